@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libpmemfile-core: a POSIX file system stored in a libpmemobj pool.
+ *
+ * Conventions (every function below follows them):
+ *  - Return 0 (or a non-negative count) on success and a negative errno on
+ *    failure, with the errno values Linux documents for the matching
+ *    syscall. errno itself is never read or set.
+ *  - The library never logs and never exits.
+ *  - Every function is thread safe. A pf_file may be used by several threads
+ *    at once (the offset is updated atomically with the I/O, as the kernel
+ *    does for a shared open file description).
+ *  - Paths are resolved inside the pool. An absolute path starts at the
+ *    pool's root; a relative path starts at `dir` (NULL: the root). Every
+ *    path argument may be at most PF_PATH_MAX bytes including the NUL.
+ *  - Credentials come with every call (struct pf_caller); the core checks
+ *    permissions with them exactly as Linux does for the same syscall.
+ *  - Modes passed to create functions have the umask already applied (the
+ *    caller knows the process's umask; the core does not).
+ */
+#ifndef PMEMFILE_CORE_H
+#define PMEMFILE_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PF_PATH_MAX 4096        /* as Linux PATH_MAX, including the NUL */
+#define PF_NAME_MAX 255         /* bytes in one path component */
+#define PF_SYMLINK_MAX 4095     /* bytes in a symlink target */
+#define PF_SYMLOOP_MAX 40       /* symlinks followed before ELOOP */
+#define PF_BLKSIZE 4096         /* st_blksize */
+
+/* Smallest pool mkfs accepts (bytes). Checked by pf_pool_create. */
+#define PF_POOL_MIN_SIZE (16u << 20)
+
+/*
+ * Returned (negated, like an errno) by path functions when resolution leaves
+ * the pool: a `..` at the pool's root, or a symlink whose target is absolute
+ * or climbs above the root. The caller's escape buffer then holds the rest
+ * of the path to resolve on the host instead:
+ *  - starting with '/': an absolute host path (symlink to "/etc/x" followed
+ *    by the unresolved remainder of the original path);
+ *  - otherwise: a path relative to the directory that contains the pool's
+ *    mount point (always starts with "..": "../x/y" means "mountpoint/../x/y").
+ * The value is above every errno, so `ret == -PF_ESCAPED` is unambiguous.
+ * If the caller gave no escape buffer, -EXDEV is returned instead.
+ */
+#define PF_ESCAPED 0x10000
+
+/* Capability bits, as in /proc/PID/status CapEff (1 << CAP_xxx). */
+#define PF_CAP_CHOWN            (1ULL << 0)
+#define PF_CAP_DAC_OVERRIDE     (1ULL << 1)
+#define PF_CAP_DAC_READ_SEARCH  (1ULL << 2)
+#define PF_CAP_FOWNER           (1ULL << 3)
+#define PF_CAP_FSETID           (1ULL << 4)
+#define PF_CAP_MKNOD            (1ULL << 27)
+
+/* Who is calling, and where to report a path that leaves the pool. */
+struct pf_caller {
+	uint32_t fsuid;
+	uint32_t fsgid;
+	uint32_t ngroups;
+	const uint32_t *groups;   /* supplementary groups, ngroups of them */
+	uint64_t caps;            /* effective capabilities, PF_CAP_* bits */
+	char *escape;             /* optional, escape_size bytes: see PF_ESCAPED */
+	size_t escape_size;
+};
+
+typedef struct pf_pool pf_pool;
+typedef struct pf_file pf_file;  /* an open file description (refcounted) */
+
+/* ---- pools ------------------------------------------------------------ */
+
+/*
+ * Makes a new file system in `path`. size 0: use the existing file's or
+ * device's size. Fails with -EEXIST if `path` already holds a pool (of any
+ * kind) and `force` is not set, -EINVAL with a message if size is below
+ * PF_POOL_MIN_SIZE. `msg` (optional) receives a one-line reason on failure.
+ */
+int pf_pool_create(const char *path, uint64_t size, int force,
+		   char *msg, size_t msglen);
+
+#define PF_OPEN_READONLY 0x1     /* reserved; not implemented yet */
+
+/*
+ * Opens an existing pool: checks the layout name and version, frees the
+ * inodes left on the orphan list by a crash, and rebuilds volatile indexes.
+ * -ENOENT (no such file), -EACCES, -EINVAL (not a pmemfile pool: msg says
+ * what it is instead), -EPROTO (layout version unknown), -EBUSY (in use by
+ * another process).
+ */
+int pf_pool_open(const char *path, unsigned flags, pf_pool **out,
+		 char *msg, size_t msglen);
+
+/* Closes the pool. Every pf_file must have been released. NULL is a no-op. */
+void pf_pool_close(pf_pool *pool);
+
+struct pf_statfs {
+	uint64_t bsize;        /* PF_BLKSIZE */
+	uint64_t frsize;
+	uint64_t blocks;       /* total data blocks in the pool */
+	uint64_t bfree;
+	uint64_t bavail;
+	uint64_t files;        /* inodes: total that could exist */
+	uint64_t ffree;
+	uint64_t namelen;      /* PF_NAME_MAX */
+	uint64_t fsid;         /* same value as st_dev */
+};
+int pf_statfs(pf_pool *pool, struct pf_statfs *out);
+
+/* The st_dev value of this pool (stable across opens of the same pool). */
+uint64_t pf_pool_dev(pf_pool *pool);
+
+/* ---- files ------------------------------------------------------------ */
+
+/*
+ * open(2)/openat(2). flags are Linux O_* flags: O_ACCMODE, O_CREAT, O_EXCL,
+ * O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE, O_NOATIME,
+ * O_NONBLOCK, O_SYNC/O_DSYNC (accepted: every write is durable anyway);
+ * O_CLOEXEC is accepted and ignored (fd flags are the caller's business).
+ * Opening a FIFO or socket inode without O_PATH returns -ENXIO (the
+ * supervisor decides what those mean). On success *out holds one reference.
+ */
+int pf_openat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+	      const char *path, int flags, mode_t mode, pf_file **out);
+
+/* Another reference to the same open file description. */
+pf_file *pf_file_ref(pf_file *f);
+/*
+ * Drops a reference. The last one releases the description; an inode with
+ * no links and no more open descriptions is freed. NULL is a no-op.
+ */
+void pf_close(pf_file *f);
+
+/* Status flags (F_GETFL/F_SETFL): only O_APPEND, O_NONBLOCK, O_NOATIME,
+ * O_DIRECT-like flags may change, as fcntl(2) says. */
+int pf_file_get_flags(pf_file *f);
+int pf_file_set_flags(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		      int flags);
+
+ssize_t pf_read(pf_pool *pool, pf_file *f, void *buf, size_t count);
+ssize_t pf_pread(pf_pool *pool, pf_file *f, void *buf, size_t count,
+		 off_t offset);
+ssize_t pf_readv(pf_pool *pool, pf_file *f, const struct iovec *iov,
+		 int iovcnt);
+ssize_t pf_preadv(pf_pool *pool, pf_file *f, const struct iovec *iov,
+		  int iovcnt, off_t offset);
+
+/*
+ * Writes are durable when they return. An append (or any write past the
+ * end) is all-or-nothing after a crash; an overwrite of existing bytes may
+ * tear at block granularity. O_APPEND writes are atomic with respect to
+ * each other. Clears set-user-ID (and set-group-ID if group-executable)
+ * unless the caller has CAP_FSETID; the caller argument gives that answer.
+ */
+ssize_t pf_write(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		 const void *buf, size_t count);
+ssize_t pf_pwrite(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		  const void *buf, size_t count, off_t offset);
+ssize_t pf_writev(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		  const struct iovec *iov, int iovcnt);
+ssize_t pf_pwritev(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		   const struct iovec *iov, int iovcnt, off_t offset);
+
+/* SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE. On a directory the
+ * offset is a readdir cookie (telldir/seekdir). */
+off_t pf_lseek(pf_pool *pool, pf_file *f, off_t offset, int whence);
+
+int pf_ftruncate(pf_pool *pool, struct pf_caller *c, pf_file *f, off_t len);
+int pf_truncate(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		const char *path, off_t len);
+/* modes: 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE,
+ * FALLOC_FL_ZERO_RANGE (+KEEP_SIZE). Others: -EOPNOTSUPP. */
+int pf_fallocate(pf_pool *pool, struct pf_caller *c, pf_file *f, int mode,
+		 off_t offset, off_t len);
+/* Everything is durable on return already; these validate f and return 0. */
+int pf_fsync(pf_pool *pool, pf_file *f);
+int pf_fdatasync(pf_pool *pool, pf_file *f);
+
+/*
+ * getdents64(2): fills buf with struct linux_dirent64 records (d_ino,
+ * d_off = cookie of the next entry, d_reclen, d_type, d_name) starting at
+ * the file's offset, and advances it. "." and ".." come first. Cookies stay
+ * valid while entries are added or removed. Returns bytes written, 0 at the
+ * end, -EINVAL if not even one record fits, -ENOTDIR.
+ */
+ssize_t pf_getdents64(pf_pool *pool, pf_file *f, void *buf, size_t size);
+
+/* ---- names ------------------------------------------------------------ */
+
+int pf_mkdirat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+	       const char *path, mode_t mode);
+/* S_IFREG, S_IFIFO, S_IFSOCK always; S_IFCHR/S_IFBLK need PF_CAP_MKNOD. */
+int pf_mknodat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+	       const char *path, mode_t mode, dev_t rdev);
+/* flags: 0 or AT_REMOVEDIR. */
+int pf_unlinkat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		const char *path, int flags);
+/* flags: 0, RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT: -EINVAL). */
+int pf_renameat2(pf_pool *pool, struct pf_caller *c, pf_file *olddir,
+		 const char *oldpath, pf_file *newdir, const char *newpath,
+		 unsigned flags);
+/* flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH (links an O_TMPFILE file). */
+int pf_linkat(pf_pool *pool, struct pf_caller *c, pf_file *olddir,
+	      const char *oldpath, pf_file *newdir, const char *newpath,
+	      int flags);
+int pf_symlinkat(pf_pool *pool, struct pf_caller *c, const char *target,
+		 pf_file *dir, const char *linkpath);
+/* Returns the number of bytes placed in buf (no NUL added), as readlink(2).
+ * An empty path with AT_EMPTY_PATH semantics reads `dir` itself. */
+ssize_t pf_readlinkat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		      const char *path, char *buf, size_t size);
+
+/* ---- attributes -------------------------------------------------------- */
+
+struct pf_stat {
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t mode;          /* type and permission bits */
+	uint32_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t rdev;
+	uint64_t size;
+	uint64_t blocks;        /* 512-byte units actually allocated */
+	uint32_t blksize;
+	uint32_t pad_;
+	struct timespec atime, mtime, ctime, btime;
+};
+
+/* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (then `dir` itself), AT_NO_AUTOMOUNT
+ * (ignored). */
+int pf_fstatat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+	       const char *path, struct pf_stat *st, int flags);
+int pf_fstat(pf_pool *pool, pf_file *f, struct pf_stat *st);
+
+/* faccessat2(2): mode F_OK or R_OK|W_OK|X_OK; flags AT_EACCESS,
+ * AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. The caller passes real or effective
+ * ids in `c` as AT_EACCESS asks; the core does the rest. */
+int pf_faccessat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		 const char *path, int mode, int flags);
+
+/* flags: AT_SYMLINK_NOFOLLOW (-EOPNOTSUPP on a symlink, as Linux), AT_EMPTY_PATH */
+int pf_fchmodat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		const char *path, mode_t mode, int flags);
+int pf_fchmod(pf_pool *pool, struct pf_caller *c, pf_file *f, mode_t mode);
+/* uid/gid (uint32_t)-1 means "leave unchanged". */
+int pf_fchownat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		const char *path, uint32_t uid, uint32_t gid, int flags);
+int pf_fchown(pf_pool *pool, struct pf_caller *c, pf_file *f, uint32_t uid,
+	      uint32_t gid);
+/* times NULL: both now. tv_nsec UTIME_NOW / UTIME_OMIT as utimensat(2).
+ * path NULL or "" with AT_EMPTY_PATH: `dir` itself. */
+int pf_utimensat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		 const char *path, const struct timespec times[2], int flags);
+
+/* ---- checking ----------------------------------------------------------- */
+
+/*
+ * Walks the pool at `path` (which must not be open elsewhere) and checks
+ * every invariant. Calls report(arg, message) once per problem found.
+ * Returns the number of problems (0: clean), or a negative errno when the
+ * pool cannot be opened at all (then report() got the reason).
+ */
+int pf_fsck(const char *path,
+	    void (*report)(void *arg, const char *message), void *arg);
+
+/* Library version string, e.g. "0.1.0". */
+const char *pf_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
