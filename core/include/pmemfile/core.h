@@ -168,6 +168,32 @@ ssize_t pf_writev(pf_pool *pool, struct pf_caller *c, pf_file *f,
 ssize_t pf_pwritev(pf_pool *pool, struct pf_caller *c, pf_file *f,
 		   const struct iovec *iov, int iovcnt, off_t offset);
 
+/*
+ * Zero-copy I/O, for a caller whose data is not in its own memory (the
+ * supervisor copies straight between the target process and the pool with
+ * process_vm_readv/writev, one copy instead of two).
+ *
+ * The core calls copy() once per contiguous piece of pool memory backing
+ * the request, in order; `pos` is the piece's byte position within the
+ * request. For pf_read_cb, copy() reads len bytes from pool_mem, or writes
+ * len zero bytes to its destination when pool_mem is NULL (a hole). For
+ * pf_write_cb, copy() fills pool_mem with len bytes of the source; the core
+ * makes them persistent afterwards, then publishes the new size.
+ * copy() returns the number of bytes it moved (<= len; short means stop) or
+ * a negative errno. The call returns the total moved, or the error if
+ * nothing was moved (as a short read/write would).
+ *
+ * offset < 0 means "at the file offset, and advance it" (read/write);
+ * otherwise pread/pwrite semantics (O_APPEND still appends for writes, as
+ * Linux's pwrite does).
+ */
+typedef ssize_t (*pf_copy_fn)(void *arg, void *pool_mem, size_t len,
+			      size_t pos);
+ssize_t pf_read_cb(pf_pool *pool, pf_file *f, size_t count, off_t offset,
+		   pf_copy_fn copy, void *arg);
+ssize_t pf_write_cb(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		    size_t count, off_t offset, pf_copy_fn copy, void *arg);
+
 /* SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE. On a directory the
  * offset is a readdir cookie (telldir/seekdir). */
 off_t pf_lseek(pf_pool *pool, pf_file *f, off_t offset, int whence);
