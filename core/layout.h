@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The whole on-media format of a pmemfile pool. Everything persistent is
+ * declared here with fixed-width types and explicit padding. Any change to a
+ * structure below changes PF_LAYOUT_VERSION.
+ *
+ * A pool is a libpmemobj pool with layout name PF_LAYOUT_NAME. Its root
+ * object is struct pf_super. Every other object has one of the PF_T_* type
+ * numbers, so fsck can enumerate each kind with POBJ_FOREACH_TYPE.
+ *
+ * Objects refer to each other by PMEMoid. Inode numbers (st_ino) are the
+ * pool offset of the inode object: unique among live inodes, stable for an
+ * inode's life, and free to compute.
+ *
+ * Times are int64 nanoseconds since the epoch (one aligned word, so a time
+ * can be persisted alone without a transaction; see HACKING.md).
+ */
+#ifndef PF_LAYOUT_H
+#define PF_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libpmemobj.h>
+
+#define PF_LAYOUT_NAME "pmemfile-core"
+#define PF_LAYOUT_VERSION 1u
+#define PF_SUPER_MAGIC 0x31454c4946454d50ull /* "PMEMFILE1" little endian-ish */
+#define PF_INODE_MAGIC 0x444f4e49u           /* "INOD" */
+
+/* object type numbers */
+enum {
+	PF_T_INODE = 1,
+	PF_T_DIRPAGE = 2,
+	PF_T_EXTENTS = 3,
+	PF_T_DATA = 4,
+	PF_T_SYMLINK = 5,
+};
+
+/* pf_super.flags */
+#define PF_SUPER_CLEAN 0x1u  /* closed cleanly: the counters below are exact */
+
+struct pf_super {
+	uint64_t magic;          /* PF_SUPER_MAGIC */
+	uint32_t version;        /* PF_LAYOUT_VERSION */
+	uint32_t flags;          /* PF_SUPER_* */
+	uint64_t pool_id;        /* random at mkfs: st_dev and f_fsid */
+	PMEMoid root;            /* root directory inode */
+	PMEMoid orphans;         /* first inode of the orphan list (nlink 0) */
+	uint64_t ninodes;        /* number of inodes (valid when CLEAN) */
+	uint64_t data_bytes;     /* bytes in data extents (valid when CLEAN) */
+	uint64_t ctime;          /* mkfs time */
+	uint8_t pad[176];
+};
+_Static_assert(sizeof(struct pf_super) == 256, "pf_super size");
+
+/* pf_inode.flags: none yet */
+
+struct pf_inode {
+	uint32_t magic;          /* PF_INODE_MAGIC */
+	uint32_t mode;           /* S_IFMT | permission bits */
+	uint32_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t flags;
+	uint64_t size;           /* bytes: file data, symlink target length,
+				    directory: number of entries (not . ..) */
+	uint64_t rdev;
+	uint64_t alloc;          /* bytes in data extents (st_blocks * 512) */
+	int64_t atime, mtime, ctime, btime;   /* ns since the epoch */
+	PMEMoid orphan_next;     /* orphan list links (valid when nlink == 0) */
+	PMEMoid orphan_prev;
+	/*
+	 * regular file: struct pf_extents; directory: first struct pf_dirpage;
+	 * symlink: struct pf_symlink; others: null.
+	 */
+	PMEMoid data;
+	PMEMoid parent;          /* directory: its parent (".."); root: itself */
+	uint64_t nsubdirs;       /* directory: subdirectories (nlink = 2 + this) */
+	uint8_t pad[72];
+};
+_Static_assert(sizeof(struct pf_inode) == 224, "pf_inode size");
+_Static_assert(offsetof(struct pf_inode, size) % 8 == 0, "size aligned");
+_Static_assert(offsetof(struct pf_inode, atime) % 8 == 0, "times aligned");
+
+#define PF_DIRENT_NAME 256
+struct pf_dirent {
+	PMEMoid inode;           /* null: free slot */
+	uint16_t namelen;
+	uint8_t type;            /* DT_* of the inode */
+	uint8_t pad[5];
+	char name[PF_DIRENT_NAME];  /* not NUL-terminated when 255 long */
+};
+_Static_assert(sizeof(struct pf_dirent) == 280, "pf_dirent size");
+
+/*
+ * Directory entries live in fixed-size pages chained from the directory
+ * inode. Slot number = page index * PF_DIRPAGE_SLOTS + slot in page; it is
+ * the readdir cookie (plus 3: 0 is the start, 1 ".", 2 "..").
+ */
+#define PF_DIRPAGE_SLOTS 32
+struct pf_dirpage {
+	PMEMoid next;
+	uint32_t nslots;         /* PF_DIRPAGE_SLOTS */
+	uint32_t used;           /* entries in use in this page */
+	uint64_t pad;
+	struct pf_dirent d[PF_DIRPAGE_SLOTS];
+};
+_Static_assert(sizeof(struct pf_dirpage) == 32 + 280 * PF_DIRPAGE_SLOTS,
+	       "pf_dirpage size");
+
+/*
+ * File data: extents sorted by file offset, non-overlapping, offsets and
+ * lengths multiples of PF_EXT_ALIGN. Bytes of an extent at or beyond the
+ * file size have undefined contents: every operation that raises the size
+ * zeroes the newly exposed bytes first.
+ */
+#define PF_EXT_ALIGN 4096u
+struct pf_extent {
+	uint64_t off;            /* file offset */
+	uint64_t len;            /* bytes */
+	PMEMoid data;            /* PF_T_DATA object of at least len bytes */
+};
+_Static_assert(sizeof(struct pf_extent) == 32, "pf_extent size");
+
+struct pf_extents {
+	uint32_t count;
+	uint32_t cap;
+	uint64_t pad;
+	struct pf_extent e[];
+};
+_Static_assert(sizeof(struct pf_extents) == 16, "pf_extents size");
+
+/* symlink target: size bytes (pf_inode.size) plus a NUL */
+struct pf_symlink {
+	uint64_t len;
+	char target[];
+};
+
+#endif

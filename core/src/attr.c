@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Attributes: stat, access, chmod, chown, utimensat, truncate by path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ops.h"
+
+#ifndef AT_STATX_SYNC_TYPE
+#define AT_STATX_SYNC_TYPE 0x6000
+#endif
+
+/* resolve for an attribute call: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+static int
+resolve_at(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
+	   const char *path, int flags, struct pf_path_result *r)
+{
+	int rf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : PF_RES_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		rf |= PF_RES_EMPTY;
+	return pf_resolve(p, c, dir, path, rf, r);
+}
+
+int
+pf_fstatat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	   struct pf_stat *st, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+		      AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, flags, &r);
+	if (ret)
+		return ret;
+	pthread_rwlock_rdlock(&r.target->lock);
+	pf_inode_stat(p, r.target, st);
+	pthread_rwlock_unlock(&r.target->lock);
+	pf_path_result_put(p, &r);
+	return 0;
+}
+
+int
+pf_fstat(pf_pool *p, pf_file *f, struct pf_stat *st)
+{
+	pthread_rwlock_rdlock(&f->vi->lock);
+	pf_inode_stat(p, f->vi, st);
+	pthread_rwlock_unlock(&f->vi->lock);
+	return 0;
+}
+
+int
+pf_faccessat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	     int mode, int flags)
+{
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, flags, &r);
+	if (ret)
+		return ret;
+	if (mode)
+		ret = pf_may(c, r.target->pi, mode);
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+/* ---- chmod ---- */
+
+static int
+chmod_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
+	     mode_t mode)
+{
+	pthread_rwlock_wrlock(&vi->lock);
+	struct pf_inode *pi = vi->pi;
+	int ret = 0;
+	if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER)) {
+		ret = -EPERM;
+	} else {
+		mode &= 07777;
+		if ((mode & S_ISGID) && !pf_in_group(c, pi->gid) &&
+		    !(c->caps & PF_CAP_FSETID))
+			mode &= ~(mode_t)S_ISGID;
+		/* mode and ctime: two aligned words, persisted in order */
+		pi->mode = (pi->mode & S_IFMT) | (uint32_t)mode;
+		pf_persist(p, &pi->mode, sizeof(pi->mode));
+		pi->ctime = pf_now();
+		pf_persist(p, &pi->ctime, sizeof(pi->ctime));
+	}
+	pthread_rwlock_unlock(&vi->lock);
+	return ret;
+}
+
+int
+pf_fchmodat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	    mode_t mode, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, flags, &r);
+	if (ret)
+		return ret;
+	if (S_ISLNK(r.target->pi->mode))
+		ret = -EOPNOTSUPP;
+	else
+		ret = chmod_vinode(p, c, r.target, mode);
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+int
+pf_fchmod(pf_pool *p, struct pf_caller *c, pf_file *f, mode_t mode)
+{
+	if (f->path_only)
+		return -EBADF;
+	return chmod_vinode(p, c, f->vi, mode);
+}
+
+/* ---- chown ---- */
+
+struct chown_args {
+	struct pf_inode *pi;
+	uint32_t uid, gid, mode;
+	int64_t now;
+};
+
+static int
+chown_tx(struct pf_pool *p, struct chown_args *a)
+{
+	volatile int ret = 0;
+	TX_BEGIN(p->pop) {
+		struct pf_inode *pi = a->pi;
+		pmemobj_tx_add_range_direct(&pi->mode, 3 * sizeof(uint32_t) + 0);
+		pmemobj_tx_add_range_direct(&pi->uid, 2 * sizeof(uint32_t));
+		pi->mode = a->mode;
+		pi->uid = a->uid;
+		pi->gid = a->gid;
+		pmemobj_tx_add_range_direct(&pi->ctime, sizeof(pi->ctime));
+		pi->ctime = a->now;
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+	} TX_END
+	if (!ret)
+		pf_persist_point();
+	return ret;
+}
+
+static int
+chown_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
+	     uint32_t uid, uint32_t gid)
+{
+	pthread_rwlock_wrlock(&vi->lock);
+	struct pf_inode *pi = vi->pi;
+	int ret = 0;
+	bool cap = (c->caps & PF_CAP_CHOWN) != 0;
+	if (uid != (uint32_t)-1 && uid != pi->uid && !cap)
+		ret = -EPERM;
+	if (uid != (uint32_t)-1 && uid == pi->uid && !cap && !pf_is_owner(c, pi))
+		ret = -EPERM;
+	if (!ret && gid != (uint32_t)-1 && gid != pi->gid && !cap &&
+	    !(pf_is_owner(c, pi) && pf_in_group(c, gid)))
+		ret = -EPERM;
+	if (!ret && gid != (uint32_t)-1 && gid == pi->gid && !cap &&
+	    !pf_is_owner(c, pi))
+		ret = -EPERM;
+	if (!ret) {
+		struct chown_args a = { pi, uid == (uint32_t)-1 ? pi->uid : uid,
+					gid == (uint32_t)-1 ? pi->gid : gid,
+					pi->mode, pf_now() };
+		if (!S_ISDIR(pi->mode) && (uid != (uint32_t)-1 || gid != (uint32_t)-1)) {
+			a.mode &= ~(uint32_t)S_ISUID;
+			if ((a.mode & S_ISGID) && (a.mode & S_IXGRP))
+				a.mode &= ~(uint32_t)S_ISGID;
+		}
+		ret = chown_tx(p, &a);
+	}
+	pthread_rwlock_unlock(&vi->lock);
+	return ret;
+}
+
+int
+pf_fchownat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	    uint32_t uid, uint32_t gid, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, flags, &r);
+	if (ret)
+		return ret;
+	ret = chown_vinode(p, c, r.target, uid, gid);
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+int
+pf_fchown(pf_pool *p, struct pf_caller *c, pf_file *f, uint32_t uid,
+	  uint32_t gid)
+{
+	if (f->path_only)
+		return -EBADF;
+	return chown_vinode(p, c, f->vi, uid, gid);
+}
+
+/* ---- utimensat ---- */
+
+static bool
+valid_nsec(long ns)
+{
+	return ns == UTIME_NOW || ns == UTIME_OMIT || (ns >= 0 && ns < 1000000000);
+}
+
+int
+pf_utimensat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	     const struct timespec times[2], int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (times && (!valid_nsec(times[0].tv_nsec) || !valid_nsec(times[1].tv_nsec)))
+		return -EINVAL;
+	bool omit_a = times && times[0].tv_nsec == UTIME_OMIT;
+	bool omit_m = times && times[1].tv_nsec == UTIME_OMIT;
+	bool now_only = !times || ((times[0].tv_nsec == UTIME_NOW || omit_a) &&
+				   (times[1].tv_nsec == UTIME_NOW || omit_m));
+	struct pf_path_result r;
+	int ret;
+	if (!path) {
+		if (!dir)
+			return -EFAULT;
+		ret = pf_resolve(p, c, dir, "", PF_RES_EMPTY, &r);
+	} else {
+		ret = resolve_at(p, c, dir, path, flags, &r);
+	}
+	if (ret)
+		return ret;
+	if (omit_a && omit_m)
+		goto out;
+	struct pf_vinode *vi = r.target;
+	pthread_rwlock_wrlock(&vi->lock);
+	struct pf_inode *pi = vi->pi;
+	if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER)) {
+		if (!now_only)
+			ret = -EPERM;
+		else if (pf_may(c, pi, 2) != 0)
+			ret = -EACCES;
+	}
+	if (!ret) {
+		int64_t now = pf_now();
+		int64_t at = pi->atime, mt = pi->mtime;
+		if (!omit_a)
+			at = (!times || times[0].tv_nsec == UTIME_NOW) ? now :
+				(int64_t)times[0].tv_sec * 1000000000 + times[0].tv_nsec;
+		if (!omit_m)
+			mt = (!times || times[1].tv_nsec == UTIME_NOW) ? now :
+				(int64_t)times[1].tv_sec * 1000000000 + times[1].tv_nsec;
+		/* each time is one aligned word: see HACKING.md */
+		pi->atime = at;
+		pi->mtime = mt;
+		pi->ctime = now;
+		pf_persist(p, &pi->atime, 3 * sizeof(int64_t));
+	}
+	pthread_rwlock_unlock(&vi->lock);
+out:
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+int
+pf_truncate(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	    off_t len)
+{
+	if (len < 0)
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path, PF_RES_FOLLOW, &r);
+	if (ret)
+		return ret;
+	struct pf_vinode *vi = r.target;
+	if (S_ISDIR(vi->pi->mode))
+		ret = -EISDIR;
+	else if (!S_ISREG(vi->pi->mode))
+		ret = -EINVAL;
+	else
+		ret = pf_may(c, vi->pi, 2);
+	if (!ret)
+		ret = pf_truncate_vinode(p, c, vi, len);
+	pf_path_result_put(p, &r);
+	return ret;
+}

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Creating names: openat, mkdirat, mknodat, symlinkat, linkat. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ops.h"
+
+#define PF_LINK_MAX 65000
+
+void
+pf_touch_dir_tx(struct pf_inode *dpi, int64_t now)
+{
+	pmemobj_tx_add_range_direct(&dpi->mtime, 2 * sizeof(int64_t));
+	dpi->mtime = dpi->ctime = now;
+}
+
+struct create_args {
+	struct pf_pool *p;
+	const struct pf_caller *c;
+	struct pf_vinode *dir;
+	const char *name;
+	size_t namelen;
+	mode_t mode;
+	uint64_t rdev;
+	const char *target;      /* symlinks */
+	PMEMoid out;
+};
+
+static void
+create_body_tx(struct create_args *a)
+{
+	struct pf_pool *p = a->p;
+	struct pf_inode *dpi = a->dir->pi;
+	PMEMoid o = pf_inode_alloc_tx(p, a->c, dpi, a->mode, a->rdev);
+	struct pf_inode *pi = pf_direct(p, o);
+	if (S_ISDIR(a->mode)) {
+		pi->nlink = 2;
+		pi->parent = a->dir->oid;
+		pmemobj_tx_add_range_direct(&dpi->nlink, sizeof(dpi->nlink));
+		dpi->nlink++;
+		pmemobj_tx_add_range_direct(&dpi->nsubdirs, sizeof(dpi->nsubdirs));
+		dpi->nsubdirs++;
+	} else {
+		pi->nlink = 1;
+	}
+	if (S_ISLNK(a->mode)) {
+		size_t len = strlen(a->target);
+		PMEMoid t = pmemobj_tx_alloc(sizeof(struct pf_symlink) + len + 1,
+					     PF_T_SYMLINK);
+		struct pf_symlink *sl = pf_direct(p, t);
+		sl->len = len;
+		memcpy(sl->target, a->target, len + 1);
+		pi->data = t;
+		pi->size = len;
+	}
+	pf_dir_add_tx(p, a->dir, a->name, a->namelen, o, a->mode);
+	pf_touch_dir_tx(dpi, pi->ctime);
+	a->out = o;
+}
+
+/* Creates name in dir. Caller holds the dir write lock, checked absence. */
+static int
+create_locked(struct create_args *a)
+{
+	struct pf_pool *p = a->p;
+	if (a->dir->pi->nlink == 0)
+		return -ENOENT;
+	int r = pf_may(a->c, a->dir->pi, 3);
+	if (r)
+		return r;
+	if (S_ISDIR(a->mode) && a->dir->pi->nlink >= PF_LINK_MAX)
+		return -EMLINK;
+	volatile int ret = 0;
+	TX_BEGIN(p->pop) {
+		create_body_tx(a);
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+	} TX_END
+	if (ret)
+		pf_dir_index_drop(a->dir);
+	else
+		pf_persist_point();
+	return ret;
+}
+
+/* resolve the parent, create the last component with the given type */
+static int
+create_at(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
+	  const char *path, mode_t mode, uint64_t rdev, const char *target)
+{
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path, PF_RES_PARENT, &r);
+	if (ret)
+		return ret;
+	if (r.target) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (r.trailing_slash && !S_ISDIR(mode)) {
+		ret = S_ISLNK(mode) || S_ISREG(mode) ? -ENOENT : -ENOENT;
+		goto out;
+	}
+	struct pf_vinode *d = r.parent;
+	pthread_rwlock_wrlock(&d->lock);
+	PMEMoid o;
+	if (d->pi->nlink != 0 &&
+	    pf_dir_lookup(p, d, r.name, r.namelen, &o, NULL) == 0) {
+		ret = -EEXIST;
+	} else {
+		struct create_args a = { p, c, d, r.name, r.namelen, mode, rdev,
+					 target, OID_NULL };
+		ret = create_locked(&a);
+	}
+	pthread_rwlock_unlock(&d->lock);
+out:
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+int
+pf_mkdirat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	   mode_t mode)
+{
+	return create_at(p, c, dir, path, S_IFDIR | (mode & 07777), 0, NULL);
+}
+
+int
+pf_mknodat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	   mode_t mode, dev_t rdev)
+{
+	mode_t type = mode & S_IFMT;
+	switch (type) {
+	case 0:
+		type = S_IFREG;
+		/* fallthrough */
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		rdev = 0;
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		if (!(c->caps & PF_CAP_MKNOD))
+			return -EPERM;
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	return create_at(p, c, dir, path, type | (mode & 07777), rdev, NULL);
+}
+
+int
+pf_symlinkat(pf_pool *p, struct pf_caller *c, const char *target,
+	     pf_file *dir, const char *linkpath)
+{
+	if (!target)
+		return -EFAULT;
+	size_t len = strnlen(target, PF_PATH_MAX);
+	if (len == 0)
+		return -ENOENT;
+	if (len > PF_SYMLINK_MAX)
+		return -ENAMETOOLONG;
+	return create_at(p, c, dir, linkpath, S_IFLNK | 0777, 0, target);
+}
+
+/* ---- open ---- */
+
+static int
+open_tmpfile(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
+	     const char *path, int flags, mode_t mode, struct pf_file **out)
+{
+	int acc = flags & O_ACCMODE;
+	if (acc != O_WRONLY && acc != O_RDWR)
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path, PF_RES_FOLLOW | PF_RES_EMPTY, &r);
+	if (ret)
+		return ret;
+	struct pf_vinode *d = r.target;
+	if (!S_ISDIR(d->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	pthread_rwlock_wrlock(&d->lock);
+	ret = d->pi->nlink == 0 ? -ENOENT : pf_may(c, d->pi, 3);
+	volatile PMEMoid o = OID_NULL;
+	if (!ret) {
+		pthread_mutex_lock(&p->orphan_lock);
+		TX_BEGIN(p->pop) {
+			PMEMoid n = pf_inode_alloc_tx(p, c, d->pi,
+						      S_IFREG | (mode & 07777), 0);
+			pf_orphan_add_tx(p, n);
+			o = n;
+		} TX_ONABORT {
+			ret = pf_tx_errno();
+		} TX_END
+		pthread_mutex_unlock(&p->orphan_lock);
+	}
+	pthread_rwlock_unlock(&d->lock);
+	if (ret)
+		goto out;
+	pf_persist_point();
+	struct pf_vinode *vi = pf_vinode_get(p, o);
+	if (!vi) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	vi->tmpfile = !(flags & O_EXCL);
+	*out = pf_file_new(p, vi, flags & ~O_TMPFILE);
+	if (!*out) {
+		pf_vinode_put(p, vi);
+		ret = -ENOMEM;
+	}
+out:
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+/* checks for opening an existing inode; may truncate */
+static int
+open_existing(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
+	      int flags, bool created)
+{
+	struct pf_inode *pi = vi->pi;
+	uint32_t mode = pi->mode;
+	int acc = flags & O_ACCMODE;
+	if (flags & O_PATH) {
+		if ((flags & O_DIRECTORY) && !S_ISDIR(mode))
+			return -ENOTDIR;
+		return 0;
+	}
+	if (S_ISLNK(mode))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(mode))
+		return -ENOTDIR;
+	if (S_ISDIR(mode) && (acc != O_RDONLY || (flags & (O_TRUNC | O_CREAT))))
+		return -EISDIR;
+	if (!created) {
+		int mask = 0;
+		if (acc == O_RDONLY || acc == O_RDWR || acc == O_ACCMODE)
+			mask |= 4;
+		if (acc == O_WRONLY || acc == O_RDWR || acc == O_ACCMODE ||
+		    (flags & O_TRUNC))
+			mask |= 2;
+		int r = pf_may(c, pi, mask);
+		if (r)
+			return r;
+	}
+	if (S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode) || S_ISBLK(mode))
+		return -ENXIO;
+	if ((flags & O_NOATIME) && !pf_is_owner(c, pi) &&
+	    !(c->caps & PF_CAP_FOWNER))
+		return -EPERM;
+	if ((flags & O_TRUNC) && S_ISREG(mode) && !created)
+		return pf_truncate_vinode(p, c, vi, 0);
+	return 0;
+}
+
+int
+pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	  int flags, mode_t mode, pf_file **out)
+{
+	*out = NULL;
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		if (flags & O_CREAT)
+			return -EINVAL;
+		return open_tmpfile(p, c, dir, path, flags, mode, out);
+	}
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	bool creat = (flags & O_CREAT) != 0;
+	int rf = 0;
+	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
+		rf |= PF_RES_FOLLOW;
+	if (creat)
+		rf |= PF_RES_PARENT;
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path, rf, &r);
+	if (ret)
+		return ret;
+	struct pf_vinode *vi = NULL;
+	bool created = false;
+	if (creat && r.target && (flags & O_EXCL)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (creat && !r.target) {
+		if (r.trailing_slash) {
+			ret = -EISDIR;
+			goto out;
+		}
+		struct pf_vinode *d = r.parent;
+		pthread_rwlock_wrlock(&d->lock);
+		PMEMoid o;
+		if (d->pi->nlink != 0 &&
+		    pf_dir_lookup(p, d, r.name, r.namelen, &o, NULL) == 0) {
+			/* raced with another creator */
+			if (flags & O_EXCL)
+				ret = -EEXIST;
+			else
+				vi = pf_vinode_get(p, o);
+		} else {
+			struct create_args a = { p, c, d, r.name, r.namelen,
+				S_IFREG | (mode & 07777), 0, NULL, OID_NULL };
+			ret = create_locked(&a);
+			if (!ret) {
+				vi = pf_vinode_get(p, a.out);
+				created = true;
+			}
+		}
+		pthread_rwlock_unlock(&d->lock);
+		if (ret)
+			goto out;
+		if (!vi) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	} else {
+		vi = r.target;
+		r.target = NULL;
+	}
+	if (S_ISLNK(vi->pi->mode) && !(flags & O_PATH)) {
+		ret = -ELOOP;
+		goto fail;
+	}
+	ret = open_existing(p, c, vi, flags, created);
+	if (ret)
+		goto fail;
+	*out = pf_file_new(p, vi, flags);
+	if (!*out) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	goto out;
+fail:
+	pf_vinode_put(p, vi);
+out:
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+/* ---- linkat ---- */
+
+int
+pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
+	  const char *oldpath, pf_file *newdir, const char *newpath, int flags)
+{
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result ro, rn;
+	int rf = (flags & AT_SYMLINK_FOLLOW) ? PF_RES_FOLLOW : 0;
+	if (flags & AT_EMPTY_PATH)
+		rf |= PF_RES_EMPTY;
+	int ret = pf_resolve(p, c, olddir, oldpath, rf, &ro);
+	if (ret)
+		return ret;
+	struct pf_vinode *src = ro.target;
+	if (S_ISDIR(src->pi->mode)) {
+		pf_path_result_put(p, &ro);
+		return -EPERM;
+	}
+	ret = pf_resolve(p, c, newdir, newpath, PF_RES_PARENT, &rn);
+	if (ret) {
+		pf_path_result_put(p, &ro);
+		return ret;
+	}
+	if (rn.target) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (rn.trailing_slash) {
+		ret = -ENOENT;
+		goto out;
+	}
+	struct pf_vinode *d = rn.parent;
+	pthread_rwlock_wrlock(&d->lock);
+	pthread_rwlock_wrlock(&src->lock);
+	PMEMoid o;
+	struct pf_inode *spi = src->pi;
+	if (d->pi->nlink == 0)
+		ret = -ENOENT;
+	else if (pf_dir_lookup(p, d, rn.name, rn.namelen, &o, NULL) == 0)
+		ret = -EEXIST;
+	else if ((ret = pf_may(c, d->pi, 3)) != 0)
+		;
+	else if (spi->nlink == 0 && !src->tmpfile)
+		ret = -ENOENT;
+	else if (spi->nlink >= PF_LINK_MAX)
+		ret = -EMLINK;
+	if (!ret) {
+		volatile bool was_orphan = spi->nlink == 0;
+		if (was_orphan)
+			pthread_mutex_lock(&p->orphan_lock);
+		TX_BEGIN(p->pop) {
+			int64_t now = pf_now();
+			if (was_orphan)
+				pf_orphan_del_tx(p, src->oid);
+			pmemobj_tx_add_range_direct(&spi->nlink, sizeof(spi->nlink));
+			spi->nlink++;
+			pmemobj_tx_add_range_direct(&spi->ctime, sizeof(spi->ctime));
+			spi->ctime = now;
+			pf_dir_add_tx(p, d, rn.name, rn.namelen, src->oid, spi->mode);
+			pf_touch_dir_tx(d->pi, now);
+		} TX_ONABORT {
+			ret = pf_tx_errno();
+		} TX_END
+		if (was_orphan)
+			pthread_mutex_unlock(&p->orphan_lock);
+		if (ret)
+			pf_dir_index_drop(d);
+		else {
+			src->tmpfile = false;
+			pf_persist_point();
+		}
+	}
+	pthread_rwlock_unlock(&src->lock);
+	pthread_rwlock_unlock(&d->lock);
+out:
+	pf_path_result_put(p, &ro);
+	pf_path_result_put(p, &rn);
+	return ret;
+}

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * File data: a sorted array of extents (layout.h) searched by binary search.
+ *
+ * Invariant: bytes of an extent below the file size are file contents;
+ * bytes at or beyond the size are undefined. Raising the size therefore
+ * zeroes the newly exposed extent bytes first, and new extents that land
+ * below the size are zeroed before they are published.
+ *
+ * Writes: a pure overwrite inside allocated extents copies and persists the
+ * data, then stores the 8-byte size/mtime/ctime words with a persist each
+ * (no transaction: see HACKING.md). A write that needs new extents runs as
+ * one transaction: allocate, zero, copy + persist the data, publish the
+ * size; a crash before commit rolls the allocation and the size back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PF_EXT_MAX (64ull << 20)       /* one extent at most */
+#define PF_PREALLOC_MAX (4ull << 20)   /* append pre-allocation cap */
+#define PF_FILE_MAX ((uint64_t)INT64_MAX)
+
+static inline struct pf_extents *
+ext_arr(struct pf_pool *p, struct pf_inode *pi)
+{
+	return pf_direct(p, pi->data);
+}
+
+/* index of the first extent that ends after off */
+static uint32_t
+ext_find(const struct pf_extents *ex, uint64_t off)
+{
+	uint32_t lo = 0, hi = ex ? ex->count : 0;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (ex->e[mid].off + ex->e[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static inline char *
+ext_mem(struct pf_pool *p, const struct pf_extent *e)
+{
+	return p->base + e->data.off;
+}
+
+/* zeroes the bytes of [from, to) that lie in extents (not persisted) */
+static void
+zero_in_extents(struct pf_pool *p, struct pf_inode *pi, uint64_t from,
+		uint64_t to)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (!ex || from >= to)
+		return;
+	for (uint32_t i = ext_find(ex, from); i < ex->count; i++) {
+		struct pf_extent *e = &ex->e[i];
+		if (e->off >= to)
+			break;
+		uint64_t s = from > e->off ? from : e->off;
+		uint64_t t = to < e->off + e->len ? to : e->off + e->len;
+		if (p->is_pmem)
+			pmem_memset_nodrain(ext_mem(p, e) + (s - e->off), 0, t - s);
+		else
+			pf_memset_persist(p, ext_mem(p, e) + (s - e->off), 0, t - s);
+	}
+}
+
+void
+pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (!ex)
+		return;
+	for (uint32_t i = 0; i < ex->count; i++)
+		pmemobj_tx_free(ex->e[i].data);
+	pmemobj_tx_free(pi->data);
+}
+
+/* inserts e at index i of the extent array (in a TX) */
+static void
+ext_insert_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i,
+	      const struct pf_extent *e)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (!ex || ex->count == ex->cap) {
+		uint32_t ncap = ex ? ex->cap * 2 : 8;
+		size_t sz = sizeof(struct pf_extents) + ncap * sizeof(struct pf_extent);
+		PMEMoid n;
+		if (!ex) {
+			n = pmemobj_tx_zalloc(sz, PF_T_EXTENTS);
+		} else {
+			n = pmemobj_tx_alloc(sz, PF_T_EXTENTS);
+			memcpy(pf_direct(p, n), ex, sizeof(struct pf_extents) +
+			       ex->count * sizeof(struct pf_extent));
+			pmemobj_tx_free(pi->data);
+		}
+		pmemobj_tx_add_range_direct(&pi->data, sizeof(PMEMoid));
+		pi->data = n;
+		ex = pf_direct(p, n);
+		ex->cap = ncap;
+	} else {
+		pmemobj_tx_add_range_direct(&ex->e[i], (ex->count - i + 1) *
+					    sizeof(struct pf_extent));
+		pmemobj_tx_add_range_direct(ex, sizeof(uint32_t));
+	}
+	memmove(&ex->e[i + 1], &ex->e[i], (ex->count - i) * sizeof(ex->e[0]));
+	ex->e[i] = *e;
+	ex->count++;
+}
+
+/* removes extents [i, i+n) from the array and frees their data (in a TX) */
+static uint64_t
+ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	uint64_t freed = 0;
+	if (n == 0)
+		return 0;
+	for (uint32_t k = i; k < i + n; k++) {
+		freed += ex->e[k].len;
+		pmemobj_tx_free(ex->e[k].data);
+	}
+	pmemobj_tx_add_range_direct(&ex->e[i], (ex->count - i) *
+				    sizeof(struct pf_extent));
+	pmemobj_tx_add_range_direct(ex, sizeof(uint32_t));
+	memmove(&ex->e[i], &ex->e[i + n], (ex->count - i - n) * sizeof(ex->e[0]));
+	ex->count -= n;
+	pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+	pi->alloc -= freed;
+	return freed;
+}
+
+/* does [start, end) contain a byte not covered by an extent? */
+static bool
+has_hole(struct pf_pool *p, struct pf_inode *pi, uint64_t start, uint64_t end)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	uint64_t pos = start;
+	if (!ex)
+		return start < end;
+	for (uint32_t i = ext_find(ex, start); pos < end; i++) {
+		if (i >= ex->count || ex->e[i].off > pos)
+			return true;
+		pos = ex->e[i].off + ex->e[i].len;
+	}
+	return false;
+}
+
+/*
+ * Allocates extents for every hole in [start, end) (in a TX). New bytes
+ * below zero_below are zeroed (they become visible file contents).
+ * prealloc: the file is being appended to; the last new extent may be
+ * larger than asked for.
+ */
+static void
+fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
+	      uint64_t end, uint64_t zero_below, bool prealloc)
+{
+	start = PF_ALIGN_DOWN(start, PF_EXT_ALIGN);
+	end = PF_ALIGN_UP(end, PF_EXT_ALIGN);
+	uint64_t pos = start;
+	while (pos < end) {
+		struct pf_extents *ex = ext_arr(p, pi);
+		uint32_t i = ext_find(ex, pos);
+		uint64_t next = (ex && i < ex->count) ? ex->e[i].off : UINT64_MAX;
+		if (next <= pos) {
+			pos = ex->e[i].off + ex->e[i].len;
+			continue;
+		}
+		uint64_t hole_end = next < end ? next : end;
+		uint64_t len = hole_end - pos;
+		if (len > PF_EXT_MAX)
+			len = PF_EXT_MAX;
+		if (prealloc && next == UINT64_MAX && pos + len == end) {
+			uint64_t want = pi->alloc < PF_EXT_ALIGN ? PF_EXT_ALIGN :
+				pi->alloc;
+			if (want > PF_PREALLOC_MAX)
+				want = PF_PREALLOC_MAX;
+			if (len < want)
+				len = want;
+		}
+		struct pf_extent e;
+		e.off = pos;
+		e.len = len;
+		e.data = pmemobj_tx_xalloc(len, PF_T_DATA, POBJ_XALLOC_NO_FLUSH);
+		if (pos < zero_below) {
+			uint64_t z = zero_below - pos < len ? zero_below - pos : len;
+			if (p->is_pmem)
+				pmem_memset_nodrain(ext_mem(p, &e), 0, z);
+			else
+				pf_memset_persist(p, ext_mem(p, &e), 0, z);
+		}
+		ext_insert_tx(p, pi, i, &e);
+		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+		pi->alloc += len;
+		atomic_fetch_add(&p->data_bytes, len);
+		pos += len;
+	}
+	if (p->is_pmem)
+		pmem_drain();
+}
+
+/* ---- reading ---- */
+
+ssize_t
+pf_data_read(struct pf_pool *p, struct pf_vinode *vi, size_t count,
+	     uint64_t off, pf_copy_fn copy, void *arg)
+{
+	struct pf_inode *pi = vi->pi;
+	uint64_t size = pi->size;
+	if (off >= size || count == 0)
+		return 0;
+	uint64_t end = size - off < count ? size : off + count;
+	struct pf_extents *ex = ext_arr(p, pi);
+	uint32_t i = ext_find(ex, off);
+	uint64_t pos = off;
+	size_t done = 0;
+	while (pos < end) {
+		void *mem;
+		uint64_t n;
+		if (ex && i < ex->count && ex->e[i].off <= pos) {
+			struct pf_extent *e = &ex->e[i];
+			uint64_t eend = e->off + e->len;
+			n = (eend < end ? eend : end) - pos;
+			mem = ext_mem(p, e) + (pos - e->off);
+			i++;
+		} else {
+			uint64_t next = (ex && i < ex->count) ? ex->e[i].off : end;
+			n = (next < end ? next : end) - pos;
+			mem = NULL;
+		}
+		ssize_t r = copy(arg, mem, n, done);
+		if (r < 0)
+			return done ? (ssize_t)done : r;
+		done += (size_t)r;
+		pos += (uint64_t)r;
+		if ((uint64_t)r < n)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+/* relatime: caller holds the inode lock in any mode */
+void
+pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi)
+{
+	struct pf_inode *pi = vi->pi;
+	int64_t at = pi->atime;
+	if (at > pi->mtime && at > pi->ctime) {
+		int64_t now = pf_now();
+		if (now - at < 24ll * 3600 * 1000000000)
+			return;
+	}
+	pi->atime = pf_now();
+	pf_persist(p, &pi->atime, sizeof(pi->atime));
+}
+
+/* ---- writing ---- */
+
+struct copy_ctx {
+	pf_copy_fn copy;
+	void *arg;
+};
+
+/* copies count bytes at off from the source into extents; returns moved */
+static ssize_t
+copy_in(struct pf_pool *p, struct pf_inode *pi, uint64_t off, size_t count,
+	pf_copy_fn copy, void *arg)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	uint32_t i = ext_find(ex, off);
+	uint64_t pos = off, end = off + count;
+	size_t done = 0;
+	ssize_t ret = 0;
+	while (pos < end) {
+		struct pf_extent *e = &ex->e[i++];
+		uint64_t eend = e->off + e->len;
+		uint64_t n = (eend < end ? eend : end) - pos;
+		char *mem = ext_mem(p, e) + (pos - e->off);
+		ssize_t r = copy(arg, mem, n, done);
+		if (r < 0) {
+			ret = r;
+			break;
+		}
+		if (r > 0) {
+			if (p->is_pmem)
+				pmem_flush(mem, (size_t)r);
+			else
+				pmem_msync(mem, (size_t)r);
+		}
+		done += (size_t)r;
+		pos += (uint64_t)r;
+		if ((uint64_t)r < n)
+			break;
+	}
+	if (p->is_pmem)
+		pmem_drain();
+	pf_persist_point();
+	return done ? (ssize_t)done : ret;
+}
+
+/* clears S_ISUID/S_ISGID after a write by someone without CAP_FSETID */
+static uint32_t
+killed_mode(const struct pf_caller *c, uint32_t mode)
+{
+	if (c && (c->caps & PF_CAP_FSETID))
+		return mode;
+	uint32_t m = mode & ~(uint32_t)S_ISUID;
+	if ((mode & S_ISGID) && (mode & S_IXGRP))
+		m &= ~(uint32_t)S_ISGID;
+	return m;
+}
+
+struct write_args {
+	struct pf_pool *p;
+	struct pf_inode *pi;
+	uint64_t off;
+	size_t count;
+	uint64_t size;
+	pf_copy_fn copy;
+	void *arg;
+	uint32_t mode;
+	ssize_t done;
+};
+
+static int
+write_tx(struct write_args *w)
+{
+	struct pf_pool *p = w->p;
+	struct pf_inode *pi = w->pi;
+	volatile int ret = 0;
+	TX_BEGIN(p->pop) {
+		bool append = w->off >= w->size;
+		fill_holes_tx(p, pi, w->off, w->off + w->count, w->size, append);
+		if (w->off > w->size)
+			zero_in_extents(p, pi, w->size, w->off);
+		w->done = copy_in(p, pi, w->off, w->count, w->copy, w->arg);
+		if (w->done > 0) {
+			uint64_t end = w->off + (uint64_t)w->done;
+			int64_t now = pf_now();
+			pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
+			if (end > pi->size)
+				pi->size = end;
+			pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
+			pi->mtime = pi->ctime = now;
+			if (w->mode != pi->mode) {
+				pmemobj_tx_add_range_direct(&pi->mode, sizeof(pi->mode));
+				pi->mode = w->mode;
+			}
+		}
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+	} TX_END
+	if (!ret)
+		pf_persist_point();
+	return ret;
+}
+
+/*
+ * Writes count bytes at off (or at the end if append). Caller holds the
+ * inode write lock. *newpos gets the position after the write.
+ */
+ssize_t
+pf_data_write(struct pf_pool *p, const struct pf_caller *c,
+	      struct pf_vinode *vi, size_t count, uint64_t off, bool append,
+	      uint64_t *newpos, pf_copy_fn copy, void *arg)
+{
+	struct pf_inode *pi = vi->pi;
+	uint64_t size = pi->size;
+	if (append)
+		off = size;
+	if (off >= PF_FILE_MAX)
+		return count ? -EFBIG : 0;
+	if (count > PF_FILE_MAX - off)
+		count = (size_t)(PF_FILE_MAX - off);
+	if (count > (size_t)SSIZE_MAX)
+		count = SSIZE_MAX;
+	*newpos = off;
+	if (count == 0)
+		return 0;
+	uint32_t mode = killed_mode(c, pi->mode);
+	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
+	if (has_hole(p, pi, off, off + count)) {
+		int r = write_tx(&w);
+		if (r)
+			return r;
+	} else {
+		if (off > size) {
+			zero_in_extents(p, pi, size, off);
+			if (p->is_pmem)
+				pmem_drain();
+		}
+		w.done = copy_in(p, pi, off, count, copy, arg);
+		if (w.done > 0) {
+			uint64_t end = off + (uint64_t)w.done;
+			if (end > pi->size) {
+				pi->size = end;
+				pf_persist(p, &pi->size, sizeof(pi->size));
+			}
+			int64_t now = pf_now();
+			pi->mtime = now;
+			pi->ctime = now;
+			pf_persist(p, &pi->mtime, 2 * sizeof(int64_t));
+			if (mode != pi->mode) {
+				pi->mode = mode;
+				pf_persist(p, &pi->mode, sizeof(pi->mode));
+			}
+		}
+	}
+	if (w.done > 0)
+		*newpos = off + (uint64_t)w.done;
+	return w.done;
+}
+
+/* ---- truncate, fallocate, seek ---- */
+
+static int
+truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
+{
+	volatile int ret = 0;
+	TX_BEGIN(p->pop) {
+		struct pf_extents *ex = ext_arr(p, pi);
+		if (len < pi->size && ex) {
+			uint32_t i = ext_find(ex, PF_ALIGN_UP(len, PF_EXT_ALIGN));
+			/* extents starting at or after the aligned new end go */
+			while (i < ex->count && ex->e[i].off < PF_ALIGN_UP(len, PF_EXT_ALIGN))
+				i++;
+			uint64_t freed = ext_remove_tx(p, pi, i, ex->count - i);
+			atomic_fetch_sub(&p->data_bytes, freed);
+		} else if (len > pi->size) {
+			zero_in_extents(p, pi, pi->size, len);
+			if (p->is_pmem)
+				pmem_drain();
+		}
+		pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
+		pi->size = len;
+		pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
+		pi->mtime = pi->ctime = pf_now();
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+	} TX_END
+	if (!ret)
+		pf_persist_point();
+	return ret;
+}
+
+/* caller holds the write lock; permission checks done */
+int
+pf_data_truncate(struct pf_pool *p, struct pf_vinode *vi, uint64_t len)
+{
+	if (len > PF_FILE_MAX)
+		return -EFBIG;
+	return truncate_tx(p, vi->pi, len);
+}
+
+struct falloc_args {
+	struct pf_pool *p;
+	struct pf_inode *pi;
+	int mode;
+	uint64_t off, end;
+};
+
+static void
+punch_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t off, uint64_t end)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (!ex)
+		return;
+	/* whole extents inside the range are freed, partial ones zeroed */
+	uint32_t i = ext_find(ex, off);
+	uint32_t first = UINT32_MAX, n = 0;
+	for (; i < ex->count && ex->e[i].off < end; i++) {
+		struct pf_extent *e = &ex->e[i];
+		if (e->off >= off && e->off + e->len <= end) {
+			if (first == UINT32_MAX)
+				first = i;
+			n++;
+			continue;
+		}
+		uint64_t s = off > e->off ? off : e->off;
+		uint64_t t = end < e->off + e->len ? end : e->off + e->len;
+		if (p->is_pmem)
+			pmem_memset_nodrain(ext_mem(p, e) + (s - e->off), 0, t - s);
+		else
+			pf_memset_persist(p, ext_mem(p, e) + (s - e->off), 0, t - s);
+	}
+	if (p->is_pmem)
+		pmem_drain();
+	if (n) {
+		uint64_t freed = ext_remove_tx(p, pi, first, n);
+		atomic_fetch_sub(&p->data_bytes, freed);
+	}
+}
+
+static int
+falloc_tx(struct falloc_args *a)
+{
+	struct pf_pool *p = a->p;
+	struct pf_inode *pi = a->pi;
+	volatile int ret = 0;
+	TX_BEGIN(p->pop) {
+		uint64_t size = pi->size;
+		bool keep = (a->mode & FALLOC_FL_KEEP_SIZE) != 0;
+		if (a->mode & FALLOC_FL_PUNCH_HOLE) {
+			punch_tx(p, pi, a->off, a->end < size ? a->end : size);
+		} else {
+			if (a->mode & FALLOC_FL_ZERO_RANGE) {
+				uint64_t zend = a->end < size ? a->end : size;
+				if (a->off < zend)
+					zero_in_extents(p, pi, a->off, zend);
+			}
+			/* new extents are zeroed entirely */
+			fill_holes_tx(p, pi, a->off, a->end, UINT64_MAX, false);
+			if (!keep && a->end > size) {
+				zero_in_extents(p, pi, size, a->end);
+				if (p->is_pmem)
+					pmem_drain();
+				pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
+				pi->size = a->end;
+			}
+		}
+		pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
+		int64_t now = pf_now();
+		if (a->mode != FALLOC_FL_KEEP_SIZE && a->mode != 0)
+			pi->mtime = now;
+		else if (!keep && a->end > size)
+			pi->mtime = now;
+		pi->ctime = now;
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+	} TX_END
+	if (!ret)
+		pf_persist_point();
+	return ret;
+}
+
+/* caller holds the write lock and checked the mode and the file */
+int
+pf_data_fallocate(struct pf_pool *p, struct pf_vinode *vi, int mode,
+		  uint64_t off, uint64_t len)
+{
+	if (off > PF_FILE_MAX || len > PF_FILE_MAX - off)
+		return -EFBIG;
+	struct falloc_args a = { p, vi->pi, mode, off, off + len };
+	return falloc_tx(&a);
+}
+
+off_t
+pf_data_seek(struct pf_pool *p, struct pf_vinode *vi, off_t off, int whence)
+{
+	struct pf_inode *pi = vi->pi;
+	uint64_t size = pi->size;
+	if (off < 0)
+		return -ENXIO;
+	if ((uint64_t)off >= size)
+		return -ENXIO;
+	struct pf_extents *ex = ext_arr(p, pi);
+	uint32_t i = ext_find(ex, (uint64_t)off);
+	if (whence == SEEK_DATA) {
+		if (!ex || i >= ex->count || ex->e[i].off >= size)
+			return -ENXIO;
+		return ex->e[i].off > (uint64_t)off ? (off_t)ex->e[i].off : off;
+	}
+	/* SEEK_HOLE */
+	uint64_t pos = (uint64_t)off;
+	while (ex && i < ex->count && ex->e[i].off <= pos) {
+		pos = ex->e[i].off + ex->e[i].len;
+		i++;
+	}
+	return (off_t)(pos < size ? pos : size);
+}

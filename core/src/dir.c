@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Directories: persistent dirent slots in chained pages (layout.h) plus a
+ * volatile index per directory, built on first use: an open-addressing hash
+ * (name -> slot), the page array and a free-slot stack. Lookup, insert and
+ * delete are O(1) expected at any size.
+ *
+ * The index is changed together with the persistent slots, under the
+ * directory's write lock. If the transaction aborts, the caller drops the
+ * index (pf_dir_index_drop) and the next use rebuilds it from the pool.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct pf_dirindex {
+	struct pf_dirpage **pages;
+	uint32_t npages, pages_cap;
+	/* hash: entry = slot + 1 (0: empty); hashes parallel */
+	uint32_t *hslot;
+	uint32_t *hhash;
+	uint32_t hcap;                /* power of two */
+	uint32_t hused;
+	uint32_t *freeslots;
+	uint32_t nfree, free_cap;
+};
+
+static inline uint32_t
+name_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static inline struct pf_dirent *
+slot_dirent(struct pf_dirindex *dx, uint32_t slot)
+{
+	return &dx->pages[slot / PF_DIRPAGE_SLOTS]->d[slot % PF_DIRPAGE_SLOTS];
+}
+
+void
+pf_dir_index_free(struct pf_vinode *vi)
+{
+	struct pf_dirindex *dx = atomic_exchange(&vi->dx, NULL);
+	if (!dx)
+		return;
+	free(dx->pages);
+	free(dx->hslot);
+	free(dx->hhash);
+	free(dx->freeslots);
+	free(dx);
+}
+
+void
+pf_dir_index_drop(struct pf_vinode *dir)
+{
+	pf_dir_index_free(dir);
+}
+
+static int
+hash_insert_raw(struct pf_dirindex *dx, uint32_t h, uint32_t slot)
+{
+	uint32_t mask = dx->hcap - 1;
+	uint32_t i = h & mask;
+	while (dx->hslot[i])
+		i = (i + 1) & mask;
+	dx->hslot[i] = slot + 1;
+	dx->hhash[i] = h;
+	dx->hused++;
+	return 0;
+}
+
+static int
+hash_grow(struct pf_dirindex *dx)
+{
+	uint32_t ocap = dx->hcap;
+	uint32_t *os = dx->hslot, *oh = dx->hhash;
+	uint32_t ncap = ocap ? ocap * 2 : 64;
+	uint32_t *ns = calloc(ncap, sizeof(*ns));
+	uint32_t *nh = malloc(ncap * sizeof(*nh));
+	if (!ns || !nh) {
+		free(ns);
+		free(nh);
+		return -ENOMEM;
+	}
+	dx->hslot = ns;
+	dx->hhash = nh;
+	dx->hcap = ncap;
+	dx->hused = 0;
+	for (uint32_t i = 0; i < ocap; i++)
+		if (os[i])
+			hash_insert_raw(dx, oh[i], os[i] - 1);
+	free(os);
+	free(oh);
+	return 0;
+}
+
+static int
+hash_insert(struct pf_dirindex *dx, uint32_t h, uint32_t slot)
+{
+	if ((dx->hused + 1) * 4 >= dx->hcap * 3) {
+		int r = hash_grow(dx);
+		if (r)
+			return r;
+	}
+	return hash_insert_raw(dx, h, slot);
+}
+
+/* removes the entry for slot (backward-shift deletion) */
+static void
+hash_remove(struct pf_dirindex *dx, uint32_t h, uint32_t slot)
+{
+	uint32_t mask = dx->hcap - 1;
+	uint32_t i = h & mask;
+	while (dx->hslot[i] && dx->hslot[i] != slot + 1)
+		i = (i + 1) & mask;
+	if (!dx->hslot[i])
+		return;
+	dx->hslot[i] = 0;
+	dx->hused--;
+	uint32_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!dx->hslot[j])
+			break;
+		uint32_t k = dx->hhash[j] & mask;
+		/* can entry j move to hole i? (k not cyclically in (i, j]) */
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			dx->hslot[i] = dx->hslot[j];
+			dx->hhash[i] = dx->hhash[j];
+			dx->hslot[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static int
+push_free(struct pf_dirindex *dx, uint32_t slot)
+{
+	if (dx->nfree == dx->free_cap) {
+		uint32_t ncap = dx->free_cap ? dx->free_cap * 2 : 64;
+		uint32_t *n = realloc(dx->freeslots, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		dx->freeslots = n;
+		dx->free_cap = ncap;
+	}
+	dx->freeslots[dx->nfree++] = slot;
+	return 0;
+}
+
+static int
+add_page(struct pf_dirindex *dx, struct pf_dirpage *pg)
+{
+	if (dx->npages == dx->pages_cap) {
+		uint32_t ncap = dx->pages_cap ? dx->pages_cap * 2 : 8;
+		struct pf_dirpage **n = realloc(dx->pages, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		dx->pages = n;
+		dx->pages_cap = ncap;
+	}
+	dx->pages[dx->npages++] = pg;
+	return 0;
+}
+
+/* Builds the index from the pool. Caller holds the dir lock (any mode). */
+static struct pf_dirindex *
+index_build(struct pf_pool *p, struct pf_vinode *dir)
+{
+	struct pf_dirindex *dx = calloc(1, sizeof(*dx));
+	if (!dx)
+		return NULL;
+	if (hash_grow(dx))
+		goto fail;
+	for (PMEMoid o = dir->pi->data; !OID_IS_NULL(o);) {
+		struct pf_dirpage *pg = pf_direct(p, o);
+		if (add_page(dx, pg))
+			goto fail;
+		o = pg->next;
+	}
+	/* free slots pushed from the end, so low slots are reused first */
+	for (uint32_t pi = dx->npages; pi-- > 0;) {
+		struct pf_dirpage *pg = dx->pages[pi];
+		for (uint32_t i = PF_DIRPAGE_SLOTS; i-- > 0;) {
+			uint32_t slot = pi * PF_DIRPAGE_SLOTS + i;
+			struct pf_dirent *d = &pg->d[i];
+			int r;
+			if (OID_IS_NULL(d->inode))
+				r = push_free(dx, slot);
+			else
+				r = hash_insert(dx, name_hash(d->name, d->namelen), slot);
+			if (r)
+				goto fail;
+		}
+	}
+	return dx;
+fail:
+	free(dx->pages);
+	free(dx->hslot);
+	free(dx->hhash);
+	free(dx->freeslots);
+	free(dx);
+	return NULL;
+}
+
+static struct pf_dirindex *
+index_get(struct pf_pool *p, struct pf_vinode *dir)
+{
+	struct pf_dirindex *dx = atomic_load_explicit(&dir->dx,
+						      memory_order_acquire);
+	if (dx)
+		return dx;
+	pthread_mutex_lock(&dir->dx_mutex);
+	dx = atomic_load(&dir->dx);
+	if (!dx) {
+		dx = index_build(p, dir);
+		atomic_store_explicit(&dir->dx, dx, memory_order_release);
+	}
+	pthread_mutex_unlock(&dir->dx_mutex);
+	return dx;
+}
+
+/*
+ * Looks name up in dir. Caller holds the dir lock (read or write).
+ * 0 and *out (and *slot if not NULL), -ENOENT, or -ENOMEM.
+ */
+int
+pf_dir_lookup(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+	      size_t len, PMEMoid *out, uint32_t *slotp)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		return -ENOMEM;
+	uint32_t h = name_hash(name, len);
+	uint32_t mask = dx->hcap - 1;
+	for (uint32_t i = h & mask; dx->hslot[i]; i = (i + 1) & mask) {
+		if (dx->hhash[i] != h)
+			continue;
+		uint32_t slot = dx->hslot[i] - 1;
+		struct pf_dirent *d = slot_dirent(dx, slot);
+		if (d->namelen == len && memcmp(d->name, name, len) == 0) {
+			*out = d->inode;
+			if (slotp)
+				*slotp = slot;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+PMEMoid
+pf_dir_first_page_alloc_tx(struct pf_pool *p)
+{
+	PMEMoid o = pmemobj_tx_zalloc(sizeof(struct pf_dirpage), PF_T_DIRPAGE);
+	struct pf_dirpage *pg = pf_direct(p, o);
+	pg->nslots = PF_DIRPAGE_SLOTS;
+	return o;
+}
+
+/*
+ * Adds name -> ino. In a TX; caller holds the dir write lock and checked
+ * that name is absent. Aborts the TX on failure (then drop the index).
+ */
+void
+pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+	      size_t len, PMEMoid ino, uint32_t mode)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		pmemobj_tx_abort(ENOMEM);
+	struct pf_inode *dpi = dir->pi;
+	if (dx->nfree == 0) {
+		PMEMoid o = pf_dir_first_page_alloc_tx(p);
+		struct pf_dirpage *pg = pf_direct(p, o);
+		if (dx->npages == 0) {
+			pmemobj_tx_add_range_direct(&dpi->data, sizeof(PMEMoid));
+			dpi->data = o;
+		} else {
+			struct pf_dirpage *last = dx->pages[dx->npages - 1];
+			pmemobj_tx_add_range_direct(&last->next, sizeof(PMEMoid));
+			last->next = o;
+		}
+		pmemobj_tx_add_range_direct(&dpi->alloc, sizeof(dpi->alloc));
+		dpi->alloc += sizeof(struct pf_dirpage);
+		uint32_t base = dx->npages * PF_DIRPAGE_SLOTS;
+		if (add_page(dx, pg))
+			pmemobj_tx_abort(ENOMEM);
+		for (uint32_t i = PF_DIRPAGE_SLOTS; i-- > 0;)
+			if (push_free(dx, base + i))
+				pmemobj_tx_abort(ENOMEM);
+	}
+	uint32_t slot = dx->freeslots[--dx->nfree];
+	struct pf_dirpage *pg = dx->pages[slot / PF_DIRPAGE_SLOTS];
+	struct pf_dirent *d = &pg->d[slot % PF_DIRPAGE_SLOTS];
+	pmemobj_tx_add_range_direct(d, offsetof(struct pf_dirent, name));
+	pmemobj_tx_xadd_range_direct(d->name, len, POBJ_XADD_NO_SNAPSHOT);
+	memcpy(d->name, name, len);
+	d->namelen = (uint16_t)len;
+	d->type = pf_dtype(mode);
+	d->inode = ino;
+	pmemobj_tx_add_range_direct(&pg->used, sizeof(pg->used));
+	pg->used++;
+	pmemobj_tx_add_range_direct(&dpi->size, sizeof(dpi->size));
+	dpi->size++;
+	if (hash_insert(dx, name_hash(name, len), slot))
+		pmemobj_tx_abort(ENOMEM);
+}
+
+/* Removes the entry at slot. In a TX; caller holds the dir write lock. */
+void
+pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		pmemobj_tx_abort(ENOMEM);
+	struct pf_dirpage *pg = dx->pages[slot / PF_DIRPAGE_SLOTS];
+	struct pf_dirent *d = &pg->d[slot % PF_DIRPAGE_SLOTS];
+	hash_remove(dx, name_hash(d->name, d->namelen), slot);
+	if (push_free(dx, slot))
+		pmemobj_tx_abort(ENOMEM);
+	pmemobj_tx_add_range_direct(d, offsetof(struct pf_dirent, name));
+	d->inode = OID_NULL;
+	d->namelen = 0;
+	pmemobj_tx_add_range_direct(&pg->used, sizeof(pg->used));
+	pg->used--;
+	pmemobj_tx_add_range_direct(&dir->pi->size, sizeof(dir->pi->size));
+	dir->pi->size--;
+}
+
+/* Points the entry at slot to another inode (rename over an existing name). */
+void
+pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+	      PMEMoid ino, uint32_t mode)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		pmemobj_tx_abort(ENOMEM);
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	pmemobj_tx_add_range_direct(d, offsetof(struct pf_dirent, name));
+	d->inode = ino;
+	d->type = pf_dtype(mode);
+}
+
+void
+pf_dir_commit(struct pf_vinode *dir)
+{
+	(void)dir;
+}
+
+void
+pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi)
+{
+	PMEMoid o = pi->data;
+	while (!OID_IS_NULL(o)) {
+		struct pf_dirpage *pg = pf_direct(p, o);
+		PMEMoid next = pg->next;
+		pmemobj_tx_free(o);
+		o = next;
+	}
+}
+
+struct linux_dirent64_hdr {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+static size_t
+put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, uint8_t type,
+	   const char *name, size_t len)
+{
+	size_t reclen = PF_ALIGN_UP(offsetof(struct linux_dirent64_hdr, d_name)
+				    + len + 1, 8);
+	if (reclen > room)
+		return 0;
+	struct linux_dirent64_hdr *h = (struct linux_dirent64_hdr *)buf;
+	h->d_ino = ino;
+	h->d_off = next;
+	h->d_reclen = (uint16_t)reclen;
+	h->d_type = type;
+	memcpy(h->d_name, name, len);
+	memset(h->d_name + len, 0, reclen - offsetof(struct linux_dirent64_hdr,
+						     d_name) - len);
+	return reclen;
+}
+
+/*
+ * getdents64. Cookie (f->pos): 0 start, 1 after ".", 2 after "..",
+ * s + 3 after slot s. Caller holds f->pos_lock.
+ */
+ssize_t
+pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf, size_t size)
+{
+	struct pf_vinode *dir = f->vi;
+	char *out = buf;
+	size_t used = 0;
+	pthread_rwlock_rdlock(&dir->lock);
+	if (dir->pi->nlink == 0) {
+		pthread_rwlock_unlock(&dir->lock);
+		return 0;       /* removed directory reads as empty */
+	}
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx) {
+		pthread_rwlock_unlock(&dir->lock);
+		return -ENOMEM;
+	}
+	uint64_t pos = f->pos;
+	bool full = false;
+	if (pos == 0) {
+		size_t n = put_dirent(out, size, dir->off, 1, DT_DIR, ".", 1);
+		if (!n) {
+			full = true;
+			goto end;
+		}
+		used += n;
+		pos = 1;
+	}
+	if (pos == 1) {
+		size_t n = put_dirent(out + used, size - used,
+				      dir->pi->parent.off, 2, DT_DIR, "..", 2);
+		if (!n) {
+			full = true;
+			goto end;
+		}
+		used += n;
+		pos = 2;
+	}
+	uint64_t nslots = (uint64_t)dx->npages * PF_DIRPAGE_SLOTS;
+	for (uint64_t s = pos - 2; s < nslots; s++) {
+		struct pf_dirent *d = slot_dirent(dx, (uint32_t)s);
+		if (OID_IS_NULL(d->inode)) {
+			pos = s + 3;
+			continue;
+		}
+		size_t n = put_dirent(out + used, size - used, d->inode.off,
+				      (int64_t)s + 3, d->type, d->name,
+				      d->namelen);
+		if (!n) {
+			full = true;
+			break;
+		}
+		used += n;
+		pos = s + 3;
+	}
+end:
+	f->pos = pos;
+	pthread_rwlock_unlock(&dir->lock);
+	if (used == 0 && full)
+		return -EINVAL;
+	pf_touch_atime(p, dir);
+	return (ssize_t)used;
+}

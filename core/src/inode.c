@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* In-core inodes (vinodes), inode allocation and freeing, orphans, stat. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static inline uint64_t
+hash_off(uint64_t off)
+{
+	off ^= off >> 33;
+	off *= 0xff51afd7ed558ccdull;
+	off ^= off >> 33;
+	return off;
+}
+
+int
+pf_vinode_table_init(struct pf_pool *p)
+{
+	p->hsize = 1024;
+	p->htab = calloc(p->hsize, sizeof(*p->htab));
+	if (!p->htab)
+		return -ENOMEM;
+	for (int i = 0; i < PF_VINODE_STRIPES; i++)
+		pthread_mutex_init(&p->stripe_lock[i], NULL);
+	return 0;
+}
+
+static void
+vinode_destroy(struct pf_vinode *vi)
+{
+	pf_dir_index_free(vi);
+	pthread_rwlock_destroy(&vi->lock);
+	pthread_mutex_destroy(&vi->dx_mutex);
+	free(vi);
+}
+
+void
+pf_vinode_table_fini(struct pf_pool *p)
+{
+	if (!p->htab)
+		return;
+	for (size_t i = 0; i < p->hsize; i++) {
+		struct pf_vinode *vi = p->htab[i], *n;
+		for (; vi; vi = n) {
+			n = vi->hnext;
+			vinode_destroy(vi);
+		}
+	}
+	free(p->htab);
+	p->htab = NULL;
+	for (int i = 0; i < PF_VINODE_STRIPES; i++)
+		pthread_mutex_destroy(&p->stripe_lock[i]);
+}
+
+/* Doubles the hash table. Takes every stripe lock (in order). */
+static void
+vinode_table_grow(struct pf_pool *p, size_t seen_size)
+{
+	for (int i = 0; i < PF_VINODE_STRIPES; i++)
+		pthread_mutex_lock(&p->stripe_lock[i]);
+	if (p->hsize == seen_size) {
+		size_t nsize = p->hsize * 2;
+		struct pf_vinode **n = calloc(nsize, sizeof(*n));
+		if (n) {
+			for (size_t i = 0; i < p->hsize; i++) {
+				struct pf_vinode *vi = p->htab[i], *next;
+				for (; vi; vi = next) {
+					next = vi->hnext;
+					size_t b = hash_off(vi->off) & (nsize - 1);
+					vi->hnext = n[b];
+					n[b] = vi;
+				}
+			}
+			free(p->htab);
+			p->htab = n;
+			p->hsize = nsize;
+		}
+	}
+	for (int i = PF_VINODE_STRIPES - 1; i >= 0; i--)
+		pthread_mutex_unlock(&p->stripe_lock[i]);
+}
+
+/* Returns a referenced vinode for the inode at oid (NULL: out of memory). */
+struct pf_vinode *
+pf_vinode_get(struct pf_pool *p, PMEMoid oid)
+{
+	uint64_t h = hash_off(oid.off);
+	pthread_mutex_t *l = &p->stripe_lock[h & (PF_VINODE_STRIPES - 1)];
+	pthread_mutex_lock(l);
+	size_t hsize = p->hsize;
+	struct pf_vinode **b = &p->htab[h & (hsize - 1)];
+	for (struct pf_vinode *vi = *b; vi; vi = vi->hnext) {
+		if (vi->off == oid.off) {
+			atomic_fetch_add(&vi->ref, 1);
+			pthread_mutex_unlock(l);
+			return vi;
+		}
+	}
+	struct pf_vinode *vi = calloc(1, sizeof(*vi));
+	if (!vi) {
+		pthread_mutex_unlock(l);
+		return NULL;
+	}
+	vi->off = oid.off;
+	vi->oid = oid;
+	vi->pi = pf_direct(p, oid);
+	atomic_init(&vi->ref, 1);
+	pthread_rwlock_init(&vi->lock, NULL);
+	pthread_mutex_init(&vi->dx_mutex, NULL);
+	vi->hnext = *b;
+	*b = vi;
+	size_t n = atomic_fetch_add(&p->nvinodes, 1) + 1;
+	pthread_mutex_unlock(l);
+	if (n > hsize * 2)
+		vinode_table_grow(p, hsize);
+	return vi;
+}
+
+struct pf_vinode *
+pf_vinode_ref(struct pf_vinode *vi)
+{
+	atomic_fetch_add(&vi->ref, 1);
+	return vi;
+}
+
+/* Removes vi from the hash. Caller holds its stripe lock. */
+static void
+vinode_unhash(struct pf_pool *p, struct pf_vinode *vi)
+{
+	struct pf_vinode **b = &p->htab[hash_off(vi->off) & (p->hsize - 1)];
+	for (; *b; b = &(*b)->hnext) {
+		if (*b == vi) {
+			*b = vi->hnext;
+			atomic_fetch_sub(&p->nvinodes, 1);
+			return;
+		}
+	}
+}
+
+/*
+ * Drops a reference. The last reference to an inode without links frees it
+ * (it is on the orphan list: see pf_orphan_add_tx).
+ */
+void
+pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
+{
+	if (!vi)
+		return;
+	if (atomic_fetch_sub(&vi->ref, 1) != 1)
+		return;
+	if (vi->freed) {
+		vinode_destroy(vi);
+		return;
+	}
+	if (vi->pi->nlink != 0)
+		return;
+	pthread_mutex_t *l = &p->stripe_lock[hash_off(vi->off) &
+					     (PF_VINODE_STRIPES - 1)];
+	pthread_mutex_lock(l);
+	if (atomic_load(&vi->ref) != 0 || vi->freed || vi->pi->nlink != 0) {
+		pthread_mutex_unlock(l);
+		return;
+	}
+	vi->freed = true;
+	vinode_unhash(p, vi);
+	pthread_mutex_unlock(l);
+
+	pthread_mutex_lock(&p->orphan_lock);
+	TX_BEGIN(p->pop) {
+		pf_orphan_del_tx(p, vi->oid);
+		pf_inode_free_tx(p, vi->oid);
+	} TX_END
+	pthread_mutex_unlock(&p->orphan_lock);
+	pf_persist_point();
+	vinode_destroy(vi);
+}
+
+/*
+ * Marks vi freed and unhashes it after the caller freed its persistent
+ * inode in a committed TX (caller holds the only reference).
+ */
+void pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi);
+void
+pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi)
+{
+	pthread_mutex_t *l = &p->stripe_lock[hash_off(vi->off) &
+					     (PF_VINODE_STRIPES - 1)];
+	pthread_mutex_lock(l);
+	vi->freed = true;
+	vinode_unhash(p, vi);
+	pthread_mutex_unlock(l);
+}
+
+PMEMoid
+pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
+		  struct pf_inode *dir, mode_t mode, uint64_t rdev)
+{
+	PMEMoid oid = pmemobj_tx_zalloc(sizeof(struct pf_inode), PF_T_INODE);
+	struct pf_inode *pi = pf_direct(p, oid);
+	pi->magic = PF_INODE_MAGIC;
+	pi->uid = c->fsuid;
+	pi->gid = c->fsgid;
+	if (dir && (dir->mode & S_ISGID)) {
+		pi->gid = dir->gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+	}
+	/* a new file in a setgid dir keeps S_ISGID only if the caller is in
+	 * the group or has CAP_FSETID (inode_init_owner) */
+	if (!S_ISDIR(mode) && (mode & S_ISGID) && (mode & S_IXGRP) &&
+	    !pf_in_group(c, pi->gid) && !(c->caps & PF_CAP_FSETID))
+		mode &= ~(mode_t)S_ISGID;
+	pi->mode = (uint32_t)mode;
+	pi->rdev = rdev;
+	int64_t now = pf_now();
+	pi->atime = pi->mtime = pi->ctime = pi->btime = now;
+	atomic_fetch_add(&p->ninodes, 1);
+	return oid;
+}
+
+void
+pf_inode_free_tx(struct pf_pool *p, PMEMoid oid)
+{
+	struct pf_inode *pi = pf_direct(p, oid);
+	switch (pi->mode & S_IFMT) {
+	case S_IFREG:
+		pf_data_free_tx(p, pi);
+		break;
+	case S_IFDIR:
+		pf_dir_free_pages_tx(p, pi);
+		break;
+	default:
+		if (!OID_IS_NULL(pi->data))
+			pmemobj_tx_free(pi->data);
+		break;
+	}
+	pmemobj_tx_free(oid);
+	atomic_fetch_sub(&p->ninodes, 1);
+}
+
+/* In a TX, with p->orphan_lock held: puts oid at the head of the list. */
+void
+pf_orphan_add_tx(struct pf_pool *p, PMEMoid oid)
+{
+	struct pf_super *s = p->super;
+	struct pf_inode *pi = pf_direct(p, oid);
+	pmemobj_tx_add_range_direct(&pi->orphan_next, 2 * sizeof(PMEMoid));
+	pi->orphan_next = s->orphans;
+	pi->orphan_prev = OID_NULL;
+	if (!OID_IS_NULL(s->orphans)) {
+		struct pf_inode *h = pf_direct(p, s->orphans);
+		pmemobj_tx_add_range_direct(&h->orphan_prev, sizeof(PMEMoid));
+		h->orphan_prev = oid;
+	}
+	pmemobj_tx_add_range_direct(&s->orphans, sizeof(PMEMoid));
+	s->orphans = oid;
+}
+
+/* In a TX, with p->orphan_lock held: unlinks oid from the orphan list. */
+void
+pf_orphan_del_tx(struct pf_pool *p, PMEMoid oid)
+{
+	struct pf_super *s = p->super;
+	struct pf_inode *pi = pf_direct(p, oid);
+	if (OID_IS_NULL(pi->orphan_prev)) {
+		if (s->orphans.off != oid.off)
+			return;         /* not on the list */
+		pmemobj_tx_add_range_direct(&s->orphans, sizeof(PMEMoid));
+		s->orphans = pi->orphan_next;
+	} else {
+		struct pf_inode *prev = pf_direct(p, pi->orphan_prev);
+		pmemobj_tx_add_range_direct(&prev->orphan_next, sizeof(PMEMoid));
+		prev->orphan_next = pi->orphan_next;
+	}
+	if (!OID_IS_NULL(pi->orphan_next)) {
+		struct pf_inode *next = pf_direct(p, pi->orphan_next);
+		pmemobj_tx_add_range_direct(&next->orphan_prev, sizeof(PMEMoid));
+		next->orphan_prev = pi->orphan_prev;
+	}
+	pmemobj_tx_add_range_direct(&pi->orphan_next, 2 * sizeof(PMEMoid));
+	pi->orphan_next = OID_NULL;
+	pi->orphan_prev = OID_NULL;
+}
+
+uint8_t
+pf_dtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return DT_REG;
+	case S_IFDIR: return DT_DIR;
+	case S_IFLNK: return DT_LNK;
+	case S_IFIFO: return DT_FIFO;
+	case S_IFSOCK: return DT_SOCK;
+	case S_IFCHR: return DT_CHR;
+	case S_IFBLK: return DT_BLK;
+	default: return DT_UNKNOWN;
+	}
+}
+
+static inline struct timespec
+ts_of(int64_t ns)
+{
+	struct timespec ts;
+	int64_t s = ns / 1000000000, r = ns % 1000000000;
+	if (r < 0) {
+		r += 1000000000;
+		s--;
+	}
+	ts.tv_sec = s;
+	ts.tv_nsec = r;
+	return ts;
+}
+
+/* caller holds at least the read lock (or accepts a racy snapshot) */
+void
+pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi, struct pf_stat *st)
+{
+	const struct pf_inode *pi = vi->pi;
+	st->dev = p->dev;
+	st->ino = vi->off;
+	st->mode = pi->mode;
+	st->nlink = pi->nlink;
+	st->uid = pi->uid;
+	st->gid = pi->gid;
+	st->rdev = pi->rdev;
+	if (S_ISDIR(pi->mode))
+		st->size = pi->alloc > PF_BLKSIZE ? pi->alloc : PF_BLKSIZE;
+	else
+		st->size = pi->size;
+	st->blocks = pi->alloc / 512;
+	st->blksize = PF_BLKSIZE;
+	st->pad_ = 0;
+	st->atime = ts_of(pi->atime);
+	st->mtime = ts_of(pi->mtime);
+	st->ctime = ts_of(pi->ctime);
+	st->btime = ts_of(pi->btime);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Volatile (in-core) state of libpmemfile-core. See core/HACKING.md. */
+#ifndef PF_INTERNAL_H
+#define PF_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <libpmem.h>
+#include <libpmemobj.h>
+
+#include "pmemfile/core.h"
+#include "layout.h"
+
+#define PF_VINODE_STRIPES 64
+
+struct pf_dirindex;
+
+/* An inode in memory: one per persistent inode touched since pool open. */
+struct pf_vinode {
+	uint64_t off;                 /* key: pool offset = st_ino */
+	struct pf_inode *pi;          /* direct pointer into the pool */
+	PMEMoid oid;
+	atomic_int ref;               /* in-memory references */
+	int opencount;                /* pf_file descriptions (under lock) */
+	bool freed;                   /* persistent inode was freed */
+	bool tmpfile;                 /* O_TMPFILE not linked yet (linkable) */
+	pthread_rwlock_t lock;
+	struct pf_vinode *hnext;      /* hash chain */
+	/* directories: volatile index, built on first use (dx_mutex) */
+	pthread_mutex_t dx_mutex;
+	struct pf_dirindex *_Atomic dx;
+};
+
+struct pf_pool {
+	PMEMobjpool *pop;
+	char *base;                   /* pool mapping */
+	struct pf_super *super;
+	uint64_t dev;
+	uint64_t size;
+	int is_pmem;
+	struct pf_vinode *root;
+	pthread_mutex_t stripe_lock[PF_VINODE_STRIPES];
+	struct pf_vinode **htab;      /* vinode hash, chained */
+	size_t hsize;                 /* power of two */
+	atomic_size_t nvinodes;
+	pthread_mutex_t rename_lock;  /* cross-directory renames */
+	pthread_mutex_t orphan_lock;  /* super->orphans and inode orphan links */
+	atomic_uint_fast64_t ninodes;
+	atomic_uint_fast64_t data_bytes;
+};
+
+struct pf_file {
+	atomic_int ref;
+	struct pf_pool *pool;
+	struct pf_vinode *vi;
+	pthread_mutex_t pos_lock;
+	uint64_t pos;
+	atomic_int flags;             /* O_* status flags and access mode */
+	bool readable, writable, path_only;
+};
+
+/* ---- utilities ---- */
+#define PF_ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
+#define PF_ALIGN_DOWN(x, a) ((x) / (a) * (a))
+
+static inline void *
+pf_direct(struct pf_pool *p, PMEMoid oid)
+{
+	return OID_IS_NULL(oid) ? NULL : p->base + oid.off;
+}
+
+int64_t pf_now(void);
+void pf_persist(struct pf_pool *p, const void *addr, size_t len);
+void pf_memcpy_persist(struct pf_pool *p, void *dst, const void *src,
+		       size_t len);
+void pf_memset_persist(struct pf_pool *p, void *dst, int c, size_t len);
+int pf_tx_errno(void);
+
+/* test hooks (testing.h); pf_persist_point() at each barrier */
+#ifdef PF_TEST_HOOKS
+extern void (*pf_hook_fn)(void *);
+extern void *pf_hook_arg;
+static inline void
+pf_persist_point(void)
+{
+	if (__builtin_expect(pf_hook_fn != NULL, 0))
+		pf_hook_fn(pf_hook_arg);
+}
+#else
+static inline void pf_persist_point(void) {}
+#endif
+
+/* ---- inodes (inode.c) ---- */
+struct pf_vinode *pf_vinode_get(struct pf_pool *p, PMEMoid oid);
+struct pf_vinode *pf_vinode_ref(struct pf_vinode *vi);
+void pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi);
+int pf_vinode_table_init(struct pf_pool *p);
+void pf_vinode_table_fini(struct pf_pool *p);
+/* in a TX: allocates and initializes an inode; returns its oid */
+PMEMoid pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
+			  struct pf_inode *parent_dir, mode_t mode,
+			  uint64_t rdev);
+/* in a TX: frees an inode and everything it owns */
+void pf_inode_free_tx(struct pf_pool *p, PMEMoid oid);
+void pf_orphan_add_tx(struct pf_pool *p, PMEMoid oid);
+void pf_orphan_del_tx(struct pf_pool *p, PMEMoid oid);
+void pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi,
+		   struct pf_stat *st);
+uint8_t pf_dtype(uint32_t mode);
+
+/* ---- permissions (perm.c) ---- */
+bool pf_in_group(const struct pf_caller *c, uint32_t gid);
+/* mask: MAY_* = 4 read, 2 write, 1 exec */
+int pf_may(const struct pf_caller *c, const struct pf_inode *pi, int mask);
+bool pf_is_owner(const struct pf_caller *c, const struct pf_inode *pi);
+bool pf_may_delete(const struct pf_caller *c, const struct pf_inode *dir,
+		   const struct pf_inode *victim);
+
+/* ---- directories (dir.c) ---- */
+int pf_dir_lookup(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+		  size_t len, PMEMoid *out, uint32_t *slot);
+/* caller holds dir write lock; in a TX */
+void pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+		   size_t len, PMEMoid ino, uint32_t mode);
+void pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot);
+void pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+		   PMEMoid ino, uint32_t mode);
+/* after a TX aborted: volatile index must be rebuilt */
+void pf_dir_index_drop(struct pf_vinode *dir);
+/* after the TX committed: update volatile index */
+void pf_dir_commit(struct pf_vinode *dir);
+void pf_dir_index_free(struct pf_vinode *dir);
+void pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi);
+PMEMoid pf_dir_first_page_alloc_tx(struct pf_pool *p);
+ssize_t pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf,
+			size_t size);
+
+/* ---- data (data.c) ---- */
+void pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi);
+ssize_t pf_data_read(struct pf_pool *p, struct pf_vinode *vi, size_t count,
+		     uint64_t off, pf_copy_fn copy, void *arg);
+ssize_t pf_data_write(struct pf_pool *p, const struct pf_caller *c,
+		      struct pf_vinode *vi, size_t count, uint64_t off,
+		      bool append, uint64_t *newpos, pf_copy_fn copy,
+		      void *arg);
+/* caller holds the write lock */
+int pf_data_truncate(struct pf_pool *p, struct pf_vinode *vi, uint64_t len);
+off_t pf_data_seek(struct pf_pool *p, struct pf_vinode *vi, off_t off,
+		   int whence);
+int pf_data_fallocate(struct pf_pool *p, struct pf_vinode *vi, int mode,
+		      uint64_t off, uint64_t len);
+void pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi);
+
+/* ---- path resolution (path.c) ---- */
+struct pf_path_result {
+	struct pf_vinode *parent;     /* referenced (may be NULL with target) */
+	struct pf_vinode *target;     /* referenced, NULL if last missing */
+	const char *name;             /* last component (in namebuf) */
+	size_t namelen;
+	bool trailing_slash;
+	char namebuf[PF_NAME_MAX + 1];
+};
+#define PF_RES_FOLLOW 0x1       /* follow a symlink in the last component */
+#define PF_RES_PARENT 0x2       /* resolve the parent; last may be missing */
+#define PF_RES_EMPTY 0x4        /* empty path means dir itself */
+int pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
+	       const char *path, int flags, struct pf_path_result *r);
+void pf_path_result_put(struct pf_pool *p, struct pf_path_result *r);
+
+/* ---- files (file.c) ---- */
+struct pf_file *pf_file_new(struct pf_pool *p, struct pf_vinode *vi,
+			    int flags);
+
+#endif

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Removing and moving names: unlinkat, renameat2; and readlinkat. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ops.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+#endif
+
+/*
+ * In a TX: drops one link of victim (all of a directory's). If no link is
+ * left, frees it now when nobody else holds it (*freed), or puts it on the
+ * orphan list (caller holds p->orphan_lock).
+ */
+static void
+drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
+	     bool *freed)
+{
+	struct pf_inode *vpi = victim->pi;
+	pmemobj_tx_add_range_direct(&vpi->nlink, sizeof(vpi->nlink));
+	if (S_ISDIR(vpi->mode))
+		vpi->nlink = 0;
+	else
+		vpi->nlink--;
+	pmemobj_tx_add_range_direct(&vpi->ctime, sizeof(vpi->ctime));
+	vpi->ctime = now;
+	if (vpi->nlink != 0)
+		return;
+	if (atomic_load(&victim->ref) == 1) {
+		pf_inode_free_tx(p, victim->oid);
+		*freed = true;
+	} else {
+		pf_orphan_add_tx(p, victim->oid);
+	}
+}
+
+int
+pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	    int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	bool rmdir = (flags & AT_REMOVEDIR) != 0;
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path, PF_RES_PARENT, &r);
+	if (ret)
+		return ret;
+	if (!r.parent) {
+		/* ".", ".." or "/" */
+		if (!rmdir)
+			ret = -EISDIR;
+		else if (r.namelen == 2)
+			ret = -ENOTEMPTY;
+		else if (r.target == p->root && r.name[0] == '.' && r.trailing_slash)
+			ret = -EBUSY;
+		else
+			ret = -EINVAL;
+		goto out;
+	}
+	if (!r.target) {
+		ret = -ENOENT;
+		goto out;
+	}
+	struct pf_vinode *d = r.parent, *v = r.target;
+	if (rmdir && !S_ISDIR(v->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	if (!rmdir && S_ISDIR(v->pi->mode)) {
+		ret = -EISDIR;
+		goto out;
+	}
+	pthread_rwlock_wrlock(&d->lock);
+	pthread_rwlock_wrlock(&v->lock);
+	PMEMoid o;
+	uint32_t slot;
+	if (d->pi->nlink == 0 ||
+	    pf_dir_lookup(p, d, r.name, r.namelen, &o, &slot) != 0 ||
+	    o.off != v->off) {
+		ret = -ENOENT;      /* raced with a rename or unlink */
+	} else if ((ret = pf_may(c, d->pi, 3)) != 0) {
+		;
+	} else if (!pf_may_delete(c, d->pi, v->pi)) {
+		ret = -EPERM;
+	} else if (rmdir && v->pi->size != 0) {
+		ret = -ENOTEMPTY;
+	}
+	bool freed = false;
+	if (!ret) {
+		pthread_mutex_lock(&p->orphan_lock);
+		TX_BEGIN(p->pop) {
+			int64_t now = pf_now();
+			pf_dir_remove_tx(p, d, slot);
+			struct pf_inode *dpi = d->pi;
+			if (rmdir) {
+				pmemobj_tx_add_range_direct(&dpi->nlink, sizeof(dpi->nlink));
+				dpi->nlink--;
+				pmemobj_tx_add_range_direct(&dpi->nsubdirs, sizeof(dpi->nsubdirs));
+				dpi->nsubdirs--;
+			}
+			pf_touch_dir_tx(dpi, now);
+			/* r.target holds one reference: ours */
+			drop_link_tx(p, v, now, &freed);
+		} TX_ONABORT {
+			ret = pf_tx_errno();
+			freed = false;
+		} TX_END
+		pthread_mutex_unlock(&p->orphan_lock);
+		if (ret)
+			pf_dir_index_drop(d);
+		else
+			pf_persist_point();
+	}
+	pthread_rwlock_unlock(&v->lock);
+	pthread_rwlock_unlock(&d->lock);
+	if (freed)
+		pf_vinode_mark_freed(p, v);
+out:
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+/* Is a an ancestor of (or equal to) b? Caller holds p->rename_lock. */
+static bool
+is_ancestor(struct pf_pool *p, struct pf_vinode *a, struct pf_vinode *b)
+{
+	uint64_t off = b->off;
+	for (int guard = 0; guard < 100000; guard++) {
+		if (off == a->off)
+			return true;
+		struct pf_inode *pi = (struct pf_inode *)(p->base + off);
+		if (pi->parent.off == off)
+			return false;   /* the root */
+		off = pi->parent.off;
+	}
+	return false;
+}
+
+static void
+lock2(struct pf_vinode *a, struct pf_vinode *b)
+{
+	if (a == b || !b) {
+		pthread_rwlock_wrlock(&a->lock);
+	} else if (!a) {
+		pthread_rwlock_wrlock(&b->lock);
+	} else if (a < b) {
+		pthread_rwlock_wrlock(&a->lock);
+		pthread_rwlock_wrlock(&b->lock);
+	} else {
+		pthread_rwlock_wrlock(&b->lock);
+		pthread_rwlock_wrlock(&a->lock);
+	}
+}
+
+static void
+unlock2(struct pf_vinode *a, struct pf_vinode *b)
+{
+	if (a)
+		pthread_rwlock_unlock(&a->lock);
+	if (b && b != a)
+		pthread_rwlock_unlock(&b->lock);
+}
+
+struct rename_ctx {
+	struct pf_pool *p;
+	struct pf_caller *c;
+	unsigned flags;
+	struct pf_vinode *od, *nd;      /* parents */
+	struct pf_vinode *src, *dst;    /* dst may be NULL */
+	uint32_t oslot, nslot;
+	const char *nname;
+	size_t nnamelen;
+	bool dst_freed;
+};
+
+static int
+rename_checks(struct rename_ctx *x)
+{
+	struct pf_caller *c = x->c;
+	struct pf_vinode *src = x->src, *dst = x->dst;
+	bool sdir = S_ISDIR(src->pi->mode);
+	bool ddir = dst && S_ISDIR(dst->pi->mode);
+	bool exchange = x->flags & RENAME_EXCHANGE;
+	int r;
+	if (exchange && !dst)
+		return -ENOENT;
+	if ((x->flags & RENAME_NOREPLACE) && dst)
+		return -EEXIST;
+	if (sdir && x->od != x->nd && is_ancestor(x->p, src, x->nd))
+		return -EINVAL;
+	if (exchange && ddir && x->od != x->nd && is_ancestor(x->p, dst, x->od))
+		return -EINVAL;
+	if (!exchange && dst) {
+		if (sdir && !ddir)
+			return -ENOTDIR;
+		if (!sdir && ddir)
+			return -EISDIR;
+		if (ddir && dst->pi->size != 0)
+			return -ENOTEMPTY;
+		if (ddir && x->od != x->nd && is_ancestor(x->p, dst, x->od))
+			return -ENOTEMPTY;
+	}
+	if ((r = pf_may(c, x->od->pi, 3)) || (r = pf_may(c, x->nd->pi, 3)))
+		return r;
+	if (!pf_may_delete(c, x->od->pi, src->pi))
+		return -EPERM;
+	if (dst && !pf_may_delete(c, x->nd->pi, dst->pi))
+		return -EPERM;
+	if (x->od != x->nd) {
+		if (sdir && (r = pf_may(c, src->pi, 2)))
+			return r;
+		if (exchange && ddir && (r = pf_may(c, dst->pi, 2)))
+			return r;
+	}
+	if (x->od->pi->nlink == 0 || x->nd->pi->nlink == 0)
+		return -ENOENT;
+	return 0;
+}
+
+static void
+dir_nlink_tx(struct pf_inode *d, int delta)
+{
+	pmemobj_tx_add_range_direct(&d->nlink, sizeof(d->nlink));
+	d->nlink = (uint32_t)((int)d->nlink + delta);
+	pmemobj_tx_add_range_direct(&d->nsubdirs, sizeof(d->nsubdirs));
+	d->nsubdirs = (uint64_t)((int64_t)d->nsubdirs + delta);
+}
+
+static void
+set_parent_tx(struct pf_inode *pi, PMEMoid parent)
+{
+	pmemobj_tx_add_range_direct(&pi->parent, sizeof(pi->parent));
+	pi->parent = parent;
+}
+
+static void
+rename_body_tx(struct rename_ctx *x)
+{
+	struct pf_pool *p = x->p;
+	struct pf_vinode *src = x->src, *dst = x->dst;
+	bool sdir = S_ISDIR(src->pi->mode);
+	bool ddir = dst && S_ISDIR(dst->pi->mode);
+	bool cross = x->od != x->nd;
+	int64_t now = pf_now();
+	if (x->flags & RENAME_EXCHANGE) {
+		pf_dir_set_tx(p, x->od, x->oslot, dst->oid, dst->pi->mode);
+		pf_dir_set_tx(p, x->nd, x->nslot, src->oid, src->pi->mode);
+		if (cross) {
+			if (sdir)
+				set_parent_tx(src->pi, x->nd->oid);
+			if (ddir)
+				set_parent_tx(dst->pi, x->od->oid);
+			if (sdir && !ddir) {
+				dir_nlink_tx(x->od->pi, -1);
+				dir_nlink_tx(x->nd->pi, +1);
+			} else if (!sdir && ddir) {
+				dir_nlink_tx(x->od->pi, +1);
+				dir_nlink_tx(x->nd->pi, -1);
+			}
+		}
+		pmemobj_tx_add_range_direct(&dst->pi->ctime, sizeof(int64_t));
+		dst->pi->ctime = now;
+	} else {
+		if (dst) {
+			if (ddir)
+				dir_nlink_tx(x->nd->pi, -1);
+			drop_link_tx(p, dst, now, &x->dst_freed);
+			pf_dir_set_tx(p, x->nd, x->nslot, src->oid, src->pi->mode);
+		} else {
+			pf_dir_add_tx(p, x->nd, x->nname, x->nnamelen, src->oid,
+				      src->pi->mode);
+		}
+		pf_dir_remove_tx(p, x->od, x->oslot);
+		if (sdir && cross) {
+			set_parent_tx(src->pi, x->nd->oid);
+			dir_nlink_tx(x->od->pi, -1);
+			dir_nlink_tx(x->nd->pi, +1);
+		}
+	}
+	pmemobj_tx_add_range_direct(&src->pi->ctime, sizeof(int64_t));
+	src->pi->ctime = now;
+	pf_touch_dir_tx(x->od->pi, now);
+	if (cross)
+		pf_touch_dir_tx(x->nd->pi, now);
+}
+
+int
+pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
+	     const char *oldpath, pf_file *newdir, const char *newpath,
+	     unsigned flags)
+{
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_WHITEOUT) ||
+	    ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)))
+		return -EINVAL;
+	struct pf_path_result ro, rn;
+	int ret = pf_resolve(p, c, olddir, oldpath, PF_RES_PARENT, &ro);
+	if (ret)
+		return ret;
+	ret = pf_resolve(p, c, newdir, newpath, PF_RES_PARENT, &rn);
+	if (ret) {
+		pf_path_result_put(p, &ro);
+		return ret;
+	}
+	struct rename_ctx x = { p, c, flags, ro.parent, rn.parent, NULL, NULL,
+				0, 0, rn.name, rn.namelen, false };
+	bool cross = false, locked = false;
+	if (!ro.parent || !rn.parent) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!ro.target) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (ro.trailing_slash && !S_ISDIR(ro.target->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	if (rn.trailing_slash && !rn.target && !S_ISDIR(ro.target->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	cross = x.od != x.nd;
+	if (cross) {
+		pthread_mutex_lock(&p->rename_lock);
+		if (is_ancestor(p, x.od, x.nd)) {
+			pthread_rwlock_wrlock(&x.od->lock);
+			pthread_rwlock_wrlock(&x.nd->lock);
+		} else if (is_ancestor(p, x.nd, x.od)) {
+			pthread_rwlock_wrlock(&x.nd->lock);
+			pthread_rwlock_wrlock(&x.od->lock);
+		} else {
+			lock2(x.od, x.nd);
+		}
+	} else {
+		pthread_rwlock_wrlock(&x.od->lock);
+	}
+	locked = true;
+	PMEMoid so, dso;
+	if (x.od->pi->nlink == 0 || pf_dir_lookup(p, x.od, ro.name, ro.namelen,
+						  &so, &x.oslot) != 0) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	bool have_dst = x.nd->pi->nlink != 0 &&
+		pf_dir_lookup(p, x.nd, rn.name, rn.namelen, &dso, &x.nslot) == 0;
+	x.src = pf_vinode_get(p, so);
+	x.dst = have_dst ? pf_vinode_get(p, dso) : NULL;
+	if (!x.src || (have_dst && !x.dst)) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	if (x.dst == x.src) {
+		ret = 0;        /* same inode: nothing to do */
+		goto unlock;
+	}
+	/* a directory being moved, or replaced, is never one of the parents */
+	if (x.src == x.nd || x.dst == x.od) {
+		ret = x.src == x.nd ? -EINVAL : -ENOTEMPTY;
+		goto unlock;
+	}
+	ret = rename_checks(&x);
+	if (ret)
+		goto unlock;
+	lock2(x.src, x.dst);
+	pthread_mutex_lock(&p->orphan_lock);
+	TX_BEGIN(p->pop) {
+		rename_body_tx(&x);
+	} TX_ONABORT {
+		ret = pf_tx_errno();
+		x.dst_freed = false;
+	} TX_END
+	pthread_mutex_unlock(&p->orphan_lock);
+	if (ret) {
+		pf_dir_index_drop(x.od);
+		pf_dir_index_drop(x.nd);
+	} else {
+		pf_persist_point();
+	}
+	unlock2(x.src, x.dst);
+unlock:
+	if (locked) {
+		unlock2(x.od, cross ? x.nd : NULL);
+		if (cross)
+			pthread_mutex_unlock(&p->rename_lock);
+	}
+	if (x.dst_freed)
+		pf_vinode_mark_freed(p, x.dst);
+	pf_vinode_put(p, x.src);
+	pf_vinode_put(p, x.dst);
+out:
+	pf_path_result_put(p, &ro);
+	pf_path_result_put(p, &rn);
+	return ret;
+}
+
+ssize_t
+pf_readlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	      char *buf, size_t size)
+{
+	if ((ssize_t)size <= 0)
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = pf_resolve(p, c, dir, path ? path : "", PF_RES_EMPTY, &r);
+	if (ret)
+		return ret;
+	struct pf_vinode *vi = r.target;
+	ssize_t n;
+	if (!S_ISLNK(vi->pi->mode)) {
+		n = (path && *path) ? -EINVAL : -ENOENT;
+	} else {
+		struct pf_symlink *sl = pf_direct(p, vi->pi->data);
+		size_t len = vi->pi->size;
+		if (len > size)
+			len = size;
+		memcpy(buf, sl->target, len);
+		n = (ssize_t)len;
+		pf_touch_atime(p, vi);
+	}
+	pf_path_result_put(p, &r);
+	return n;
+}
