@@ -90,17 +90,30 @@ static int stat_window(const char *d, size_t have, struct samples *s)
 	return 0;
 }
 
-static int list_dir(const char *d, size_t n, struct samples *per_entry,
-		    size_t *first_calls)
+/*
+ * Lists the directory with small getdents64 calls (a few dozen entries
+ * each), recording each call's time and entry count, so the cost per entry
+ * of the first and the last ~1,000 entries can be told apart.
+ */
+struct list_call {
+	uint64_t ns;
+	size_t entries;
+};
+
+static int list_dir(const char *d, size_t n, struct list_call **calls,
+		    size_t *ncalls)
 {
-	static char buf[1024];    /* a few dozen entries per call */
+	static char buf[1024];
 	bench_fh f;
-	size_t entries = 0;
+	size_t entries = 0, cap = 1024;
 	int r = io->open(d, O_RDONLY | O_DIRECTORY, 0, &f);
 
+	*ncalls = 0;
+	*calls = malloc(cap * sizeof(**calls));
+	if (!*calls)
+		return -ENOMEM;
 	if (r < 0)
 		return r;
-	*first_calls = 0;
 	for (;;) {
 		uint64_t t0 = bench_now_ns();
 		ssize_t got = io->getdents64(f, buf, sizeof(buf));
@@ -122,19 +135,49 @@ static int list_dir(const char *d, size_t n, struct samples *per_entry,
 				break;
 			pos += reclen;
 		}
-		if (cnt)
-			samples_add(per_entry, (t1 - t0) / cnt);
-		if (entries < WINDOW)
-			(*first_calls)++;
+		if (*ncalls == cap) {
+			struct list_call *m = realloc(*calls, 2 * cap * sizeof(*m));
+
+			if (!m) {
+				io->close(f);
+				return -ENOMEM;
+			}
+			*calls = m;
+			cap *= 2;
+		}
+		(*calls)[(*ncalls)++] = (struct list_call){ t1 - t0, cnt };
 		entries += cnt;
 	}
 	return entries == n + 2 ? 0 : -EIO;
 }
 
+/* Mean ns per entry over the calls that returned the first (from_end = 0)
+ * or the last ~WINDOW entries. */
+static void report_list(const char *op, const struct list_call *c, size_t n,
+			int from_end)
+{
+	uint64_t ns = 0;
+	size_t entries = 0;
+
+	for (size_t k = 0; k < n && entries < WINDOW; k++) {
+		const struct list_call *x = &c[from_end ? n - 1 - k : k];
+
+		ns += x->ns;
+		entries += x->entries;
+	}
+	uint64_t mean = entries ? ns / entries : 0;
+
+	printf("%s %s %llu %llu %zu # mean per entry\n", op, target,
+	       (unsigned long long)mean, (unsigned long long)mean, entries);
+	fflush(stdout);
+}
+
 static int run_dir(const char *base, size_t n)
 {
 	char d[1100];
-	struct samples create, st1, stn, list, unl;
+	struct samples create, st1, stn, unl;
+	struct list_call *calls = NULL;
+	size_t ncalls = 0;
 	int r;
 
 	snprintf(d, sizeof(d), "%s/pf-scale-dir.%d", base, (int)getpid());
@@ -145,7 +188,6 @@ static int run_dir(const char *base, size_t n)
 	samples_init(&create);
 	samples_init(&st1);
 	samples_init(&stn);
-	samples_init(&list);
 	samples_init(&unl);
 
 	uint64_t start = bench_now_ns();
@@ -176,10 +218,8 @@ static int run_dir(const char *base, size_t n)
 		fail("dir_stat", "stat", r);
 		goto out;
 	}
-	size_t first_calls;
-
 	start = bench_now_ns();
-	r = list_dir(d, n, &list, &first_calls);
+	r = list_dir(d, n, &calls, &ncalls);
 	uint64_t list_ns = bench_now_ns() - start;
 
 	if (r < 0) {
@@ -191,12 +231,8 @@ static int run_dir(const char *base, size_t n)
 		report_slice("dir_stat_at1000", &st1, 0, st1.n);
 		report_slice("dir_stat_atN", &stn, 0, stn.n);
 	}
-	/* Per-entry time of the getdents64 calls that returned the first and
-	 * the last ~1,000 entries. */
-	size_t lw = first_calls ? first_calls : 1;
-
-	report_slice("dir_list_first1000", &list, 0, lw);
-	report_slice("dir_list_last1000", &list, list.n > lw ? list.n - lw : 0, lw);
+	report_list("dir_list_first1000", calls, ncalls, 0);
+	report_list("dir_list_last1000", calls, ncalls, 1);
 	printf("# dir: listed %zu entries in %.3f s (%.0f ns/entry)\n", n,
 	       (double)list_ns / 1e9, (double)list_ns / (double)(n ? n : 1));
 out:
@@ -218,7 +254,7 @@ out:
 	samples_free(&create);
 	samples_free(&st1);
 	samples_free(&stn);
-	samples_free(&list);
+	free(calls);
 	samples_free(&unl);
 	return r < 0;
 }

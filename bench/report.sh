@@ -1,0 +1,255 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench/report.sh RAW [OUTDIR]: turns the raw figures of bench/run.sh into
+# OUTDIR/RESULTS.md (tables with ratios and the issue-5 targets),
+# OUTDIR/micro.dat and, with gnuplot, OUTDIR/micro.png.
+# Several lines for one (section, op, target) are repetitions: the report
+# takes their median. A target that could not run shows "n/a" and why.
+set -eu
+raw=$1
+out=${2:-$(dirname "$raw")}
+here=$(cd "$(dirname "$0")" && pwd)
+
+awk -v datfile="$out/micro.dat" '
+function fmt_us(ns) { return (ns == "") ? "n/a" : sprintf(ns >= 100000 ? "%.0f" : ns >= 10000 ? "%.1f" : "%.2f", ns / 1000) }
+function fmt_r(x) { return (x == "") ? "n/a" : sprintf(x >= 100 ? "%.0fx" : x >= 10 ? "%.1fx" : "%.2fx", x) }
+function fmt_n(x) { return (x == "") ? "n/a" : sprintf(x >= 100 ? "%.0f" : "%.2f", x) }
+function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
+# median of the space-separated list s
+function med(s,    n, v, i, j, t) {
+	n = split(s, v, " ")
+	if (n == 0) return ""
+	for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	return v[int((n + 1) / 2)]
+}
+function get(sec, op, t) { return med(val[sec, op, t]) }
+function getp(sec, op, t) { return med(p90[sec, op, t]) }
+# why a figure is missing
+function why(sec, op, t) { return ((sec, op, t) in reason) ? reason[sec, op, t] : "not measured" }
+function cell_us(sec, op, t,    v) { v = get(sec, op, t); return v == "" ? "n/a" : fmt_us(v) }
+function verdict(x, lim, le) {
+	if (x == "") return "n/a"
+	return (le ? x <= lim : x >= lim) ? "**met**" : "not met"
+}
+
+$1 == "meta" { k = $2; $1 = ""; $2 = ""; sub(/^  */, ""); meta[k] = $0; next }
+{
+	sec = $1; op = $2; t = $3
+	if (!((sec, op) in seenop)) { seenop[sec, op] = 1; ops[sec] = ops[sec] " " op }
+	note = ""
+	if (index($0, "#")) { note = substr($0, index($0, "#") + 2) }
+	if ($4 == "n/a") { if (!((sec, op, t) in reason)) reason[sec, op, t] = note; next }
+	val[sec, op, t] = val[sec, op, t] " " $4
+	if (sec == "macro") { unit[op] = $5; if (note ~ /MiB_per_s=/) { m = note; sub(/.*MiB_per_s=/, "", m); mibs[op, t] = mibs[op, t] " " m } }
+	else p90[sec, op, t] = p90[sec, op, t] " " $5
+	if (note ~ /ops_per_s=/) { m = note; sub(/.*ops_per_s=/, "", m); opss[op, t] = opss[op, t] " " m }
+	if (note ~ /MiB_per_s=/ && sec == "scale") { m = note; sub(/.*MiB_per_s=/, "", m); sub(/ .*/, "", m); mibs[op, t] = mibs[op, t] " " m }
+}
+END {
+	rtt = get("mech", "notify_send", "syncwake")
+	if (rtt == "") rtt = get("mech", "notify_send", "nosync")
+	fs = meta["vartmp_fs"]; sub(/ .*/, "", fs)
+	print "# pmemfile-run benchmark results"
+	print ""
+	print "Produced by `bench/run.sh` (see `bench/README.md`); raw figures in `bench/results/last-run.raw`."
+	print ""
+	print "- Date: " meta["date"] "; mode: " meta["mode"] ", medians over " meta["reps"] " repetitions (each itself a median of many rounds)"
+	print "- Machine: Linux " meta["kernel"] ", " meta["cpu"] ", " meta["nproc"] " CPUs, " meta["mem"] " RAM"
+	print "- Code: commit " meta["commit"]
+	print "- Pools on /dev/shm (tmpfs) with PMEM_IS_PMEM_FORCE=1; `/var/tmp` is " meta["vartmp_fs"]
+	pr = meta["pmemfile_run"]; split(pr, prv, " ")
+	if (prv[1] == "1") print "- pmemfile-run: usable (probe passed)"
+	else { sub(/^0 /, "", pr); print "- pmemfile-run: **not usable in this run**: " pr " (every pmemfile-run column is n/a)" }
+	print ""
+	print "Times are medians in microseconds unless stated. *RTT* is one seccomp"
+	print "notification round trip (value answered, SYNC_WAKE_UP), " (rtt == "" ? "n/a" : fmt_us(rtt) " us") " here."
+	print ""
+
+	# ---- mechanism
+	print "## Mechanism (bench/notify_rtt.c)"
+	print ""
+	print "| figure | no sync wake-up | SYNC_WAKE_UP | in RTTs |"
+	print "|---|---|---|---|"
+	split("notify_send:trapped call answered with a value (SEND):|notify_continue:trapped call let through (FLAG_CONTINUE):|notify_addfd_send:fd injected with ADDFD+FLAG_SEND (one ioctl):|notify_addfd_then_send:ADDFD then SEND (two ioctls):|notify_send:SEND, supervisor and target on the same CPU:-samecpu|notify_send:SEND, supervisor and target pinned to different CPUs:-cpuapart", rows, "|")
+	for (i = 1; i in rows; i++) {
+		split(rows[i], f, ":")
+		a = get("mech", f[1], "nosync" f[3]); b = get("mech", f[1], "syncwake" f[3])
+		printf "| %s | %s (p90 %s) | %s (p90 %s) | %s |\n", f[2], fmt_us(a), fmt_us(getp("mech", f[1], "nosync" f[3])), fmt_us(b), fmt_us(getp("mech", f[1], "syncwake" f[3])), fmt_n(ratio(b, rtt))
+	}
+	print ""
+	print "| figure | median | p90 | in RTTs |"
+	print "|---|---|---|---|"
+	split("null_syscall:null syscall (getppid), no filter|untrapped_syscall_under_filter:untrapped syscall under the filter|process_vm_readv_4k:process_vm_readv of 4 KiB from the waiting target|proc_mem_pread_4k:pread of 4 KiB from /proc/PID/mem|process_vm_writev_4k:process_vm_writev of 4 KiB|notif_id_valid:SECCOMP_IOCTL_NOTIF_ID_VALID", rows2, "|")
+	for (i = 1; i in rows2; i++) {
+		split(rows2[i], f, ":")
+		a = get("mech", f[1], "native")
+		printf "| %s | %s | %s | %s |\n", f[2], fmt_us(a), fmt_us(getp("mech", f[1], "native")), fmt_n(ratio(a, rtt))
+	}
+	print ""
+
+	# ---- micro
+	nt = split("tmpfs vartmp pool-run core host-run", T, " ")
+	split("tmpfs|/var/tmp (" fs ")|pool via pmemfile-run|core in-process|host file via pmemfile-run", TN, "|")
+	nops = split("stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000", O, " ")
+	print "## Micro: per-operation latency (bench/micro.c), median us"
+	print ""
+	hdr = "| op |"; sep = "|---|"
+	for (j = 1; j <= nt; j++) { hdr = hdr " " TN[j] " |"; sep = sep "---|" }
+	print hdr " pool / tmpfs | pool / host-run | core / tmpfs | pool in RTTs | " fs " / pool |"
+	print sep "---|---|---|---|---|"
+	print "# op tmpfs vartmp pool-run core host-run (median us; NaN: not measured)" > datfile
+	for (i = 1; i <= nops; i++) {
+		op = O[i]; line = "| " op " |"; dat = op
+		for (j = 1; j <= nt; j++) {
+			v = get("micro", op, T[j]); line = line " " (v == "" ? "n/a" : fmt_us(v)) " |"
+			dat = dat " " (v == "" ? "NaN" : sprintf("%.3f", v / 1000))
+		}
+		pool = get("micro", op, "pool-run")
+		durable = (op == "append_fdatasync_4k") ? fmt_r(ratio(get("micro", op, "vartmp"), pool)) : ""
+		print line " " fmt_r(ratio(pool, get("micro", op, "tmpfs"))) " | " fmt_r(ratio(pool, get("micro", op, "host-run"))) " | " fmt_r(ratio(get("micro", op, "core"), get("micro", op, "tmpfs"))) " | " fmt_n(ratio(pool, rtt)) " | " durable " |"
+		print dat > datfile
+	}
+	print ""
+	print "p90 (us):"
+	print ""
+	print hdr
+	print sep
+	for (i = 1; i <= nops; i++) {
+		op = O[i]; line = "| " op " |"
+		for (j = 1; j <= nt; j++) { v = getp("micro", op, T[j]); line = line " " (v == "" ? "n/a" : fmt_us(v)) " |" }
+		print line
+	}
+	nmiss = 0
+	for (j = 1; j <= nt; j++) if (get("micro", "stat", T[j]) == "") { if (!nmiss++) { print ""; print "Missing columns:" }; print "- " TN[j] ": " why("micro", "stat", T[j]) }
+	print ""
+	print "![per-operation latency](micro.png)"
+	print ""
+
+	# ---- targets
+	print "## Targets of issue 5"
+	print ""
+	print "| target | measured | limit | status |"
+	print "|---|---|---|---|"
+	nsm = split("stat open_close pread_4k pwrite_4k create_unlink mkdir_rmdir rename", SM, " ")
+	for (i = 1; i <= nsm; i++) {
+		r = ratio(get("micro", SM[i], "pool-run"), get("micro", SM[i], "host-run"))
+		printf "| %s: pool / trapped host call let through | %s | <= 1.5x | %s |\n", SM[i], fmt_r(r), verdict(r, 1.5, 1)
+	}
+	split("stat:6|open_close:6|pread_4k:10|pwrite_4k:10|create_unlink:4|pread_1m:1.5|pwrite_1m:1.5", LT, "|")
+	for (i = 1; i in LT; i++) {
+		split(LT[i], f, ":")
+		r = ratio(get("micro", f[1], "pool-run"), get("micro", f[1], "tmpfs"))
+		printf "| %s: pool / tmpfs | %s | <= %sx | %s |\n", f[1], fmt_r(r), f[2], verdict(r, f[2] + 0, 1)
+	}
+	r = ratio(get("micro", "append_fdatasync_4k", "vartmp"), get("micro", "append_fdatasync_4k", "pool-run"))
+	printf "| durable 4 KiB append (write+fdatasync): %s / pool | %s | >= 5x | %s |\n", fs, fmt_r(r), verdict(r, 5, 0)
+	split("dir_create:create|dir_stat:stat|dir_list:list|dir_unlink:unlink", DS, "|")
+	for (i = 1; i in DS; i++) {
+		split(DS[i], f, ":")
+		if (f[1] == "dir_stat") { a = get("scale", "dir_stat_at1000", "pool-run"); b = get("scale", "dir_stat_atN", "pool-run") }
+		else if (f[1] == "dir_unlink") { b = get("scale", "dir_unlink_first1000", "pool-run"); a = get("scale", "dir_unlink_last1000", "pool-run") }
+		else { a = get("scale", f[1] "_first1000", "pool-run"); b = get("scale", f[1] "_last1000", "pool-run") }
+		r = ratio(b, a)
+		printf "| 100,000-entry directory, %s: last 1,000 / first 1,000 (pool) | %s | <= 1.3x | %s |\n", f[2], fmt_r(r), verdict(r, 1.3, 1)
+	}
+	r = ratio(get("macro", "pipe_1g", "pool-run"), get("macro", "pipe_1g", "native"))
+	printf "| host I/O: 1 GiB through pipes, pmemfile-run / native | %s | <= 1.3x | %s |\n", fmt_r(r), verdict(r, 1.3, 1)
+	print ""
+
+	# ---- macro
+	print "## Macro"
+	print ""
+	print "fio, psync engine, one job (IOPS; MiB/s in parentheses):"
+	print ""
+	print "| job | tmpfs | /var/tmp (" fs ") | pool via pmemfile-run | pool / tmpfs | pool / " fs " |"
+	print "|---|---|---|---|---|---|"
+	nf = split(ops["macro"], F, " ")
+	for (i = 1; i <= nf; i++) {
+		op = F[i]; if (op !~ /^fio_/) continue
+		line = "| " substr(op, 5) " |"
+		split("tmpfs vartmp pool-run", FT, " ")
+		for (j = 1; j <= 3; j++) {
+			v = get("macro", op, FT[j])
+			line = line " " (v == "" ? "n/a" : sprintf("%.0f (%.0f)", v, med(mibs[op, FT[j]]))) " |"
+		}
+		pool = get("macro", op, "pool-run")
+		print line " " fmt_r(ratio(pool, get("macro", op, "tmpfs"))) " | " fmt_r(ratio(pool, get("macro", op, "vartmp"))) " |"
+	}
+	print ""
+	print "| workload | tmpfs / native | /var/tmp (" fs ") | pool via pmemfile-run | pool / tmpfs (or native) | pool / " fs " |"
+	print "|---|---|---|---|---|---|"
+	split("sqlite_insert_full:sqlite3 inserts/s, synchronous=FULL, one transaction each;untar_make_j2:untar + make -j2 of a 50-file C project (s);pipe_1g:1 GiB through dd | cat | wc -c (s)", MW, ";")
+	for (i = 1; i in MW; i++) {
+		split(MW[i], f, ":")
+		base = get("macro", f[1], "tmpfs"); if (base == "") base = get("macro", f[1], "native")
+		vt = get("macro", f[1], "vartmp"); pool = get("macro", f[1], "pool-run")
+		gsub(/\|/, "\\|", f[2])
+		printf "| %s | %s | %s | %s | %s | %s |\n", f[2], fmt_n(base), (vt == "" ? "-" : fmt_n(vt)), fmt_n(pool), fmt_r(ratio(pool, base)), (vt == "" ? "" : fmt_r(ratio(pool, vt)))
+	}
+	for (i = 1; i <= nf; i++) { op = F[i]; if (get("macro", op, "pool-run") == "" && (("macro", op, "pool-run") in reason)) { if (!mm++) { print ""; print "Missing pool figures:" }; print "- " op ": " reason["macro", op, "pool-run"] } }
+	print ""
+
+	# ---- scale
+	print "## Scale"
+	print ""
+	print "One directory of 100,000 files: per-op us of the first and the last 1,000 (stat: 1,000 random names when the directory held 1,000 vs all entries; unlink: first = full directory)."
+	print ""
+	split("tmpfs vartmp core pool-run", ST, " ")
+	print "| op | target | first 1,000 | last 1,000 | last / first |"
+	print "|---|---|---|---|---|"
+	for (i = 1; i in DS; i++) {
+		split(DS[i], f, ":")
+		for (j = 1; j <= 4; j++) {
+			t = ST[j]
+			if (f[1] == "dir_stat") { a = get("scale", "dir_stat_at1000", t); b = get("scale", "dir_stat_atN", t) }
+			else if (f[1] == "dir_unlink") { b = get("scale", "dir_unlink_first1000", t); a = get("scale", "dir_unlink_last1000", t) }
+			else { a = get("scale", f[1] "_first1000", t); b = get("scale", f[1] "_last1000", t) }
+			if (a == "" && b == "") { printf "| %s | %s | n/a | n/a | %s |\n", f[2], t, why("scale", "dir", t); continue }
+			printf "| %s | %s | %s | %s | %s |\n", f[2], t, fmt_us(a), fmt_us(b), fmt_r(ratio(b, a))
+		}
+	}
+	print ""
+	print "One file grown in 4 KiB appends (size: see mode; " meta["grow_size"] "):"
+	print ""
+	print "| target | first 1,000 appends | last 1,000 | last / first | MiB/s |"
+	print "|---|---|---|---|---|"
+	for (j = 1; j <= 4; j++) {
+		t = ST[j]; if (t == "vartmp") continue
+		a = get("scale", "grow_append_first1000", t); b = get("scale", "grow_append_last1000", t)
+		if (a == "") { printf "| %s | n/a | n/a | %s | |\n", t, why("scale", "grow", t); continue }
+		printf "| %s | %s | %s | %s | %s |\n", t, fmt_us(a), fmt_us(b), fmt_r(ratio(b, a)), fmt_n(med(mibs["grow_append_all", t]))
+	}
+	print ""
+	print "Threads, each on its own file, 4 KiB at random offsets: total operations per second (median latency in us):"
+	print ""
+	print "| op | threads | tmpfs | /var/tmp (" fs ") | core | pool via pmemfile-run | pool / tmpfs |"
+	print "|---|---|---|---|---|---|---|"
+	split("1 2 4 8", NTH, " ")
+	for (k = 1; k <= 2; k++) {
+		o = (k == 1) ? "pwrite" : "pread"
+		for (i = 1; i <= 4; i++) {
+			op = o "_4k_t" NTH[i]
+			line = "| " o " 4 KiB | " NTH[i] " |"
+			for (j = 1; j <= 4; j++) {
+				v = med(opss[op, ST[j]])
+				line = line " " (v == "" ? "n/a" : sprintf("%.0f (%s)", v, fmt_us(get("scale", op, ST[j])))) " |"
+			}
+			print line " " fmt_r(ratio(med(opss[op, "tmpfs"]), med(opss[op, "pool-run"]))) " |"
+		}
+	}
+	for (j = 1; j <= 4; j++) if (med(opss["pwrite_4k_t1", ST[j]]) == "" && (("scale", "threads", ST[j]) in reason)) print "\n- threads, " ST[j] ": " reason["scale", "threads", ST[j]]
+	print ""
+	print "Ratios \"pool / tmpfs\" for throughput are tmpfs ops/s divided by pool ops/s (higher = pool slower)."
+}
+' "$raw" >"$out/RESULTS.md"
+
+if command -v gnuplot >/dev/null 2>&1; then
+	if ! gnuplot -e "datfile='$out/micro.dat'; outfile='$out/micro.png'" "$here/plot.gp" 2>"$out/plot.err"; then
+		echo "report.sh: gnuplot failed: $(tail -n2 "$out/plot.err")" >&2
+	fi
+	rm -f "$out/plot.err"
+else
+	echo "report.sh: gnuplot not installed; no micro.png" >&2
+fi
+echo "report: $out/RESULTS.md"
