@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pmemfile-run's internal interfaces (launcher/ only). */
+#ifndef PF_LAUNCHER_H
+#define PF_LAUNCHER_H
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <pmemfile/core.h>
+
+#define EXIT_OWN 125       /* pmemfile-run's own failure */
+#define EXIT_NOEXEC 126
+#define EXIT_NOTFOUND 127
+
+#define MAX_POOLS 16
+
+struct options {
+	const char *pool[MAX_POOLS];
+	const char *mount[MAX_POOLS];
+	pf_pool *open[MAX_POOLS];
+	int npools;
+	uint64_t create_size;   /* --create SIZE, 0: do not create */
+	const char *log_file;
+	int log_level;
+	int trace;
+	int workers;
+	char **argv;            /* the command */
+};
+
+/* options.c */
+/* Parses argv; on error prints a one-line message and exits 125. */
+void options_parse(struct options *o, int argc, char **argv);
+
+/* log.c */
+void log_open(const char *file, int level, int trace);
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_trace(const char *line);
+int log_tracing(void);
+/* Start-up failures only: prints "pmemfile-run: ..." and exits 125. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* pools.c */
+/* Opens (creating where asked) every pool and registers the mounts. */
+void pools_open(struct options *o);
+void pools_close(struct options *o);
+
+/* child.c */
+/* Starts argv under the filter; returns its pid and the listener fd. */
+pid_t child_start(char **argv, int *listener);
+
+/* loop.c */
+void workers_start(int listener, int n);
+void workers_stop(void);
+#endif

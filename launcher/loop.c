@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The notification loop. Each worker: zero the buffer, RECV, dispatch
+ * (handlers read target memory and check ID_VALID before acting), answer
+ * with SEND, ADDFD+SEND, or CONTINUE. ENOENT means the target went away.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "launcher.h"
+#include "syscalls.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+#define MAX_WORKERS 256
+static pthread_t workers[MAX_WORKERS];
+static int nworkers;
+static int listener_fd = -1;
+static volatile int stopping;
+static struct seccomp_notif_sizes sizes;
+
+static void respond(struct call *c, long r)
+{
+	if (r == CALL_ASYNC)
+		return;
+	if (r == CALL_INJECT) {
+		struct seccomp_notif_addfd a = {
+			.id = c->req->id,
+			.flags = SECCOMP_ADDFD_FLAG_SEND,
+			.srcfd = (uint32_t)c->inject_fd,
+			.newfd_flags = c->inject_cloexec,
+		};
+		long fd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		long err = fd < 0 ? -errno : 0;
+		call_after_inject(c, fd < 0 ? err : fd);
+		if (log_tracing()) {
+			char line[PATH_MAX + 512];
+			sc_trace_format(c, fd < 0 ? err : fd, line, sizeof(line));
+			log_trace(line);
+		}
+		if (fd >= 0 || err == -ENOENT)
+			return;
+		r = err;  /* e.g. EMFILE: the call fails with it */
+	} else if (log_tracing() && r != CALL_CONTINUE) {
+		char line[PATH_MAX + 512];
+		sc_trace_format(c, r, line, sizeof(line));
+		log_trace(line);
+	}
+	struct seccomp_notif_resp *resp = alloca(sizes.seccomp_notif_resp);
+	memset(resp, 0, sizes.seccomp_notif_resp);
+	resp->id = c->req->id;
+	if (r == CALL_CONTINUE)
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (r < 0)
+		resp->error = (int)r;
+	else
+		resp->val = r;
+	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 &&
+	    errno != ENOENT)
+		log_msg(4, "SEND: %s", strerror(errno));
+}
+
+static void *worker(void *arg)
+{
+	struct seccomp_notif *req = calloc(1, sizes.seccomp_notif);
+	struct call *c = calloc(1, sizeof(*c));
+	if (!req || !c) {
+		log_msg(1, "out of memory starting a worker");
+		return NULL;
+	}
+	while (!stopping) {
+		memset(req, 0, sizes.seccomp_notif);
+		if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			if (!stopping)
+				log_msg(1, "RECV: %s", strerror(errno));
+			break;
+		}
+		c->req = req;
+		c->listener = listener_fd;
+		c->tid = (pid_t)req->pid;
+		c->nr = req->data.nr;
+		memcpy(c->args, req->data.args, sizeof(c->args));
+		c->thr = NULL;
+		c->proc = NULL;
+		c->have_caller = 0;
+		c->nstr = 0;
+		c->nheld = 0;
+		c->inject_fd = -1;
+		c->inject_ofd = NULL;
+		long r = sc_dispatch(c);
+		respond(c, r);
+		call_end(c);
+	}
+	free(req);
+	free(c);
+	return NULL;
+}
+
+static void wake(int sig)
+{
+}
+
+void workers_start(int listener, int n)
+{
+	listener_fd = listener;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		die("SECCOMP_GET_NOTIF_SIZES: %s", strerror(errno));
+	if (sizes.seccomp_notif < sizeof(struct seccomp_notif))
+		sizes.seccomp_notif = sizeof(struct seccomp_notif);
+	if (sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
+		sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+	/* keep the serving thread on the target's CPU (Linux 6.6+) */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		  SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+		log_msg(3, "SYNC_WAKE_UP not available: %s", strerror(errno));
+	/* SIGUSR2 interrupts a blocked RECV at shutdown (no SA_RESTART) */
+	struct sigaction sa = { .sa_handler = wake };
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	sigset_t all, old;
+	sigfillset(&all);
+	sigdelset(&all, SIGUSR2);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (nworkers = 0; nworkers < n && nworkers < MAX_WORKERS; nworkers++)
+		if (pthread_create(&workers[nworkers], &attr, worker, NULL) != 0)
+			die("cannot start worker threads: out of resources");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+void workers_stop(void)
+{
+	stopping = 1;
+	for (int i = 0; i < nworkers; i++)
+		pthread_kill(workers[i], SIGUSR2);
+	for (int i = 0; i < nworkers; i++) {
+		/* a worker between its check and RECV may miss one signal */
+		struct timespec ts;
+		while (pthread_tryjoin_np(workers[i], NULL) != 0) {
+			pthread_kill(workers[i], SIGUSR2);
+			ts.tv_sec = 0;
+			ts.tv_nsec = 1000000;
+			nanosleep(&ts, NULL);
+		}
+	}
+	nworkers = 0;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmemfile-run: open the pools, start the command under the filter, serve
+ * its syscalls, forward signals, and exit with its status.
+ *
+ * When the command exits, processes it left behind are killed: without
+ * the supervisor their next file syscall could not be served. Then the
+ * workers stop, every open description is released and the pools close.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "launcher.h"
+#include "syscalls.h"
+
+extern struct rlimit pf_orig_nofile;
+
+/* Kills and reaps every remaining descendant (we are their subreaper). */
+static void kill_leftovers(void)
+{
+	int announced = 0;
+	for (int round = 0; round < 1000; round++) {
+		int found = 0;
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char path[300], buf[4096];
+			snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
+			FILE *f = fopen(path, "re");
+			if (!f)
+				continue;
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = 0;
+			for (char *s = buf, *end; *s; s = end) {
+				long pid = strtol(s, &end, 10);
+				if (end == s)
+					break;
+				if (!announced) {
+					log_msg(3, "the command exited; killing the processes it left running");
+					announced = 1;
+				}
+				kill((pid_t)pid, SIGKILL);
+				found = 1;
+			}
+		}
+		if (d)
+			closedir(d);
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			found = 1;
+		if (!found)
+			return;
+		usleep(1000);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	options_parse(&o, argc, argv);
+	log_open(o.log_file, o.log_level, o.trace);
+	sc_log = log_msg;
+
+	/* the supervisor holds a memfd per open in flight: allow many */
+	getrlimit(RLIMIT_NOFILE, &pf_orig_nofile);
+	struct rlimit more = pf_orig_nofile;
+	more.rlim_cur = more.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &more);
+
+	pools_open(&o);
+	int r = sc_init();
+	if (r < 0)
+		die("cannot initialise: %s", strerror(-r));
+
+	/* orphans of the tree come to us, so none outlives the supervisor */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < 4; i++)
+		sigaddset(&sigs, fwd[i]);
+	sigaddset(&sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		die("signalfd: %s", strerror(errno));
+
+	int listener;
+	pid_t child = child_start(o.argv, &listener);
+	int status = 0;
+	if (child < 0) {
+		waitpid(-child, &status, 0);
+		sc_shutdown();
+		pools_close(&o);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
+	}
+	/* host files the supervisor creates for a target already carry the
+	 * target's umask in their mode */
+	umask(0);
+	workers_start(listener, o.workers);
+
+	struct pollfd pfd[2] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = sc_ofd_inotify_fd(), .events = POLLIN },
+	};
+	int done = 0;
+	while (!done) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			sc_ofd_events();
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGCHLD) {
+				/* a terminal's signal reached the command too */
+				if (si.ssi_code != SI_KERNEL)
+					kill(child, (int)si.ssi_signo);
+				continue;
+			}
+			pid_t p;
+			int st;
+			while ((p = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
+				if (p == child) {
+					status = st;
+					done = 1;
+				}
+		}
+	}
+	kill_leftovers();
+	workers_stop();
+	close(listener);
+	sc_shutdown();
+	pools_close(&o);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

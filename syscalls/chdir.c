@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * chdir, fchdir, getcwd: the virtual cwd. A process whose cwd is in a pool
+ * keeps its kernel cwd where it was; relative paths and AT_FDCWD are
+ * resolved against the virtual one (path.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "syscalls.h"
+
+/* Lexically cleans an absolute path ("/a/./b//../c" -> "/a/c"). */
+static void clean_path(char *s)
+{
+	char out[PATH_MAX];
+	size_t o = 0;
+	const char *p = s;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		if (n == 1 && p[0] == '.') {
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (o + n + 2 < sizeof(out)) {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(s, out, o + 1);
+}
+
+/* Makes p's target the process's cwd. */
+static long enter_dir(struct call *c, struct mount *m, pf_file *dir,
+		      const char *vabs)
+{
+	struct pf_stat st;
+	int r = pf_fstat(m->pool, dir, &st);
+	if (r < 0) {
+		pf_close(dir);
+		return errno_filter(r);
+	}
+	if (!S_ISDIR(st.mode)) {
+		pf_close(dir);
+		return -ENOTDIR;
+	}
+	struct proc *pr = call_proc(c);
+	if (!pr) {
+		pf_close(dir);
+		return -ESRCH;
+	}
+	struct vcwd v = { .m = m, .dir = dir };
+	snprintf(v.path, sizeof(v.path), "%s", vabs);
+	clean_path(v.path);
+	proc_set_cwd(c, pr, &v);
+	return 0;
+}
+
+struct cd_arg { struct mount *m; pf_file *f; };
+
+static long pool_cd(struct call *c, struct vpath *p, struct pf_caller *pc,
+		    void *arg)
+{
+	struct cd_arg *a = arg;
+	long r = pf_openat(p->m->pool, pc, p->dir, p->path,
+			   O_PATH | O_DIRECTORY, 0, &a->f);
+	if (r < 0)
+		return r;
+	/* search permission, as chdir(2) checks */
+	r = pf_faccessat(p->m->pool, pc, a->f, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
+	if (r < 0) {
+		pf_close(a->f);
+		a->f = NULL;
+		return r;
+	}
+	a->m = p->m;
+	return 0;
+}
+
+static long host_cd_check(struct call *c, void *arg)
+{
+	struct stat st;
+	if (stat(arg, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(arg, X_OK) < 0 ? -errno : 0;
+}
+
+long sys_chdir(struct call *c)
+{
+	struct vpath p;
+	int r = call_path(c, -1, 0, &p);
+	if (r < 0)
+		return r;
+	if (p.empty)
+		return -ENOENT;
+	struct proc *pr = call_proc(c);
+	if (!pr)
+		return -ESRCH;
+	if (p.kind == VP_HOST) {
+		struct vcwd cur;
+		proc_get_cwd(pr, &cur);
+		int inpool = cur.m != NULL;
+		vcwd_release(&cur);
+		if (!inpool)
+			return CALL_CONTINUE;
+		if (p.path[0] != '/') {
+			sc_log_unsupported(c, "a relative chdir from a pool back to the host");
+			return -EXDEV;
+		}
+		/* Leaving the pool: check first what the kernel will check,
+		 * so that a failing chdir keeps the pool cwd. */
+		long ok = with_target_creds(c, host_cd_check, (void *)p.path);
+		if (ok < 0)
+			return ok;
+		struct vcwd host = { 0 };
+		proc_set_cwd(c, pr, &host);
+		return CALL_CONTINUE;
+	}
+	struct cd_arg a = { 0 };
+	char vabs[PATH_MAX];
+	long ret = path_op_resolved(c, &p, pool_cd, NULL, &a);
+	if (ret < 0)
+		return ret;
+	snprintf(vabs, sizeof(vabs), "%s", p.vabs);
+	return enter_dir(c, a.m, a.f, vabs);
+}
+
+long sys_fchdir(struct call *c)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r < 0)
+		return r;
+	struct proc *pr = call_proc(c);
+	if (!pr) {
+		if (r == 0)
+			ofd_put(o);
+		return -ESRCH;
+	}
+	if (r > 0) {
+		struct vcwd host = { 0 };
+		proc_set_cwd(c, pr, &host);
+		return CALL_CONTINUE;
+	}
+	long ret = enter_dir(c, o->m, pf_file_ref(o->file), o->path);
+	ofd_put(o);
+	return ret;
+}
+
+long sys_getcwd(struct call *c)
+{
+	struct proc *pr = call_proc(c);
+	if (!pr)
+		return -ESRCH;
+	struct vcwd cwd;
+	proc_get_cwd(pr, &cwd);
+	if (!cwd.m)
+		return CALL_CONTINUE;
+	size_t len = strlen(cwd.path) + 1;
+	vcwd_release(&cwd);
+	if (len > (size_t)c->args[1])
+		return -ERANGE;
+	int r = call_write(c, c->args[0], cwd.path, len);
+	return r < 0 ? r : (long)len;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fcntl on pool fds. Fd-table commands (F_DUPFD*, F_GETFD, F_SETFD) are the
+ * kernel's: the placeholder is a real fd. Status flags live in the open
+ * file description (core). Locks: locks.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+
+#include "syscalls.h"
+#include "locks.h"
+
+long sys_fcntl(struct call *c)
+{
+	int cmd = (int)c->args[1];
+	switch (cmd) {
+	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD:
+	case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX:
+	case F_SETSIG: case F_GETSIG:
+		return CALL_CONTINUE;
+	}
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	long ret;
+	struct pf_caller *pc;
+	switch (cmd) {
+	case F_GETFL:
+		ret = pf_file_get_flags(o->file);
+		break;
+	case F_SETFL:
+		pc = call_caller(c);
+		ret = pc ? pf_file_set_flags(o->m->pool, pc, o->file,
+					     (int)c->args[2]) : -ESRCH;
+		break;
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		ret = lock_fcntl(c, o, cmd);
+		break;
+	case F_GET_SEALS: case F_ADD_SEALS:
+		ret = -EINVAL;  /* not a memfd, as far as the target knows */
+		break;
+	case F_GETLEASE:
+		ret = F_UNLCK;
+		break;
+	case F_SETLEASE: case F_NOTIFY:
+		sc_log_unsupported(c, "leases and F_NOTIFY are not supported in a pool");
+		ret = -EINVAL;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	ofd_put(o);
+	return errno_filter(ret);
+}
+
+long sys_flock(struct call *c)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	long ret = lock_flock(c, o, (int)c->args[1]);
+	ofd_put(o);
+	return ret;
+}
+
+/* Closing any fd of a file drops the process's record locks on it. */
+long sys_close(struct call *c)
+{
+	if (!lock_any())
+		return CALL_CONTINUE;
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r == 0) {
+		lock_close(c, o);
+		ofd_put(o);
+	}
+	return CALL_CONTINUE;
+}
+
+long sys_close_range(struct call *c)
+{
+	if (!lock_any())
+		return CALL_CONTINUE;
+	unsigned first = (unsigned)c->args[0], last = (unsigned)c->args[1];
+	/* only fds that exist can matter; stop at a sane bound */
+	for (unsigned fd = first; fd <= last && fd < first + 65536u; fd++) {
+		struct ofd *o;
+		if (call_fd(c, (int)fd, &o) == 0) {
+			lock_close(c, o);
+			ofd_put(o);
+		}
+	}
+	return CALL_CONTINUE;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* stat, lstat, fstat, newfstatat, statx. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "syscalls.h"
+
+struct st_arg { int flags; struct pf_stat st; };
+
+static long pool_stat(struct call *c, struct vpath *p, struct pf_caller *pc,
+		      void *arg)
+{
+	struct st_arg *a = arg;
+	return pf_fstatat(p->m->pool, pc, p->dir, p->path, &a->st, a->flags);
+}
+
+static void pf_from_host(struct pf_stat *o, const struct stat *st)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->mode = st->st_mode;
+	o->nlink = (uint32_t)st->st_nlink;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+	o->rdev = st->st_rdev;
+	o->size = (uint64_t)st->st_size;
+	o->blocks = (uint64_t)st->st_blocks;
+	o->blksize = (uint32_t)st->st_blksize;
+	o->atime = st->st_atim;
+	o->mtime = st->st_mtim;
+	o->ctime = st->st_ctim;
+	o->btime = st->st_ctim;
+}
+
+static long host_stat(struct call *c, const char *path, void *arg)
+{
+	struct st_arg *a = arg;
+	struct stat st;
+	if (fstatat(AT_FDCWD, path, &st, a->flags & AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	pf_from_host(&a->st, &st);
+	return 0;
+}
+
+/* Stats (dirfd, path) or, for an empty path with AT_EMPTY_PATH, the fd.
+ * Returns 0 with a->st filled, CALL_CONTINUE, or -errno. */
+static long do_stat(struct call *c, int dirfd_arg, int path_arg,
+		    struct st_arg *a)
+{
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0)
+		return r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	if (p.empty && !(a->flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	return path_op_resolved(c, &p, pool_stat, host_stat, a);
+}
+
+static long put_stat(struct call *c, uint64_t addr, long r, struct st_arg *a)
+{
+	if (r < 0 || r == CALL_CONTINUE)
+		return r;
+	struct stat st;
+	stat_from_pf(&st, &a->st);
+	return call_write(c, addr, &st, sizeof(st));
+}
+
+long sys_newfstatat(struct call *c)
+{
+	struct st_arg a = { .flags = (int)c->args[3] };
+	if (a.flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	return put_stat(c, c->args[2], do_stat(c, 0, 1, &a), &a);
+}
+
+long sys_stat(struct call *c)
+{
+	struct st_arg a = { .flags = 0 };
+	return put_stat(c, c->args[1], do_stat(c, -1, 0, &a), &a);
+}
+
+long sys_lstat(struct call *c)
+{
+	struct st_arg a = { .flags = AT_SYMLINK_NOFOLLOW };
+	return put_stat(c, c->args[1], do_stat(c, -1, 0, &a), &a);
+}
+
+long sys_fstat(struct call *c)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	struct st_arg a;
+	long ret = pf_fstat(o->m->pool, o->file, &a.st);
+	ofd_put(o);
+	return put_stat(c, c->args[1], errno_filter(ret), &a);
+}
+
+long sys_statx(struct call *c)
+{
+	int flags = (int)c->args[2];
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+		      AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	struct st_arg a = { .flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) };
+	long r;
+	if (c->args[1] == 0 && (flags & AT_EMPTY_PATH)) {
+		/* statx(fd, NULL, AT_EMPTY_PATH): the fd itself (Linux 6.11) */
+		struct ofd *o;
+		r = call_fd(c, (int)c->args[0], &o);
+		if (r)
+			return r > 0 ? CALL_CONTINUE : r;
+		r = errno_filter(pf_fstat(o->m->pool, o->file, &a.st));
+		ofd_put(o);
+	} else {
+		r = do_stat(c, 0, 1, &a);
+	}
+	if (r < 0 || r == CALL_CONTINUE)
+		return r;
+	struct statx sx;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS | STATX_BTIME;
+	sx.stx_blksize = a.st.blksize;
+	sx.stx_nlink = a.st.nlink;
+	sx.stx_uid = a.st.uid;
+	sx.stx_gid = a.st.gid;
+	sx.stx_mode = (uint16_t)a.st.mode;
+	sx.stx_ino = a.st.ino;
+	sx.stx_size = a.st.size;
+	sx.stx_blocks = a.st.blocks;
+#define TS(dst, src) do { dst.tv_sec = src.tv_sec; dst.tv_nsec = (uint32_t)src.tv_nsec; } while (0)
+	TS(sx.stx_atime, a.st.atime);
+	TS(sx.stx_btime, a.st.btime);
+	TS(sx.stx_ctime, a.st.ctime);
+	TS(sx.stx_mtime, a.st.mtime);
+#undef TS
+	sx.stx_rdev_major = major(a.st.rdev);
+	sx.stx_rdev_minor = minor(a.st.rdev);
+	sx.stx_dev_major = major(a.st.dev);
+	sx.stx_dev_minor = minor(a.st.dev);
+	return call_write(c, c->args[4], &sx, sizeof(sx));
+}

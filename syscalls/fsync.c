@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fsync, fdatasync, syncfs, sync_file_range, fadvise64, readahead. Pool
+ * writes are durable when they return, so these only validate the fd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+
+#include "syscalls.h"
+
+/* Pool fd: returns what check() says; host fd: CONTINUE. */
+static long on_pool_fd(struct call *c, long (*check)(struct call *c,
+						      struct ofd *o))
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	long ret = check ? check(c, o) : 0;
+	ofd_put(o);
+	return errno_filter(ret);
+}
+
+static long do_fsync(struct call *c, struct ofd *o)
+{
+	return pf_fsync(o->m->pool, o->file);
+}
+
+static long do_fdatasync(struct call *c, struct ofd *o)
+{
+	return pf_fdatasync(o->m->pool, o->file);
+}
+
+static long check_sfr(struct call *c, struct ofd *o)
+{
+	unsigned flags = (unsigned)c->args[3];
+	if ((int64_t)c->args[1] < 0 || (int64_t)c->args[2] < 0 ||
+	    flags & ~7u)
+		return -EINVAL;
+	return 0;
+}
+
+static long check_fadvise(struct call *c, struct ofd *o)
+{
+	int advice = (int)c->args[3];
+	if (advice < 0 || advice > 5 || (int64_t)c->args[2] < 0)
+		return -EINVAL;
+	return 0;
+}
+
+long sys_fsync(struct call *c) { return on_pool_fd(c, do_fsync); }
+long sys_fdatasync(struct call *c) { return on_pool_fd(c, do_fdatasync); }
+long sys_syncfs(struct call *c) { return on_pool_fd(c, NULL); }
+long sys_sync_file_range(struct call *c) { return on_pool_fd(c, check_sfr); }
+long sys_fadvise64(struct call *c) { return on_pool_fd(c, check_fadvise); }
+long sys_readahead(struct call *c) { return on_pool_fd(c, NULL); }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Zero-copy between the target's memory and pool memory (pf_*_cb). */
+#ifndef PF_IOV_H
+#define PF_IOV_H
+#include <sys/uio.h>
+#include "syscalls.h"
+
+#define IOV_MAX_TARGET 1024
+#define RW_MAX 0x7ffff000L  /* Linux caps one read/write at this */
+
+/* The target's buffers: a list of remote iovecs. */
+struct tbuf {
+	struct call *c;
+	struct iovec iov[IOV_MAX_TARGET];
+	int cnt;
+	size_t total;
+};
+
+/* One buffer (read/write). */
+void tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len);
+/* An iovec array in the target (readv/writev): -EFAULT, -EINVAL. */
+int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt);
+
+/* pf_copy_fn callbacks: arg is a struct tbuf. */
+ssize_t tbuf_to_target(void *arg, void *pool_mem, size_t len, size_t pos);
+ssize_t tbuf_from_target(void *arg, void *pool_mem, size_t len, size_t pos);
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Calls trapped only to keep caches right (umask, set*id, exit_group), and
+ * calls refused on purpose (io_uring_setup, mmap of a pool file, exec of a
+ * pool file, xattrs and friends in a pool).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "syscalls.h"
+#include "locks.h"
+
+long sys_umask(struct call *c)
+{
+	call_forget_umask(c);
+	return CALL_CONTINUE;
+}
+
+long sys_creds_changed(struct call *c)
+{
+	call_forget_creds(c);
+	return CALL_CONTINUE;
+}
+
+long sys_exit_group(struct call *c)
+{
+	struct proc *p = call_proc(c);
+	if (p)
+		lock_exit(proc_tgid(p));
+	proc_exit(c);
+	return CALL_CONTINUE;
+}
+
+/* io_uring would do file I/O behind the filter's back. */
+long sys_io_uring_setup(struct call *c)
+{
+	sc_log_unsupported(c, "io_uring is not available under pmemfile-run (ENOSYS)");
+	return -ENOSYS;
+}
+
+/* Pool files have no page cache to map. */
+long sys_mmap(struct call *c)
+{
+	if (c->args[3] & MAP_ANONYMOUS)
+		return CALL_CONTINUE;
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[4], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	ofd_put(o);
+	sc_log_unsupported(c, "mapping pool files is not supported (ENODEV)");
+	return -ENODEV;
+}
+
+long sys_ioctl(struct call *c)
+{
+	struct ofd *o;
+	unsigned long req = (unsigned long)c->args[1];
+	/* fd flags belong to the kernel's fd table */
+	if (req == FIOCLEX || req == FIONCLEX)
+		return CALL_CONTINUE;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	long ret = -ENOTTY;
+	if (req == FIONBIO) {
+		int on;
+		ret = call_read(c, c->args[2], &on, sizeof(on));
+		if (ret == 0) {
+			int fl = pf_file_get_flags(o->file);
+			struct pf_caller *pc = call_caller(c);
+			ret = pc ? pf_file_set_flags(o->m->pool, pc, o->file,
+						     on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK)
+				 : -ESRCH;
+		}
+	}
+	ofd_put(o);
+	return errno_filter(ret);
+}
+
+/* Executing needs a real file for the kernel: a pool is like noexec. */
+static long do_exec(struct call *c, int dirfd_arg, int path_arg)
+{
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0)
+		return r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	sc_log_unsupported(c, "executing files stored in a pool is not supported (EACCES)");
+	return -EACCES;
+}
+
+long sys_execve(struct call *c)
+{
+	return do_exec(c, -1, 0);
+}
+
+long sys_execveat(struct call *c)
+{
+	if (c->args[1] && (c->args[4] & AT_EMPTY_PATH)) {
+		struct ofd *o;
+		int r = call_fd(c, (int)c->args[0], &o);
+		if (r == 0) {
+			ofd_put(o);
+			return -EACCES;
+		}
+	}
+	return do_exec(c, 0, 1);
+}
+
+/* The first fd ('f') or path ('s', after a 'd' if any) argument. */
+long sys_unsupported_fd(struct call *c)
+{
+	const char *a = sc_table[c->nr].args;
+	int i = (int)(strchr(a, 'f') - a);
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[i], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	ofd_put(o);
+	sc_log_unsupported(c, "not supported in a pool (EOPNOTSUPP)");
+	return -EOPNOTSUPP;
+}
+
+long sys_unsupported_path(struct call *c)
+{
+	const char *a = sc_table[c->nr].args;
+	const char *s = strchr(a, 's');
+	const char *d = strchr(a, 'd');
+	int pi = (int)(s - a);
+	int di = d && d < s ? (int)(d - a) : -1;
+	struct vpath p;
+	int r = call_path(c, di, pi, &p);
+	if (r < 0)
+		return r == -EFAULT ? CALL_CONTINUE : r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	sc_log_unsupported(c, "not supported in a pool (EOPNOTSUPP)");
+	return -EOPNOTSUPP;
+}

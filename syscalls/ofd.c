@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Open file descriptions of pool files, and their placeholders.
+ *
+ * Each pool open gets a memfd, installed in the target with ADDFD; the
+ * kernel then keeps the fd books (dup, fork, exec CLOEXEC, SCM_RIGHTS,
+ * close_range). The description is found again through the placeholder's
+ * inode number (stat of /proc/TID/fd/N). The supervisor watches each
+ * memfd with inotify and drops its own copy: when the last holder anywhere
+ * closes it, the inode dies, IN_IGNORED arrives, and the description is
+ * released (an unlinked file is freed then).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "syscalls.h"
+#include "locks.h"
+
+#define NB 4096
+static pthread_mutex_t ofd_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ofd *by_ino[NB], *by_wd[NB];
+static dev_t memfd_dev;
+static int inotify_fd = -1;
+static long nofds;
+
+int sc_init(void)
+{
+	int fd = memfd_create("pmemfile-probe", MFD_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	memfd_dev = st.st_dev;
+	close(fd);
+	inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (inotify_fd < 0)
+		return -errno;
+	return 0;
+}
+
+int sc_ofd_inotify_fd(void)
+{
+	return inotify_fd;
+}
+
+static void ofd_free(struct ofd *o)
+{
+	lock_ofd_gone(o);
+	pf_close(o->file);
+	free(o);
+}
+
+void ofd_put(struct ofd *o)
+{
+	if (!o)
+		return;
+	pthread_mutex_lock(&ofd_lock);
+	int last = --o->refs == 0;
+	pthread_mutex_unlock(&ofd_lock);
+	if (last)
+		ofd_free(o);
+}
+
+static void unlink_locked(struct ofd *o)
+{
+	struct ofd **pp;
+	for (pp = &by_ino[o->ino % NB]; *pp; pp = &(*pp)->next_ino)
+		if (*pp == o) {
+			*pp = o->next_ino;
+			break;
+		}
+	for (pp = &by_wd[(unsigned)o->wd % NB]; *pp; pp = &(*pp)->next_wd)
+		if (*pp == o) {
+			*pp = o->next_wd;
+			break;
+		}
+	nofds--;
+}
+
+void sc_ofd_events(void)
+{
+	char buf[16384] __attribute__((aligned(8)));
+	for (;;) {
+		ssize_t n = read(inotify_fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+			p += sizeof(*e) + e->len;
+			if (e->mask & IN_Q_OVERFLOW) {
+				sc_log(SC_LOG_ERR, "inotify queue overflow: some closed pool files stay open until exit");
+				continue;
+			}
+			if (!(e->mask & IN_IGNORED))
+				continue;
+			struct ofd *o;
+			pthread_mutex_lock(&ofd_lock);
+			for (o = by_wd[(unsigned)e->wd % NB]; o; o = o->next_wd)
+				if (o->wd == e->wd)
+					break;
+			if (o)
+				unlink_locked(o);
+			pthread_mutex_unlock(&ofd_lock);
+			if (o)
+				ofd_put(o);
+		}
+	}
+}
+
+int call_fd(struct call *c, int fd, struct ofd **out)
+{
+	if (fd < 0)
+		return -EBADF;
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)c->tid, fd);
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return -EBADF;
+		return 1;  /* e.g. a socket we cannot stat: not ours */
+	}
+	if (st.st_dev != memfd_dev)
+		return 1;
+	struct ofd *o;
+	pthread_mutex_lock(&ofd_lock);
+	for (o = by_ino[st.st_ino % NB]; o; o = o->next_ino)
+		if (o->ino == st.st_ino)
+			break;
+	if (o)
+		o->refs++;
+	pthread_mutex_unlock(&ofd_lock);
+	if (!o)
+		return 1;  /* the target's own memfd */
+	*out = o;
+	return 0;
+}
+
+long call_inject_file(struct call *c, struct mount *m, pf_file *f,
+		      const char *vpath, int cloexec)
+{
+	char name[250];
+	snprintf(name, sizeof(name), "pmemfile:%s", vpath);
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0) {
+		pf_close(f);
+		return errno == EMFILE ? -ENFILE : -errno;
+	}
+	struct ofd *o = calloc(1, sizeof(*o));
+	struct stat st;
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int wd = o ? inotify_add_watch(inotify_fd, self, IN_DELETE_SELF) : -1;
+	if (!o || wd < 0 || fstat(fd, &st) < 0) {
+		int err = o && wd < 0 ? errno : ENOMEM;
+		sc_log(SC_LOG_ERR, "cannot watch a placeholder: %s", strerror(err));
+		if (wd >= 0)
+			inotify_rm_watch(inotify_fd, wd);
+		close(fd);
+		free(o);
+		pf_close(f);
+		return -ENFILE;
+	}
+	o->ino = st.st_ino;
+	o->wd = wd;
+	o->m = m;
+	o->file = f;
+	o->refs = 1;  /* the table's, dropped on IN_IGNORED */
+	snprintf(o->path, sizeof(o->path), "%s", vpath);
+	pthread_mutex_lock(&ofd_lock);
+	o->next_ino = by_ino[o->ino % NB];
+	by_ino[o->ino % NB] = o;
+	o->next_wd = by_wd[(unsigned)wd % NB];
+	by_wd[(unsigned)wd % NB] = o;
+	nofds++;
+	pthread_mutex_unlock(&ofd_lock);
+	c->inject_fd = fd;
+	c->inject_cloexec = cloexec ? O_CLOEXEC : 0;
+	c->inject_ofd = o;
+	return CALL_INJECT;
+}
+
+long call_inject_host(struct call *c, int fd, int cloexec)
+{
+	c->inject_fd = fd;
+	c->inject_cloexec = cloexec ? O_CLOEXEC : 0;
+	c->inject_ofd = NULL;
+	return CALL_INJECT;
+}
+
+void call_after_inject(struct call *c, long ret)
+{
+	/* Our copy goes; if ADDFD failed, that was the last reference and
+	 * IN_IGNORED releases the description. */
+	close(c->inject_fd);
+	c->inject_fd = -1;
+	c->inject_ofd = NULL;
+}
+
+void sc_shutdown(void)
+{
+	sc_ofd_events();
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB; i++) {
+		while (by_ino[i]) {
+			struct ofd *o = by_ino[i];
+			by_ino[i] = o->next_ino;
+			if (--o->refs == 0)
+				ofd_free(o);
+		}
+		by_wd[i] = NULL;
+	}
+	nofds = 0;
+	pthread_mutex_unlock(&ofd_lock);
+	proc_clear_all();
+}

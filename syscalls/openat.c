@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* open, creat, openat, openat2. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#ifndef OPEN_HOW_SIZE_VER0
+#define OPEN_HOW_SIZE_VER0 24
+#endif
+
+#include "syscalls.h"
+
+struct host_open { const char *path; int flags; mode_t mode; };
+
+static long host_open_fn(struct call *c, void *arg)
+{
+	struct host_open *h = arg;
+	int fd = open(h->path, h->flags | O_CLOEXEC, h->mode);
+	return fd < 0 ? -errno : fd;
+}
+
+static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
+		    mode_t mode)
+{
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0)
+		return r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	if (p.empty)
+		return -ENOENT;
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return -ESRCH;
+	if (flags & (O_CREAT | __O_TMPFILE))
+		mode &= ~call_umask(c) & 07777;
+	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
+		pf_file *f;
+		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
+		if (r == 0)
+			return call_inject_file(c, p.m, f, p.vabs,
+						flags & O_CLOEXEC);
+		if (r != -PF_ESCAPED)
+			return errno_filter(r);
+		r = vpath_escape(c, &p);
+		if (r < 0)
+			return r;
+		if (p.kind == VP_HOST) {
+			struct host_open h = { p.path, flags, mode };
+			long fd = with_target_creds(c, host_open_fn, &h);
+			if (fd < 0)
+				return fd;
+			return call_inject_host(c, (int)fd, flags & O_CLOEXEC);
+		}
+	}
+	return -ELOOP;
+}
+
+long sys_openat(struct call *c)
+{
+	return do_open(c, 0, 1, (int)c->args[2], (mode_t)c->args[3]);
+}
+
+long sys_open(struct call *c)
+{
+	return do_open(c, -1, 0, (int)c->args[1], (mode_t)c->args[2]);
+}
+
+long sys_creat(struct call *c)
+{
+	return do_open(c, -1, 0, O_CREAT | O_WRONLY | O_TRUNC,
+		       (mode_t)c->args[1]);
+}
+
+long sys_openat2(struct call *c)
+{
+	struct open_how how;
+	size_t size = (size_t)c->args[3];
+	if (size < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	memset(&how, 0, sizeof(how));
+	int r = call_read(c, c->args[2], &how,
+			  size < sizeof(how) ? size : sizeof(how));
+	if (r < 0)
+		return r;
+	struct vpath p;
+	/* peek at the path first: host paths go to the kernel untouched */
+	r = call_path(c, 0, 1, &p);
+	if (r < 0)
+		return r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	if (how.resolve) {
+		sc_log_unsupported(c, "RESOLVE_* flags are not supported in a pool");
+		return -EOPNOTSUPP;
+	}
+	if (how.flags > 0xffffffffu || (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
+		return -EINVAL;
+	c->nstr = 0;  /* re-read in do_open */
+	return do_open(c, 0, 1, (int)how.flags, (mode_t)how.mode);
+}

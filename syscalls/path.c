@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Mounts and path classification: is a (dirfd, path) pair the host's (let
+ * the kernel resolve it) or inside a pool (which pool, which base, which
+ * in-pool path)?
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/fsuid.h>
+
+#include "syscalls.h"
+
+static struct mount mounts[SC_MAX_MOUNTS];
+static int nmounts;
+
+int sc_mount_add(const char *dir, pf_pool *pool)
+{
+	if (dir[0] != '/')
+		return -EINVAL;
+	if (nmounts == SC_MAX_MOUNTS)
+		return -ENOSPC;
+	struct mount *m = &mounts[nmounts];
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len >= sizeof(m->dir))
+		return -ENAMETOOLONG;
+	memcpy(m->dir, dir, len);
+	m->dir[len] = 0;
+	m->dirlen = len;
+	memcpy(m->parent, m->dir, len + 1);
+	char *slash = strrchr(m->parent, '/');
+	if (slash == m->parent)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	m->pool = pool;
+	m->dev = pool ? pf_pool_dev(pool) : 0;
+	nmounts++;
+	return 0;
+}
+
+int sc_mount_count(void)
+{
+	return nmounts;
+}
+
+struct mount *sc_mount_get(int i)
+{
+	return &mounts[i];
+}
+
+/*
+ * Walks abs and the mount dir component by component (ignoring repeated
+ * slashes and "." components, as the kernel does) and returns where the
+ * in-pool part of abs starts. The longest matching mount wins.
+ */
+static const char *match_one(const char *abs, const char *dir)
+{
+	const char *a = abs, *d = dir;
+	for (;;) {
+		while (*d == '/')
+			d++;
+		for (;;) {
+			while (*a == '/')
+				a++;
+			if (a[0] == '.' && (a[1] == '/' || a[1] == 0))
+				a++;
+			else
+				break;
+		}
+		if (!*d)
+			return a;  /* dir exhausted: the rest is in the pool */
+		size_t n = strcspn(d, "/");
+		if (strncmp(a, d, n) != 0 || (a[n] != '/' && a[n] != 0))
+			return NULL;
+		a += n;
+		d += n;
+	}
+}
+
+const char *mount_match(const char *abs, struct mount **mp)
+{
+	const char *best = NULL;
+	size_t bestlen = 0;
+	for (int i = 0; i < nmounts; i++) {
+		const char *r = match_one(abs, mounts[i].dir);
+		if (r && (!best || mounts[i].dirlen > bestlen)) {
+			best = r;
+			bestlen = mounts[i].dirlen;
+			*mp = &mounts[i];
+		}
+	}
+	if (!best)
+		return NULL;
+	/* in-pool absolute: back up to include one '/' (or "/" for root) */
+	if (*best == 0)
+		return "/";
+	return best - 1;
+}
+
+/* dst = a "/" b, truncated to PATH_MAX (a display name only). */
+static void vabs_join(char *dst, const char *a, const char *b)
+{
+	size_t la = strnlen(a, PATH_MAX - 1), lb;
+	memcpy(dst, a, la);
+	while (*b == '/')
+		b++;
+	if (*b && la < PATH_MAX - 1 && (la == 0 || dst[la - 1] != '/'))
+		dst[la++] = '/';
+	lb = strnlen(b, PATH_MAX - 1 - la);
+	memcpy(dst + la, b, lb);
+	dst[la + lb] = 0;
+}
+
+/* Fills p for an absolute host path: VP_POOL if it is under a mount. */
+static void classify_abs(struct vpath *p, const char *abs)
+{
+	struct mount *m = NULL;
+	const char *rest = mount_match(abs, &m);
+	if (rest) {
+		p->kind = VP_POOL;
+		p->m = m;
+		p->dir = NULL;
+		p->path = rest;
+		vabs_join(p->vabs, m->dir, strcmp(rest, "/") ? rest : "");
+	} else {
+		p->kind = VP_HOST;
+		p->path = abs;
+	}
+}
+
+/* Joins base and rel into buf ("base/rel"). -ENAMETOOLONG. */
+static int join(char *buf, size_t size, const char *base, const char *rel)
+{
+	int n = snprintf(buf, size, "%s%s%s", base,
+			 base[strlen(base) - 1] == '/' ? "" : "/", rel);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
+{
+	const char *s;
+	int r = call_read_path(c, c->args[path_arg], &s);
+	if (r < 0)
+		return r;
+	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)c->args[dirfd_arg];
+	memset(p, 0, offsetof(struct vpath, vabs));
+	p->vabs[0] = 0;
+	p->dirfd = dirfd;
+	p->empty = s[0] == 0;
+	if (s[0] == '/') {
+		classify_abs(p, s);
+		return 0;
+	}
+	/* relative (or empty): it depends on the base directory */
+	if (dirfd == AT_FDCWD) {
+		struct proc *pr = call_proc(c);
+		if (!pr)
+			return -ESRCH;
+		struct vcwd cwd;
+		proc_get_cwd(pr, &cwd);
+		if (cwd.m) {
+			p->kind = VP_POOL;
+			p->m = cwd.m;
+			p->dir = cwd.dir;
+			p->path = s;
+			vabs_join(p->vabs, cwd.path, s);
+			call_hold(c, cwd.dir);  /* dropped by call_end */
+			return 0;
+		}
+		char cwdpath[PATH_MAX];
+		ssize_t n = readlinkat(call_procfd(c), "cwd", cwdpath,
+				       sizeof(cwdpath) - 1);
+		if (n <= 0 || cwdpath[0] != '/') {
+			p->kind = VP_HOST;
+			p->path = s;
+			return 0;
+		}
+		cwdpath[n] = 0;
+		char *abs = c->abs[c->nstr - 1];
+		if (p->empty || join(abs, PATH_MAX, cwdpath, s) < 0) {
+			p->kind = VP_HOST;
+			p->path = s;
+			return 0;
+		}
+		classify_abs(p, abs);
+		if (p->kind == VP_HOST)
+			p->path = s;  /* the kernel resolves it the same way */
+		return 0;
+	}
+	struct ofd *o;
+	r = call_fd(c, dirfd, &o);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		p->kind = VP_POOL;
+		p->m = o->m;
+		p->dir = pf_file_ref(o->file);
+		call_hold(c, p->dir);
+		p->path = s;
+		vabs_join(p->vabs, o->path, s);
+		ofd_put(o);
+		return 0;
+	}
+	/* a host directory fd: does dirfd/path lead into a mount? */
+	p->kind = VP_HOST;
+	p->path = s;
+	if (p->empty)
+		return 0;
+	char fdl[32], dirpath[PATH_MAX];
+	snprintf(fdl, sizeof(fdl), "fd/%d", dirfd);
+	ssize_t n = readlinkat(call_procfd(c), fdl, dirpath, sizeof(dirpath) - 1);
+	if (n <= 0 || dirpath[0] != '/')
+		return 0;
+	dirpath[n] = 0;
+	char *abs = c->abs[c->nstr - 1];
+	if (join(abs, PATH_MAX, dirpath, s) < 0)
+		return 0;
+	classify_abs(p, abs);
+	if (p->kind == VP_HOST)
+		p->path = s;
+	return 0;
+}
+
+int vpath_escape(struct call *c, struct vpath *p)
+{
+	/* c->escape holds either an absolute host path or "../x" relative to
+	 * the mount's parent directory. Copy it out: classify points into it. */
+	char tmp[PATH_MAX];
+	if (c->escape[0] == '/') {
+		memcpy(tmp, c->escape, strnlen(c->escape, PATH_MAX - 1) + 1);
+		tmp[PATH_MAX - 1] = 0;
+	} else if (join(tmp, sizeof(tmp), p->m->parent, c->escape) < 0) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(c->escape, tmp, strlen(tmp) + 1);
+	classify_abs(p, c->escape);
+	p->dirfd = AT_FDCWD;
+	return 0;
+}
+
+/*
+ * Switches this worker thread's fs ids and groups to the target's (raw
+ * syscalls: glibc's setgroups would change every thread of the
+ * supervisor), runs fn, switches back. Without CAP_SETUID the switch is a
+ * no-op and the supervisor's own ids apply, which are the target's anyway.
+ */
+long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
+		       void *arg)
+{
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return -ESRCH;
+	uid_t myuid = geteuid();
+	gid_t mygid = getegid();
+	gid_t mine[SC_MAX_GROUPS];
+	int nmine = 0;
+	int switched = 0;
+	if (pc->fsuid != myuid || pc->fsgid != mygid || myuid == 0) {
+		nmine = getgroups(SC_MAX_GROUPS, mine);
+		if (nmine < 0)
+			nmine = 0;
+		gid_t groups[SC_MAX_GROUPS];
+		for (uint32_t i = 0; i < pc->ngroups; i++)
+			groups[i] = pc->groups[i];
+		syscall(SYS_setgroups, (int)pc->ngroups, groups);
+		syscall(SYS_setfsgid, pc->fsgid);
+		syscall(SYS_setfsuid, pc->fsuid);
+		switched = 1;
+	}
+	long r = fn(c, arg);
+	if (switched) {
+		syscall(SYS_setfsuid, myuid);
+		syscall(SYS_setfsgid, mygid);
+		syscall(SYS_setgroups, nmine, mine);
+	}
+	return r;
+}

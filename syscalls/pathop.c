@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The common shape of a path syscall: classify, let the kernel have host
+ * paths, run the pool operation, and when core reports that resolution
+ * left the pool (PF_ESCAPED), finish on the host on the target's behalf
+ * with its credentials (never CONTINUE: the kernel would resolve the
+ * original string from the wrong place).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+
+#include "syscalls.h"
+
+struct host_call { host_op fn; const char *path; void *arg; };
+
+static long host_trampoline(struct call *c, void *a)
+{
+	struct host_call *h = a;
+	return h->fn(c, h->path, h->arg);
+}
+
+long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
+		      host_op hop, void *arg)
+{
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return -ESRCH;
+	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
+		long r = pop(c, p, pc, arg);
+		if (r != -PF_ESCAPED)
+			return errno_filter(r);
+		r = vpath_escape(c, p);
+		if (r < 0)
+			return r;
+		if (p->kind == VP_HOST) {
+			if (!hop)
+				return -EXDEV;
+			struct host_call h = { hop, p->path, arg };
+			return with_target_creds(c, host_trampoline, &h);
+		}
+	}
+	return -ELOOP;
+}
+
+long path_op(struct call *c, int dirfd_arg, int path_arg, pool_op pop,
+	     host_op hop, void *arg)
+{
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0)
+		return r;
+	if (p.kind == VP_HOST)
+		return CALL_CONTINUE;
+	return path_op_resolved(c, &p, pop, hop, arg);
+}

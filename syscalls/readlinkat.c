@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * readlink, readlinkat. Besides pool symlinks, answers the /proc links
+ * that would otherwise show the supervisor's machinery: /proc/self/fd/N of
+ * a pool fd (the placeholder memfd) shows the file's virtual path, and
+ * /proc/self/cwd of a process whose cwd is in a pool shows the virtual cwd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "syscalls.h"
+
+struct rl_arg { char buf[PATH_MAX]; ssize_t len; };
+
+static long pool_readlink(struct call *c, struct vpath *p, struct pf_caller *pc,
+			  void *arg)
+{
+	struct rl_arg *a = arg;
+	a->len = pf_readlinkat(p->m->pool, pc, p->dir, p->path, a->buf,
+			       sizeof(a->buf));
+	return a->len < 0 ? a->len : 0;
+}
+
+static long host_readlink(struct call *c, const char *path, void *arg)
+{
+	struct rl_arg *a = arg;
+	a->len = readlink(path, a->buf, sizeof(a->buf));
+	return a->len < 0 ? -errno : 0;
+}
+
+/*
+ * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N, /proc/PID/cwd,
+ * /proc/self/cwd: fills a and returns 1 if it is one of ours, 0 if not.
+ * Only pids of the caller's own process are rewritten.
+ */
+static int proc_link(struct call *c, const char *s, struct rl_arg *a)
+{
+	if (strncmp(s, "/proc/", 6) != 0)
+		return 0;
+	s += 6;
+	struct proc *pr = call_proc(c);
+	if (!pr)
+		return 0;
+	if (strncmp(s, "self/", 5) == 0)
+		s += 5;
+	else if (strncmp(s, "thread-self/", 12) == 0)
+		s += 12;
+	else {
+		char *end;
+		long pid = strtol(s, &end, 10);
+		if (end == s || *end != '/' ||
+		    (pid != proc_tgid(pr) && pid != c->tid))
+			return 0;
+		s = end + 1;
+	}
+	if (strcmp(s, "cwd") == 0) {
+		struct vcwd cwd;
+		proc_get_cwd(pr, &cwd);
+		if (!cwd.m)
+			return 0;
+		a->len = (ssize_t)strlen(cwd.path);
+		memcpy(a->buf, cwd.path, (size_t)a->len);
+		vcwd_release(&cwd);
+		return 1;
+	}
+	if (strncmp(s, "fd/", 3) != 0)
+		return 0;
+	char *end;
+	long fd = strtol(s + 3, &end, 10);
+	if (end == s + 3 || *end || fd < 0 || fd > INT_MAX)
+		return 0;
+	struct ofd *o;
+	if (call_fd(c, (int)fd, &o) != 0)
+		return 0;
+	a->len = (ssize_t)strlen(o->path);
+	memcpy(a->buf, o->path, (size_t)a->len);
+	ofd_put(o);
+	return 1;
+}
+
+static long do_readlink(struct call *c, int dirfd_arg, int path_arg,
+			uint64_t buf, int64_t size)
+{
+	if (size <= 0)
+		return -EINVAL;
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0)
+		return r;
+	struct rl_arg a;
+	if (p.kind == VP_HOST) {
+		if (!proc_link(c, p.path, &a))
+			return CALL_CONTINUE;
+	} else {
+		long ret = path_op_resolved(c, &p, pool_readlink, host_readlink, &a);
+		if (ret < 0)
+			return ret;
+	}
+	size_t n = (size_t)a.len < (uint64_t)size ? (size_t)a.len : (size_t)size;
+	r = call_write(c, buf, a.buf, n);
+	return r < 0 ? r : (long)n;
+}
+
+long sys_readlinkat(struct call *c)
+{
+	return do_readlink(c, 0, 1, c->args[2], (int64_t)(int)c->args[3]);
+}
+
+long sys_readlink(struct call *c)
+{
+	return do_readlink(c, -1, 0, c->args[1], (int64_t)(int)c->args[2]);
+}

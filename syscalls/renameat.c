@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rename, renameat, renameat2, and linkat, link: the two-path calls. Both
+ * ends in the same pool: core does it. Across the mount boundary or
+ * between pools: EXDEV, so mv and friends fall back to copying.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "syscalls.h"
+
+enum two_op { OP_RENAME, OP_LINK };
+
+static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
+		   int p2, unsigned flags)
+{
+	struct vpath a, b;
+	int r = call_path(c, d1, p1, &a);
+	if (r < 0)
+		return r;
+	r = call_path(c, d2, p2, &b);
+	if (r < 0)
+		return r;
+	if (a.kind == VP_HOST && b.kind == VP_HOST)
+		return CALL_CONTINUE;
+	if (a.kind != b.kind || a.m != b.m)
+		return -EXDEV;
+	if (op == OP_LINK && a.empty && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	if (b.empty || (op == OP_RENAME && a.empty))
+		return -ENOENT;
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return -ESRCH;
+	if (op == OP_RENAME)
+		r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
+	else
+		r = pf_linkat(a.m->pool, pc, a.dir, a.path, b.dir, b.path,
+			      (int)flags);
+	/* a path that climbs out of the pool ends on the host: EXDEV */
+	return errno_filter(r);
+}
+
+long sys_renameat2(struct call *c)
+{
+	return do_two(c, OP_RENAME, 0, 1, 2, 3, (unsigned)c->args[4]);
+}
+
+long sys_renameat(struct call *c)
+{
+	return do_two(c, OP_RENAME, 0, 1, 2, 3, 0);
+}
+
+long sys_rename(struct call *c)
+{
+	return do_two(c, OP_RENAME, -1, 0, -1, 1, 0);
+}
+
+long sys_linkat(struct call *c)
+{
+	int flags = (int)c->args[4];
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return do_two(c, OP_LINK, 0, 1, 2, 3, (unsigned)flags);
+}
+
+long sys_link(struct call *c)
+{
+	return do_two(c, OP_LINK, -1, 0, -1, 1, 0);
+}

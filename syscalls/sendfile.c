@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sendfile, copy_file_range, splice, tee between pool and host fds. When
+ * neither end is in a pool the kernel does it. Otherwise the supervisor
+ * copies through a buffer, using the target's own host fd (pidfd_getfd:
+ * the same open file description, so offsets and O_APPEND are shared).
+ * A call moves at most SPLICE_MAX bytes; callers loop on short counts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "syscalls.h"
+
+#define SPLICE_MAX (1 << 20)
+#define CHUNK 65536
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+struct end {
+	struct ofd *o;     /* pool end, or NULL */
+	int hfd;           /* host end: our copy of the target's fd */
+	uint64_t offp;     /* target's loff_t pointer, 0 if none */
+	int64_t off;
+};
+
+static int get_end(struct call *c, int fd, uint64_t offp, struct end *e)
+{
+	e->o = NULL;
+	e->hfd = -1;
+	e->offp = offp;
+	e->off = -1;
+	int r = call_fd(c, fd, &e->o);
+	if (r < 0)
+		return r;
+	if (offp) {
+		int rr = call_read(c, offp, &e->off, sizeof(e->off));
+		if (rr < 0)
+			return rr;
+		if (e->off < 0)
+			return -EINVAL;
+	}
+	return r;  /* 0 pool, 1 host */
+}
+
+static int open_host(struct call *c, int fd, struct end *e)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	if (pidfd < 0)
+		return -ESRCH;
+	e->hfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	int err = errno;
+	close(pidfd);
+	return e->hfd < 0 ? -err : 0;
+}
+
+static void put_end(struct end *e)
+{
+	ofd_put(e->o);
+	if (e->hfd >= 0)
+		close(e->hfd);
+}
+
+static ssize_t end_read(struct call *c, struct end *e, void *buf, size_t n)
+{
+	ssize_t r;
+	if (e->o)
+		r = e->off >= 0 ? pf_pread(e->o->m->pool, e->o->file, buf, n, e->off)
+				: pf_read(e->o->m->pool, e->o->file, buf, n);
+	else
+		r = e->off >= 0 ? pread(e->hfd, buf, n, e->off) : read(e->hfd, buf, n);
+	if (r < 0 && !e->o)
+		r = -errno;
+	if (r > 0 && e->off >= 0)
+		e->off += r;
+	return r;
+}
+
+static ssize_t end_write(struct call *c, struct end *e, const void *buf,
+			 size_t n)
+{
+	ssize_t r;
+	if (e->o) {
+		struct pf_caller *pc = call_caller(c);
+		if (!pc)
+			return -ESRCH;
+		r = e->off >= 0 ? pf_pwrite(e->o->m->pool, pc, e->o->file, buf, n, e->off)
+				: pf_write(e->o->m->pool, pc, e->o->file, buf, n);
+	} else {
+		r = e->off >= 0 ? pwrite(e->hfd, buf, n, e->off) : write(e->hfd, buf, n);
+		if (r < 0)
+			r = -errno;
+	}
+	if (r > 0 && e->off >= 0)
+		e->off += r;
+	return r;
+}
+
+/* Copies up to len bytes from `in` to `out`. */
+static long pump(struct call *c, struct end *in, struct end *out, size_t len)
+{
+	char buf[CHUNK];
+	size_t done = 0;
+	if (len > SPLICE_MAX)
+		len = SPLICE_MAX;
+	while (done < len) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		ssize_t r = end_read(c, in, buf, n);
+		if (r <= 0) {
+			if (done == 0)
+				return errno_filter(r);
+			break;
+		}
+		ssize_t w = end_write(c, out, buf, (size_t)r);
+		if (w < 0) {
+			if (done == 0)
+				return errno_filter(w);
+			break;
+		}
+		done += (size_t)w;
+		if (w < r) {
+			/* give back what was read but not written */
+			if (in->off >= 0)
+				in->off -= r - w;
+			else if (in->o)
+				pf_lseek(in->o->m->pool, in->o->file, -(r - w), SEEK_CUR);
+			else
+				lseek(in->hfd, -(r - w), SEEK_CUR);
+			break;
+		}
+		if ((size_t)r < n)
+			break;
+	}
+	return (long)done;
+}
+
+static long two_ends(struct call *c, int fd_in, uint64_t offp_in, int fd_out,
+		     uint64_t offp_out, size_t len)
+{
+	struct end in, out;
+	int ri = get_end(c, fd_in, 0, &in);
+	if (ri < 0)
+		return ri;
+	int ro = get_end(c, fd_out, 0, &out);
+	if (ro < 0) {
+		put_end(&in);
+		return ro;
+	}
+	long ret;
+	if (ri && ro) {
+		ret = CALL_CONTINUE;
+		goto out;
+	}
+	/* now that it is ours, read the offsets */
+	in.offp = offp_in;
+	if (offp_in && (ret = call_read(c, offp_in, &in.off, sizeof(in.off))) < 0)
+		goto out;
+	out.offp = offp_out;
+	if (offp_out && (ret = call_read(c, offp_out, &out.off, sizeof(out.off))) < 0)
+		goto out;
+	if ((offp_in && in.off < 0) || (offp_out && out.off < 0)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((ri && (ret = open_host(c, fd_in, &in)) < 0) ||
+	    (ro && (ret = open_host(c, fd_out, &out)) < 0))
+		goto out;
+	ret = pump(c, &in, &out, len);
+	if (ret > 0 && offp_in)
+		call_write(c, offp_in, &in.off, sizeof(in.off));
+	if (ret > 0 && offp_out)
+		call_write(c, offp_out, &out.off, sizeof(out.off));
+out:
+	put_end(&in);
+	put_end(&out);
+	return ret;
+}
+
+long sys_sendfile(struct call *c)
+{
+	/* sendfile(out_fd, in_fd, offset, count): offset is the input's */
+	return two_ends(c, (int)c->args[1], c->args[2], (int)c->args[0], 0,
+			(size_t)c->args[3]);
+}
+
+long sys_copy_file_range(struct call *c)
+{
+	if (c->args[5] != 0) {
+		struct end a, b;
+		int r1 = get_end(c, (int)c->args[0], 0, &a);
+		int r2 = get_end(c, (int)c->args[2], 0, &b);
+		if (r1 >= 0)
+			put_end(&a);
+		if (r2 >= 0)
+			put_end(&b);
+		if (r1 == 1 && r2 == 1)
+			return CALL_CONTINUE;
+		return -EINVAL;
+	}
+	return two_ends(c, (int)c->args[0], c->args[1], (int)c->args[2],
+			c->args[3], (size_t)c->args[4]);
+}
+
+long sys_splice(struct call *c)
+{
+	return two_ends(c, (int)c->args[0], c->args[1], (int)c->args[2],
+			c->args[3], (size_t)c->args[4]);
+}
+
+long sys_tee(struct call *c)
+{
+	struct end a, b;
+	int r1 = get_end(c, (int)c->args[0], 0, &a);
+	if (r1 < 0)
+		return r1;
+	int r2 = get_end(c, (int)c->args[1], 0, &b);
+	put_end(&a);
+	if (r2 < 0)
+		return r2;
+	put_end(&b);
+	return r1 == 1 && r2 == 1 ? CALL_CONTINUE : -EINVAL;
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The interface every syscall handler sees.
+ *
+ * A handler receives one trapped syscall (struct call) and returns:
+ *   >= 0           the syscall's return value,
+ *   -errno         the syscall fails with that errno,
+ *   CALL_CONTINUE  "not ours": the kernel runs the call as if never trapped
+ *                  (only for calls wholly outside the pools: the kernel
+ *                  reads the pointer arguments again),
+ *   CALL_INJECT    install c->inject_fd in the target; the new fd number is
+ *                  the syscall's result (set with call_inject_*()),
+ *   CALL_ASYNC     the handler handed the notification to a thread that
+ *                  answers it later (blocking lock requests).
+ * Handlers never block a worker indefinitely, never exit, never log except
+ * through sc_log().
+ */
+#ifndef PF_SYSCALLS_H
+#define PF_SYSCALLS_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <linux/seccomp.h>
+#include <pmemfile/core.h>
+
+#define CALL_CONTINUE LONG_MIN
+#define CALL_INJECT (LONG_MIN + 1)
+#define CALL_ASYNC (LONG_MIN + 2)  /* another thread answers later */
+
+#define SC_MAX_MOUNTS 16
+#define SC_MAX_GROUPS 256
+
+struct proc;
+struct thread;
+struct ofd;
+
+/* One mounted pool. */
+struct mount {
+	char dir[PATH_MAX];      /* absolute, no trailing slash ("/mnt") */
+	size_t dirlen;
+	char parent[PATH_MAX];   /* host directory that holds dir ("/") */
+	pf_pool *pool;
+	uint64_t dev;            /* st_dev reported for the pool */
+};
+
+/* A path argument after classification. */
+enum vpath_kind { VP_HOST, VP_POOL };
+struct vpath {
+	enum vpath_kind kind;
+	struct mount *m;         /* VP_POOL: the pool */
+	pf_file *dir;            /* VP_POOL: base of a relative path (NULL: root) */
+	const char *path;        /* VP_POOL: in-pool path; VP_HOST: host path */
+	char vabs[PATH_MAX];     /* VP_POOL: best-effort virtual absolute path */
+	int dirfd;               /* the original dirfd argument */
+	int empty;               /* the string was "" */
+};
+
+/* One trapped syscall being served. Owned by one worker thread. */
+struct call {
+	const struct seccomp_notif *req;
+	int listener;
+	pid_t tid;
+	int nr;
+	uint64_t args[6];
+	struct thread *thr;      /* per-thread cache: creds, tgid */
+	struct proc *proc;       /* per-process state (lazy: call_proc()) */
+
+	struct pf_caller caller; /* lazy: call_caller() */
+	int have_caller;
+
+	/* strings read from the target, kept for --trace */
+	char str[2][PATH_MAX];
+	int nstr;
+	char abs[2][PATH_MAX];   /* relative host paths joined to their base */
+	char escape[PATH_MAX];   /* PF_ESCAPED remainder from core */
+	pf_file *held[4];        /* references dropped by call_end */
+	int nheld;
+
+	/* CALL_INJECT */
+	int inject_fd;
+	unsigned inject_cloexec;
+	struct ofd *inject_ofd;  /* placeholder to register once installed */
+};
+
+/* ---- the table ---------------------------------------------------------- */
+
+typedef long (*sc_handler)(struct call *c);
+
+/* flags of a table entry */
+#define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
+#define SC_RARE     0x02  /* unsupported in a pool: logged once */
+
+struct sc_entry {
+	const char *name;
+	sc_handler handler;
+	unsigned flags;
+	/*
+	 * Argument kinds for --trace, one letter per argument:
+	 * d dirfd, f fd, s string (the next read string), o open flags,
+	 * m octal mode, i int, u unsigned, x hex, p pointer, a AT_* flags.
+	 */
+	const char *args;
+};
+
+#define SC_TABLE_SIZE 512
+extern const struct sc_entry sc_table[SC_TABLE_SIZE];
+
+/* Builds the BPF program from the table (libseccomp). Returns a malloc'ed
+ * array of sock_filter and its length, or -errno. */
+int sc_filter_build(void **prog, size_t *len);
+
+/* Calls the handler for c->nr (CONTINUE for unknown numbers). */
+long sc_dispatch(struct call *c);
+
+/* Formats "[tid] name(args) = result" into buf for --trace. */
+void sc_trace_format(const struct call *c, long result, char *buf, size_t len);
+
+/* ---- set-up (by the launcher) -------------------------------------------- */
+
+/* Adds a mount; dir must be absolute. Returns 0 or -errno. */
+int sc_mount_add(const char *dir, pf_pool *pool);
+int sc_mount_count(void);
+struct mount *sc_mount_get(int i);
+
+/* Logging hook, set by the launcher (the syscalls layer never prints). */
+extern void (*sc_log)(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define SC_LOG_ERR 1
+#define SC_LOG_WARN 2
+#define SC_LOG_INFO 3
+#define SC_LOG_DEBUG 4
+/* Logs "name: why" once per syscall name. */
+void sc_log_unsupported(const struct call *c, const char *why);
+
+/* Initialises global state (placeholder device, inotify). -errno on error. */
+int sc_init(void);
+/* inotify fd the launcher polls; call sc_ofd_events() when readable. */
+int sc_ofd_inotify_fd(void);
+void sc_ofd_events(void);
+/* Releases every open description (before the pools are closed). */
+void sc_shutdown(void);
+
+/* ---- target memory (mem.c) ----------------------------------------------- */
+
+/* Reads/writes exactly len bytes of target memory; -EFAULT if any is bad. */
+int call_read(struct call *c, uint64_t addr, void *buf, size_t len);
+int call_write(struct call *c, uint64_t addr, const void *buf, size_t len);
+/* Reads a NUL-terminated string of at most PATH_MAX bytes (incl. NUL) into
+ * c->str[c->nstr++]; -EFAULT, -ENAMETOOLONG. *out points to it. */
+int call_read_path(struct call *c, uint64_t addr, const char **out);
+/* SECCOMP_IOCTL_NOTIF_ID_VALID: 0 if the call is still pending, -ENOENT. */
+int call_valid(struct call *c);
+
+/* ---- who is calling (creds.c, proc.c) -------------------------------------- */
+
+/* Credentials for core; NULL only if the thread is gone. */
+struct pf_caller *call_caller(struct call *c);
+/* The process's umask (cached per process, reset by umask()). */
+mode_t call_umask(struct call *c);
+/* Per-process state; NULL only if the process is gone. */
+struct proc *call_proc(struct call *c);
+/* Credentials with the real ids, as access(2) without AT_EACCESS checks. */
+void call_caller_real(struct call *c, struct pf_caller *out);
+/* Keeps a reference until call_end. */
+void call_hold(struct call *c, pf_file *f);
+/* Drops what the call holds (proc reference, held files). */
+void call_end(struct call *c);
+/* Drops every process (shutdown). */
+void proc_clear_all(void);
+/* Forgets cached credentials of the calling thread (set*id, capset). */
+void call_forget_creds(struct call *c);
+/* Forgets the cached umask of the calling process. */
+void call_forget_umask(struct call *c);
+/* A directory fd of /proc/TID for the caller (cached; do not close). */
+int call_procfd(struct call *c);
+
+/* Virtual cwd of a process. m == NULL: on the host (kernel's cwd rules). */
+struct vcwd {
+	struct mount *m;
+	pf_file *dir;            /* one reference */
+	char path[PATH_MAX];     /* virtual absolute path ("/mnt/x") */
+};
+/* Copies the process's cwd (with a new reference on dir). */
+void proc_get_cwd(struct proc *p, struct vcwd *out);
+/* Replaces it (takes the reference in `in`); first pins the current cwd on
+ * children that have not been seen yet, so they inherit the old one. */
+void proc_set_cwd(struct call *c, struct proc *p, struct vcwd *in);
+void vcwd_release(struct vcwd *v);
+pid_t proc_tgid(const struct proc *p);
+/* Forgets a process that is exiting (exit_group). */
+void proc_exit(struct call *c);
+
+/* ---- paths (path.c) -------------------------------------------------------- */
+
+/*
+ * Reads the path at args[path_arg] and classifies it relative to dirfd
+ * args[dirfd_arg] (dirfd_arg < 0: AT_FDCWD). VP_HOST with a host path the
+ * kernel would resolve the same way; VP_POOL with the pool and in-pool path.
+ * Errors: -EFAULT, -ENAMETOOLONG, -EBADF, -ENOTDIR, -ENOENT (for "").
+ * The string "" gives `empty` set and is classified by dirfd alone (for
+ * AT_EMPTY_PATH).
+ */
+int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
+/*
+ * After core returned -PF_ESCAPED for p: reclassifies c->escape. Returns 0
+ * with p updated (VP_POOL again, or VP_HOST with an absolute host path that
+ * the handler must use on the target's behalf: never CONTINUE it).
+ */
+int vpath_escape(struct call *c, struct vpath *p);
+/* Matches an absolute host path against the mounts; returns the in-pool
+ * remainder ("/..." or "/") or NULL. */
+const char *mount_match(const char *abs, struct mount **m);
+
+/* Runs fn(arg) with the target's fs credentials on this worker thread. */
+long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
+		       void *arg);
+
+/* ---- the shape of a path syscall (pathop.c) ------------------------------ */
+
+typedef long (*pool_op)(struct call *c, struct vpath *p, struct pf_caller *pc,
+			void *arg);
+/* runs with the target's fs credentials; path is an absolute host path */
+typedef long (*host_op)(struct call *c, const char *path, void *arg);
+/*
+ * Classifies args[path_arg] (relative to args[dirfd_arg]); host paths give
+ * CALL_CONTINUE; pool paths run pop, and escapes to the host run hop (NULL:
+ * -EXDEV).
+ */
+long path_op(struct call *c, int dirfd_arg, int path_arg, pool_op pop,
+	     host_op hop, void *arg);
+/* The same for an already classified VP_POOL path. */
+long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
+		      host_op hop, void *arg);
+
+/* ---- open file descriptions (ofd.c) --------------------------------------- */
+
+struct ofd {
+	uint64_t ino;            /* placeholder memfd inode */
+	int wd;                  /* inotify watch */
+	struct mount *m;
+	pf_file *file;           /* one reference */
+	char path[PATH_MAX];     /* virtual absolute path (readlink) */
+	int refs;                /* table + users */
+	struct ofd *next_ino, *next_wd;
+};
+
+/*
+ * The description behind the caller's fd: 0 with *out referenced (drop
+ * with ofd_put), 1 if fd is a host fd, -EBADF if not open.
+ */
+int call_fd(struct call *c, int fd, struct ofd **out);
+void ofd_put(struct ofd *o);
+/* Makes a placeholder for f (takes the reference) and sets up CALL_INJECT. */
+long call_inject_file(struct call *c, struct mount *m, pf_file *f,
+		      const char *vpath, int cloexec);
+/* Installs a host fd the supervisor opened (closed after). */
+long call_inject_host(struct call *c, int fd, int cloexec);
+/* After ADDFD: ret is the target fd or -errno. Registers or drops. */
+void call_after_inject(struct call *c, long ret);
+
+/* ---- helpers shared by handlers (util.c) -------------------------------- */
+
+void stat_from_pf(struct stat *st, const struct pf_stat *ps);
+/* Maps errnos core may return to those the syscall may return. */
+long errno_filter(long r);
+
+/* ---- handlers (one file per family) ------------------------------------- */
+#define H(name) long sys_##name(struct call *c)
+H(openat); H(open); H(creat); H(openat2);
+H(read); H(pread64); H(readv); H(preadv); H(preadv2);
+H(write); H(pwrite64); H(writev); H(pwritev); H(pwritev2);
+H(lseek); H(close); H(close_range);
+H(newfstatat); H(stat); H(lstat); H(fstat); H(statx);
+H(getdents64); H(getdents);
+H(mkdirat); H(mkdir); H(mknodat); H(mknod);
+H(unlinkat); H(unlink); H(rmdir);
+H(renameat2); H(renameat); H(rename);
+H(linkat); H(link); H(symlinkat); H(symlink);
+H(readlinkat); H(readlink);
+H(fchmodat2); H(fchmodat); H(chmod); H(fchmod);
+H(fchownat); H(chown); H(lchown); H(fchown);
+H(utimensat); H(utime); H(utimes); H(futimesat);
+H(truncate); H(ftruncate); H(fallocate);
+H(fsync); H(fdatasync); H(syncfs); H(sync_file_range); H(fadvise64);
+H(readahead);
+H(faccessat2); H(faccessat); H(access);
+H(chdir); H(fchdir); H(getcwd);
+H(statfs); H(fstatfs);
+H(fcntl); H(flock);
+H(umask); H(creds_changed); H(exit_group);
+H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
+H(ioctl);
+H(sendfile); H(copy_file_range); H(splice); H(tee);
+H(execve); H(execveat);
+#undef H
+
+#endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The single source of truth: which syscalls are trapped and who serves
+ * them. The seccomp filter (sc_filter_build) and the dispatcher
+ * (sc_dispatch) are both generated from this table, so the trapped set and
+ * the handled set cannot drift apart.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <seccomp.h>
+
+#include "syscalls.h"
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+#define E(nr, fn, fl, a) [__NR_##nr] = { #nr, sys_##fn, fl, a }
+
+const struct sc_entry sc_table[SC_TABLE_SIZE] = {
+	/* open */
+	E(open, open, 0, "som"),
+	E(creat, creat, 0, "sm"),
+	E(openat, openat, 0, "dsom"),
+	E(openat2, openat2, 0, "dspu"),
+	/* data */
+	E(read, read, SC_FD0, "fpu"),
+	E(pread64, pread64, SC_FD0, "fpui"),
+	E(readv, readv, SC_FD0, "fpi"),
+	E(preadv, preadv, SC_FD0, "fpii"),
+	E(preadv2, preadv2, SC_FD0, "fpiiix"),
+	E(write, write, SC_FD0, "fpu"),
+	E(pwrite64, pwrite64, SC_FD0, "fpui"),
+	E(writev, writev, SC_FD0, "fpi"),
+	E(pwritev, pwritev, SC_FD0, "fpii"),
+	E(pwritev2, pwritev2, SC_FD0, "fpiiix"),
+	E(lseek, lseek, SC_FD0, "fii"),
+	E(sendfile, sendfile, 0, "ffpu"),
+	E(copy_file_range, copy_file_range, 0, "fpfpux"),
+	E(splice, splice, 0, "fpfpux"),
+	E(tee, tee, 0, "ffux"),
+	E(close, close, SC_FD0, "f"),
+	E(close_range, close_range, 0, "uux"),
+	/* attributes */
+	E(stat, stat, 0, "sp"),
+	E(lstat, lstat, 0, "sp"),
+	E(fstat, fstat, SC_FD0, "fp"),
+	E(newfstatat, newfstatat, 0, "dspa"),
+	E(statx, statx, 0, "dsaxp"),
+	E(access, access, 0, "sm"),
+	E(faccessat, faccessat, 0, "dsm"),
+	E(faccessat2, faccessat2, 0, "dsma"),
+	E(chmod, chmod, 0, "sm"),
+	E(fchmod, fchmod, SC_FD0, "fm"),
+	E(fchmodat, fchmodat, 0, "dsm"),
+	E(fchmodat2, fchmodat2, 0, "dsma"),
+	E(chown, chown, 0, "sii"),
+	E(lchown, lchown, 0, "sii"),
+	E(fchown, fchown, SC_FD0, "fii"),
+	E(fchownat, fchownat, 0, "dsiia"),
+	E(utime, utime, 0, "sp"),
+	E(utimes, utimes, 0, "sp"),
+	E(futimesat, futimesat, 0, "dsp"),
+	E(utimensat, utimensat, 0, "dspa"),
+	E(truncate, truncate, 0, "si"),
+	E(ftruncate, ftruncate, SC_FD0, "fi"),
+	E(fallocate, fallocate, SC_FD0, "fiii"),
+	E(fsync, fsync, SC_FD0, "f"),
+	E(fdatasync, fdatasync, SC_FD0, "f"),
+	E(syncfs, syncfs, SC_FD0, "f"),
+	E(sync_file_range, sync_file_range, SC_FD0, "fiix"),
+	E(fadvise64, fadvise64, SC_FD0, "fiii"),
+	E(readahead, readahead, SC_FD0, "fiu"),
+	E(statfs, statfs, 0, "sp"),
+	E(fstatfs, fstatfs, SC_FD0, "fp"),
+	/* directories and names */
+	E(getdents, getdents, SC_FD0, "fpu"),
+	E(getdents64, getdents64, SC_FD0, "fpu"),
+	E(mkdir, mkdir, 0, "sm"),
+	E(mkdirat, mkdirat, 0, "dsm"),
+	E(mknod, mknod, 0, "smx"),
+	E(mknodat, mknodat, 0, "dsmx"),
+	E(rmdir, rmdir, 0, "s"),
+	E(unlink, unlink, 0, "s"),
+	E(unlinkat, unlinkat, 0, "dsa"),
+	E(rename, rename, 0, "ss"),
+	E(renameat, renameat, 0, "dsds"),
+	E(renameat2, renameat2, 0, "dsdsx"),
+	E(link, link, 0, "ss"),
+	E(linkat, linkat, 0, "dsdsa"),
+	E(symlink, symlink, 0, "ss"),
+	E(symlinkat, symlinkat, 0, "sds"),
+	E(readlink, readlink, 0, "spu"),
+	E(readlinkat, readlinkat, 0, "dspu"),
+	/* cwd */
+	E(chdir, chdir, 0, "s"),
+	E(fchdir, fchdir, SC_FD0, "f"),
+	E(getcwd, getcwd, 0, "pu"),
+	/* fd control and locks */
+	E(fcntl, fcntl, SC_FD0, "fix"),
+	E(flock, flock, SC_FD0, "fi"),
+	E(ioctl, ioctl, SC_FD0, "fxx"),
+	E(mmap, mmap, 0, "puxxfi"),
+	/* exec: pool files cannot be executed (like a noexec mount) */
+	E(execve, execve, 0, "spp"),
+	E(execveat, execveat, 0, "dsppa"),
+	/* caches to forget */
+	E(umask, umask, 0, "m"),
+	E(setuid, creds_changed, SC_RARE, "i"),
+	E(setgid, creds_changed, SC_RARE, "i"),
+	E(setreuid, creds_changed, SC_RARE, "ii"),
+	E(setregid, creds_changed, SC_RARE, "ii"),
+	E(setresuid, creds_changed, SC_RARE, "iii"),
+	E(setresgid, creds_changed, SC_RARE, "iii"),
+	E(setfsuid, creds_changed, SC_RARE, "i"),
+	E(setfsgid, creds_changed, SC_RARE, "i"),
+	E(setgroups, creds_changed, SC_RARE, "ip"),
+	E(capset, creds_changed, SC_RARE, "pp"),
+	E(exit_group, exit_group, 0, "i"),
+	/* refused on purpose */
+	E(io_uring_setup, io_uring_setup, 0, "up"),
+	E(setxattr, unsupported_path, SC_RARE, "sspux"),
+	E(lsetxattr, unsupported_path, SC_RARE, "sspux"),
+	E(fsetxattr, unsupported_fd, SC_RARE, "fspux"),
+	E(getxattr, unsupported_path, SC_RARE, "sspu"),
+	E(lgetxattr, unsupported_path, SC_RARE, "sspu"),
+	E(fgetxattr, unsupported_fd, SC_RARE, "fspu"),
+	E(listxattr, unsupported_path, SC_RARE, "spu"),
+	E(llistxattr, unsupported_path, SC_RARE, "spu"),
+	E(flistxattr, unsupported_fd, SC_RARE, "fpu"),
+	E(removexattr, unsupported_path, SC_RARE, "ss"),
+	E(lremovexattr, unsupported_path, SC_RARE, "ss"),
+	E(fremovexattr, unsupported_fd, SC_RARE, "fs"),
+	E(inotify_add_watch, unsupported_path, SC_RARE, "fsx"),
+	E(fanotify_mark, unsupported_path, SC_RARE, "fxxds"),
+	E(name_to_handle_at, unsupported_path, SC_RARE, "dsppa"),
+	E(chroot, unsupported_path, SC_RARE, "s"),
+	E(mount, unsupported_path, SC_RARE, "ssspp"),
+	E(umount2, unsupported_path, SC_RARE, "sa"),
+	E(swapon, unsupported_path, SC_RARE, "sx"),
+	E(acct, unsupported_path, SC_RARE, "s"),
+	E(cachestat, unsupported_fd, SC_RARE, "fppx"),
+	E(vmsplice, unsupported_fd, SC_RARE, "fpux"),
+};
+
+int sc_filter_build(void **prog, size_t *len)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	int ret = 0;
+	for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
+		if (!sc_table[nr].handler)
+			continue;
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (ret < 0)
+			goto out;
+	}
+	/* seccomp_export_bpf_mem is libseccomp 2.6; go through a memfd. */
+	int fd = memfd_create("pmemfile-bpf", MFD_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret == 0) {
+		off_t size = lseek(fd, 0, SEEK_END);
+		void *buf = malloc(size > 0 ? (size_t)size : 1);
+		if (!buf)
+			ret = -ENOMEM;
+		else if (pread(fd, buf, (size_t)size, 0) != size) {
+			free(buf);
+			ret = -EIO;
+		} else {
+			*prog = buf;
+			*len = (size_t)size / 8;  /* sizeof(struct sock_filter) */
+		}
+	}
+	close(fd);
+out:
+	seccomp_release(ctx);
+	return ret;
+}
+
+long sc_dispatch(struct call *c)
+{
+	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE || !sc_table[c->nr].handler)
+		return CALL_CONTINUE;
+	return sc_table[c->nr].handler(c);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The table is the single source of truth: every trapped number has a
+ * handler, a name and trace arguments, and the filter built from the table
+ * notifies exactly for those numbers (checked by running the BPF program
+ * over every syscall number).
+ */
+#define _GNU_SOURCE
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/audit.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "syscalls.h"
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
+	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+/* A tiny classic-BPF interpreter for the instructions libseccomp emits. */
+static uint32_t run(const struct sock_filter *f, size_t n,
+		    const struct seccomp_data *d)
+{
+	uint32_t A = 0, X = 0, mem[16] = { 0 };
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *i = &f[pc];
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			memcpy(&A, (const char *)d + i->k, 4);
+			break;
+		case BPF_LD | BPF_MEM: A = mem[i->k & 15]; break;
+		case BPF_LDX | BPF_MEM: X = mem[i->k & 15]; break;
+		case BPF_ST: mem[i->k & 15] = A; break;
+		case BPF_STX: mem[i->k & 15] = X; break;
+		case BPF_ALU | BPF_AND | BPF_K: A &= i->k; break;
+		case BPF_ALU | BPF_OR | BPF_K: A |= i->k; break;
+		case BPF_MISC | BPF_TAX: X = A; break;
+		case BPF_MISC | BPF_TXA: A = X; break;
+		case BPF_JMP | BPF_JA: pc += i->k; break;
+		case BPF_JMP | BPF_JEQ | BPF_K: pc += A == i->k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGT | BPF_K: pc += A > i->k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGE | BPF_K: pc += A >= i->k ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JSET | BPF_K: pc += A & i->k ? i->jt : i->jf; break;
+		case BPF_RET | BPF_K: return i->k;
+		case BPF_RET | BPF_A: return A;
+		default:
+			fprintf(stderr, "unknown BPF op %#x\n", i->code);
+			return 0xdead;
+		}
+	}
+	return 0xdead;
+}
+
+int main(void)
+{
+	int trapped = 0;
+	for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
+		const struct sc_entry *e = &sc_table[nr];
+		if (!e->handler && !e->name)
+			continue;
+		trapped++;
+		CHECK(e->handler, "nr %d has a name but no handler", nr);
+		CHECK(e->name && e->name[0], "nr %d has no name", nr);
+		CHECK(e->args && strlen(e->args) <= 6, "nr %d (%s): bad args", nr, e->name);
+	}
+	/* the calls the issue names must be served */
+	static const int must[] = {
+		SYS_open, SYS_openat, SYS_openat2, SYS_creat, SYS_read, SYS_write,
+		SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev, SYS_preadv,
+		SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_lseek, SYS_stat,
+		SYS_lstat, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_access,
+		SYS_faccessat, SYS_faccessat2, SYS_mkdir, SYS_mkdirat, SYS_rmdir,
+		SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat, SYS_renameat2,
+		SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_readlink,
+		SYS_readlinkat, SYS_chmod, SYS_fchmod, SYS_fchmodat, SYS_chown,
+		SYS_fchown, SYS_lchown, SYS_fchownat, SYS_utime, SYS_utimes,
+		SYS_utimensat, SYS_futimesat, SYS_truncate, SYS_ftruncate,
+		SYS_fallocate, SYS_fsync, SYS_fdatasync, SYS_syncfs,
+		SYS_sync_file_range, SYS_fadvise64, SYS_readahead, SYS_getdents,
+		SYS_getdents64, SYS_fcntl, SYS_close, SYS_close_range, SYS_chdir,
+		SYS_fchdir, SYS_getcwd, SYS_statfs, SYS_fstatfs, SYS_umask,
+		SYS_mknod, SYS_mknodat, SYS_sendfile, SYS_copy_file_range,
+		SYS_splice, SYS_io_uring_setup, SYS_flock, SYS_mmap,
+	};
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		CHECK(sc_table[must[i]].handler, "syscall %d is not served", must[i]);
+
+	void *prog;
+	size_t len;
+	int r = sc_filter_build(&prog, &len);
+	CHECK(r == 0, "sc_filter_build: %d", r);
+	if (r == 0) {
+		for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
+			struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
+			uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
+			uint32_t want = sc_table[nr].handler ? SECCOMP_RET_USER_NOTIF
+							     : SECCOMP_RET_ALLOW;
+			CHECK(act == want, "nr %d: filter says %#x, table says %#x",
+			      nr, act, want);
+		}
+		/* a 32-bit syscall must not slip past the filter */
+		struct seccomp_data d = { .nr = 5, .arch = AUDIT_ARCH_I386 };
+		uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
+		CHECK(act != SECCOMP_RET_ALLOW, "i386 calls are allowed");
+		free(prog);
+	}
+	printf("%d syscalls trapped, %d failures\n", trapped, failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* truncate, ftruncate, fallocate. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "syscalls.h"
+
+static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
+			  void *arg)
+{
+	return pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+}
+
+static long host_truncate(struct call *c, const char *path, void *arg)
+{
+	return truncate(path, *(off_t *)arg) < 0 ? -errno : 0;
+}
+
+long sys_truncate(struct call *c)
+{
+	off_t len = (off_t)c->args[1];
+	struct vpath p;
+	int r = call_path(c, -1, 0, &p);
+	if (r < 0 || p.kind == VP_HOST)
+		return r < 0 ? r : CALL_CONTINUE;
+	if (p.empty)
+		return -ENOENT;
+	if (len < 0)
+		return -EINVAL;
+	return path_op_resolved(c, &p, pool_truncate, host_truncate, &len);
+}
+
+long sys_ftruncate(struct call *c)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	struct pf_caller *pc = call_caller(c);
+	long ret = (off_t)c->args[1] < 0 ? -EINVAL
+		 : pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
+		 : -ESRCH;
+	ofd_put(o);
+	return errno_filter(ret);
+}
+
+long sys_fallocate(struct call *c)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	struct pf_caller *pc = call_caller(c);
+	long ret = pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
+				     (off_t)c->args[2], (off_t)c->args[3])
+		      : -ESRCH;
+	ofd_put(o);
+	return errno_filter(ret);
+}

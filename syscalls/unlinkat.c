@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* unlink, unlinkat, rmdir. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "syscalls.h"
+
+static long pool_unlink(struct call *c, struct vpath *p, struct pf_caller *pc,
+			void *arg)
+{
+	return pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
+}
+
+static long host_unlink(struct call *c, const char *path, void *arg)
+{
+	return unlinkat(AT_FDCWD, path, *(int *)arg) < 0 ? -errno : 0;
+}
+
+static long do_unlink(struct call *c, int dirfd_arg, int path_arg, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	struct vpath p;
+	int r = call_path(c, dirfd_arg, path_arg, &p);
+	if (r < 0 || p.kind == VP_HOST)
+		return r < 0 ? r : CALL_CONTINUE;
+	if (p.empty)
+		return -ENOENT;
+	if (p.dir == NULL && p.path[0] == '/' && p.path[1] == 0)
+		return flags ? -EBUSY : -EISDIR;  /* the mount point itself */
+	return path_op_resolved(c, &p, pool_unlink, host_unlink, &flags);
+}
+
+long sys_unlinkat(struct call *c)
+{
+	return do_unlink(c, 0, 1, (int)c->args[2]);
+}
+
+long sys_unlink(struct call *c)
+{
+	return do_unlink(c, -1, 0, 0);
+}
+
+long sys_rmdir(struct call *c)
+{
+	return do_unlink(c, -1, 0, AT_REMOVEDIR);
+}

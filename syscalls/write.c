@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* write, pwrite64, writev, pwritev, pwritev2: straight from target to pool. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/uio.h>
+
+#include "iov.h"
+
+/* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
+ * off < 0: at the file offset. */
+static long do_write(struct call *c, int vector, off_t off)
+{
+	struct ofd *o;
+	int r = call_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
+	long ret;
+	if (vector) {
+		ret = tbuf_iov(t, c, c->args[1], c->args[2]);
+		if (ret < 0)
+			goto out;
+	} else {
+		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
+	}
+	struct pf_caller *pc = call_caller(c);
+	ret = pc ? pf_write_cb(o->m->pool, pc, o->file, t->total, off,
+				 tbuf_from_target, t) : -ESRCH;
+	ret = errno_filter(ret);
+out:
+	ofd_put(o);
+	return ret;
+}
+
+long sys_write(struct call *c)
+{
+	return do_write(c, 0, -1);
+}
+
+long sys_pwrite64(struct call *c)
+{
+	if ((int64_t)c->args[3] < 0) {
+		struct ofd *o;
+		int r = call_fd(c, (int)c->args[0], &o);
+		if (r)
+			return r > 0 ? CALL_CONTINUE : r;
+		ofd_put(o);
+		return -EINVAL;
+	}
+	return do_write(c, 0, (off_t)c->args[3]);
+}
+
+long sys_writev(struct call *c)
+{
+	return do_write(c, 1, -1);
+}
+
+long sys_pwritev(struct call *c)
+{
+	/* x86_64: pos is args[3] (low) with args[4] unused (high) */
+	if ((int64_t)c->args[3] < 0) {
+		struct ofd *o;
+		int r = call_fd(c, (int)c->args[0], &o);
+		if (r)
+			return r > 0 ? CALL_CONTINUE : r;
+		ofd_put(o);
+		return -EINVAL;
+	}
+	return do_write(c, 1, (off_t)c->args[3]);
+}
+
+long sys_pwritev2(struct call *c)
+{
+	/* offset -1: current position, as writev */
+	return do_write(c, 1, (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3]);
+}
