@@ -80,8 +80,11 @@ pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi)
 	struct pf_extents *ex = ext_arr(p, pi);
 	if (!ex)
 		return;
-	for (uint32_t i = 0; i < ex->count; i++)
+	for (uint32_t i = 0; i < ex->count; i++) {
+		atomic_fetch_sub(&p->data_bytes,
+				 pmemobj_alloc_usable_size(ex->e[i].data));
 		pmemobj_tx_free(ex->e[i].data);
+	}
 	pmemobj_tx_free(pi->data);
 }
 
@@ -127,6 +130,8 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 		return 0;
 	for (uint32_t k = i; k < i + n; k++) {
 		freed += ex->e[k].len;
+		atomic_fetch_sub(&p->data_bytes,
+				 pmemobj_alloc_usable_size(ex->e[k].data));
 		pmemobj_tx_free(ex->e[k].data);
 	}
 	pmemobj_tx_add_range_direct(&ex->e[i], (ex->count - i) *
@@ -202,7 +207,8 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 		ext_insert_tx(p, pi, i, &e);
 		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
 		pi->alloc += len;
-		atomic_fetch_add(&p->data_bytes, len);
+		atomic_fetch_add(&p->data_bytes,
+				 pmemobj_alloc_usable_size(e.data));
 		pos += len;
 	}
 	if (p->is_pmem)
@@ -434,8 +440,7 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 			/* extents starting at or after the aligned new end go */
 			while (i < ex->count && ex->e[i].off < PF_ALIGN_UP(len, PF_EXT_ALIGN))
 				i++;
-			uint64_t freed = ext_remove_tx(p, pi, i, ex->count - i);
-			atomic_fetch_sub(&p->data_bytes, freed);
+			ext_remove_tx(p, pi, i, ex->count - i);
 		} else if (len > pi->size) {
 			zero_in_extents(p, pi, pi->size, len);
 			if (p->is_pmem)
@@ -495,10 +500,8 @@ punch_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t off, uint64_t end)
 	}
 	if (p->is_pmem)
 		pmem_drain();
-	if (n) {
-		uint64_t freed = ext_remove_tx(p, pi, first, n);
-		atomic_fetch_sub(&p->data_bytes, freed);
-	}
+	if (n)
+		ext_remove_tx(p, pi, first, n);
 }
 
 static int

@@ -418,6 +418,8 @@ pf_pool_close(pf_pool *p)
 	struct pf_super *s = p->super;
 	pf_vinode_put(p, p->root);
 	pf_vinode_table_fini(p);
+	/* exact counters (the running ones drift on aborted transactions) */
+	count_objects(p);
 	s->ninodes = p->ninodes;
 	s->data_bytes = p->data_bytes;
 	pf_persist(p, &s->ninodes, 2 * sizeof(uint64_t));

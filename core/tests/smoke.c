@@ -30,7 +30,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/dev/shm/pf-test-smoke-%d", getpid());
 	setenv("PMEM_IS_PMEM_FORCE", "1", 1);
 	int bench = argc > 1 && strcmp(argv[1], "bench") == 0;
-	EQ(pf_pool_create(path, 64 << 20, 0, msg, sizeof(msg)), 0);
+	EQ(pf_pool_create(path, bench ? (1ull << 30) : (64 << 20), 0, msg, sizeof(msg)), 0);
 	EQ(pf_pool_create(path, 64 << 20, 0, msg, sizeof(msg)), -EEXIST);
 	pf_pool *p;
 	EQ(pf_pool_open(path, 0, &p, msg, sizeof(msg)), 0);
@@ -147,7 +147,7 @@ main(int argc, char **argv)
 			pf_pwrite(p, &c, f, blk, 4096, (off_t)i * 4096);
 		t = now_ns();
 		for (int i = 0; i < R; i++)
-			pf_pwrite(p, &c, f, blk, 4096, (off_t)(i % 256) * 4096);
+			EQ(pf_pwrite(p, &c, f, blk, 4096, (off_t)(i % 256) * 4096), 4096);
 		printf("4 KiB pwrite (overwrite): %.0f ns\n", (now_ns() - t) / R);
 		t = now_ns();
 		for (int i = 0; i < R; i++)
@@ -163,7 +163,7 @@ main(int argc, char **argv)
 		EQ(pf_openat(p, &c, NULL, "/big1m", O_CREAT | O_RDWR, 0644, &f), 0);
 		t = now_ns();
 		for (int i = 0; i < 16; i++)
-			pf_write(p, &c, f, blk, sizeof(blk));
+			EQ(pf_write(p, &c, f, blk, sizeof(blk)), sizeof(blk));
 		printf("1 MiB write (appending): %.0f ns\n", (now_ns() - t) / 16);
 		t = now_ns();
 		for (int i = 0; i < 64; i++)
@@ -171,7 +171,7 @@ main(int argc, char **argv)
 		printf("1 MiB pwrite (overwrite): %.0f ns\n", (now_ns() - t) / 64);
 		t = now_ns();
 		for (int i = 0; i < 64; i++)
-			pf_pread(p, f, blk, sizeof(blk), (i % 16) << 20);
+			EQ(pf_pread(p, f, blk, sizeof(blk), (i % 16) << 20), sizeof(blk));
 		printf("1 MiB pread: %.0f ns\n", (now_ns() - t) / 64);
 		t = now_ns();
 		for (int i = 0; i < 10000; i++) {

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pf_fsck on deliberately damaged pools: build a small tree, close the pool,
+ * corrupt one field with libpmemobj directly (layout.h), and check that fsck
+ * reports problems; a clean pool must report none.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pmemfile/core.h"
+#include "layout.h"
+
+#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #x); exit(1); } } while (0)
+
+static char path[256];
+static struct pf_caller cred;
+
+static void
+report(void *arg, const char *m)
+{
+	if (arg)
+		printf("  fsck: %s\n", m);
+}
+
+static uint64_t
+ino_of(const char *p)
+{
+	pf_pool *pool;
+	char msg[256];
+	CHECK(pf_pool_open(path, 0, &pool, msg, sizeof(msg)) == 0);
+	struct pf_stat st;
+	CHECK(pf_fstatat(pool, &cred, NULL, p, &st, AT_SYMLINK_NOFOLLOW) == 0);
+	pf_pool_close(pool);
+	return st.ino;
+}
+
+static void
+make_pool(void)
+{
+	char msg[256];
+	unlink(path);
+	CHECK(pf_pool_create(path, 32 << 20, 0, msg, sizeof(msg)) == 0);
+	pf_pool *p;
+	CHECK(pf_pool_open(path, 0, &p, msg, sizeof(msg)) == 0);
+	pf_file *f;
+	CHECK(pf_mkdirat(p, &cred, NULL, "/d", 0755) == 0);
+	CHECK(pf_mkdirat(p, &cred, NULL, "/d/sub", 0755) == 0);
+	CHECK(pf_openat(p, &cred, NULL, "/d/f", O_CREAT | O_RDWR, 0644, &f) == 0);
+	static char buf[3 * 4096];
+	memset(buf, 'x', sizeof(buf));
+	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 0) == 4096);
+	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 3 * 4096) == 4096);
+	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 20 * 4096) == 4096);
+	pf_close(f);
+	CHECK(pf_linkat(p, &cred, NULL, "/d/f", NULL, "/hard", 0) == 0);
+	CHECK(pf_symlinkat(p, &cred, "d/f", NULL, "/sym") == 0);
+	CHECK(pf_openat(p, &cred, NULL, "/gone", O_CREAT | O_RDWR, 0644, &f) == 0);
+	pf_close(f);
+	pf_pool_close(p);
+}
+
+typedef void (*damage_fn)(PMEMobjpool *pop, struct pf_super *s);
+
+static uint64_t target_ino;
+
+static struct pf_inode *
+inode_at(PMEMobjpool *pop, uint64_t off)
+{
+	return (struct pf_inode *)((char *)pop + off);
+}
+
+static void
+persist(PMEMobjpool *pop, void *a, size_t n)
+{
+	pmemobj_persist(pop, a, n);
+}
+
+static void
+d_nlink(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *pi = inode_at(pop, target_ino);
+	pi->nlink = 5;
+	persist(pop, &pi->nlink, 4);
+	(void)s;
+}
+
+static void
+d_dirnlink(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *pi = inode_at(pop, target_ino);
+	pi->nlink = 2;
+	persist(pop, &pi->nlink, 4);
+	(void)s;
+}
+
+static void
+d_freed_inode(PMEMobjpool *pop, struct pf_super *s)
+{
+	/* free the inode of /gone but leave its directory entry */
+	PMEMoid o = { pmemobj_oid(s).pool_uuid_lo, target_ino };
+	pmemobj_free(&o);
+}
+
+static struct pf_extents *
+extents_of(PMEMobjpool *pop, uint64_t ino)
+{
+	return (struct pf_extents *)((char *)pop + inode_at(pop, ino)->data.off);
+}
+
+static void
+d_overlap(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_extents *ex = extents_of(pop, target_ino);
+	CHECK(ex->count >= 2);
+	ex->e[1].off = ex->e[0].off;
+	persist(pop, &ex->e[1].off, 8);
+	(void)s;
+}
+
+static void
+d_extent_len(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_extents *ex = extents_of(pop, target_ino);
+	ex->e[0].len += 1u << 20;
+	persist(pop, &ex->e[0].len, 8);
+	(void)s;
+}
+
+static void
+d_orphan_nlink(PMEMobjpool *pop, struct pf_super *s)
+{
+	/* put a linked inode on the orphan list */
+	s->orphans = (PMEMoid){ pmemobj_oid(s).pool_uuid_lo, target_ino };
+	persist(pop, &s->orphans, sizeof(s->orphans));
+}
+
+static void
+d_magic(PMEMobjpool *pop, struct pf_super *s)
+{
+	s->magic ^= 1;
+	persist(pop, &s->magic, 8);
+}
+
+static void
+d_dotdot(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *pi = inode_at(pop, target_ino);
+	pi->parent = s->root;
+	persist(pop, &pi->parent, sizeof(pi->parent));
+}
+
+static void
+d_dup_name(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *root = inode_at(pop, s->root.off);
+	struct pf_dirpage *pg = (struct pf_dirpage *)((char *)pop + root->data.off);
+	/* rename "hard" to "gone" in place: two entries named "gone" */
+	for (int i = 0; i < PF_DIRPAGE_SLOTS; i++) {
+		struct pf_dirent *d = &pg->d[i];
+		if (d->namelen == 4 && memcmp(d->name, "hard", 4) == 0) {
+			memcpy(d->name, "gone", 4);
+			persist(pop, d->name, 4);
+		}
+	}
+}
+
+static void
+d_leak(PMEMobjpool *pop, struct pf_super *s)
+{
+	PMEMoid o;
+	CHECK(pmemobj_zalloc(pop, &o, 4096, PF_T_DATA) == 0);
+	(void)s;
+}
+
+static void
+d_unreachable(PMEMobjpool *pop, struct pf_super *s)
+{
+	PMEMoid o;
+	CHECK(pmemobj_zalloc(pop, &o, sizeof(struct pf_inode), PF_T_INODE) == 0);
+	struct pf_inode *pi = pmemobj_direct(o);
+	pi->magic = PF_INODE_MAGIC;
+	pi->mode = S_IFREG | 0644;
+	pi->nlink = 1;
+	persist(pop, pi, sizeof(*pi));
+	(void)s;
+}
+
+static int
+run_case(const char *name, const char *victim, damage_fn fn)
+{
+	make_pool();
+	target_ino = victim ? ino_of(victim) : 0;
+	PMEMobjpool *pop = pmemobj_open(path, PF_LAYOUT_NAME);
+	CHECK(pop != NULL);
+	struct pf_super *s = pmemobj_direct(pmemobj_root(pop, 0));
+	fn(pop, s);
+	pmemobj_close(pop);
+	int n = pf_fsck(path, report, (void *)1);
+	printf("%s: %d problem(s)\n", name, n);
+	if (n == 0) {
+		fprintf(stderr, "FAIL: fsck missed damage '%s'\n", name);
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(void)
+{
+	snprintf(path, sizeof(path), "/dev/shm/pf-test-fsck-damage-%d", getpid());
+	cred.fsuid = getuid();
+	cred.fsgid = getgid();
+	int fails = 0;
+
+	make_pool();
+	int n = pf_fsck(path, report, (void *)1);
+	printf("clean: %d problem(s)\n", n);
+	if (n != 0) {
+		fprintf(stderr, "FAIL: clean pool reported problems\n");
+		fails++;
+	}
+	/* an unlinked-but-open file at close time is a legal orphan */
+	fails += run_case("wrong nlink", "/d/f", d_nlink);
+	fails += run_case("wrong directory nlink", "/d", d_dirnlink);
+	fails += run_case("dirent to a freed inode", "/gone", d_freed_inode);
+	fails += run_case("overlapping extents", "/d/f", d_overlap);
+	fails += run_case("extent beyond its data", "/d/f", d_extent_len);
+	fails += run_case("orphan with nlink > 0", "/gone", d_orphan_nlink);
+	fails += run_case("bad superblock magic", NULL, d_magic);
+	fails += run_case("bad '..'", "/d/sub", d_dotdot);
+	fails += run_case("duplicate name", NULL, d_dup_name);
+	fails += run_case("leaked data object", NULL, d_leak);
+	fails += run_case("unreachable inode", NULL, d_unreachable);
+
+	/* pf_pool_open refuses a pool with a bad magic with a message */
+	make_pool();
+	PMEMobjpool *pop = pmemobj_open(path, PF_LAYOUT_NAME);
+	d_magic(pop, pmemobj_direct(pmemobj_root(pop, 0)));
+	pmemobj_close(pop);
+	pf_pool *p;
+	char msg[256] = "";
+	if (pf_pool_open(path, 0, &p, msg, sizeof(msg)) != -EINVAL || !*msg) {
+		fprintf(stderr, "FAIL: open of a pool with bad magic\n");
+		fails++;
+	}
+	/* a file that is not a pool */
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0);
+	static char junk[1 << 20];
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7919 + 13);
+	CHECK(write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+	close(fd);
+	msg[0] = 0;
+	if (pf_pool_open(path, 0, &p, msg, sizeof(msg)) != -EINVAL || !*msg) {
+		fprintf(stderr, "FAIL: open of random bytes\n");
+		fails++;
+	}
+	printf("random bytes: %s\n", msg);
+	if (pf_fsck(path, report, (void *)1) >= 0) {
+		fprintf(stderr, "FAIL: fsck of random bytes\n");
+		fails++;
+	}
+	unlink(path);
+	if (fails)
+		fprintf(stderr, "%d failure(s)\n", fails);
+	else
+		printf("all fsck damage cases caught\n");
+	return fails ? 1 : 0;
+}
