@@ -175,7 +175,7 @@ static void report_list(const char *op, const struct list_call *c, size_t n,
 static int run_dir(const char *base, size_t n)
 {
 	char d[1100];
-	struct samples create, st1, stn, unl;
+	struct samples create, st1, stn, sfirst, slast, unl;
 	struct list_call *calls = NULL;
 	size_t ncalls = 0;
 	int r;
@@ -188,6 +188,8 @@ static int run_dir(const char *base, size_t n)
 	samples_init(&create);
 	samples_init(&st1);
 	samples_init(&stn);
+	samples_init(&sfirst);
+	samples_init(&slast);
 	samples_init(&unl);
 
 	uint64_t start = bench_now_ns();
@@ -218,6 +220,24 @@ static int run_dir(const char *base, size_t n)
 		fail("dir_stat", "stat", r);
 		goto out;
 	}
+	/* In the full directory: the first-created names, then the last. */
+	for (size_t k = 0; k < 2 * WINDOW && k < 2 * n; k++) {
+		size_t i = k < WINDOW ? k : n - 2 * WINDOW + k;
+		char p[1200];
+		struct bench_stat st;
+
+		if (i >= n)
+			break;
+		entry_name(p, sizeof(p), d, i);
+		uint64_t t0 = bench_now_ns();
+
+		r = io->stat(p, &st);
+		samples_add(k < WINDOW ? &sfirst : &slast, bench_now_ns() - t0);
+		if (r < 0) {
+			fail("dir_stat", "stat", r);
+			goto out;
+		}
+	}
 	start = bench_now_ns();
 	r = list_dir(d, n, &calls, &ncalls);
 	uint64_t list_ns = bench_now_ns() - start;
@@ -228,8 +248,10 @@ static int run_dir(const char *base, size_t n)
 	}
 	report_first_last("dir_create", &create);
 	if (n >= WINDOW) {
-		report_slice("dir_stat_at1000", &st1, 0, st1.n);
-		report_slice("dir_stat_atN", &stn, 0, stn.n);
+		report_slice("dir_stat_first1000", &sfirst, 0, sfirst.n);
+		report_slice("dir_stat_last1000", &slast, 0, slast.n);
+		report_slice("dir_stat_random_at1000", &st1, 0, st1.n);
+		report_slice("dir_stat_random_atN", &stn, 0, stn.n);
 	}
 	report_list("dir_list_first1000", calls, ncalls, 0);
 	report_list("dir_list_last1000", calls, ncalls, 1);
@@ -254,6 +276,8 @@ out:
 	samples_free(&create);
 	samples_free(&st1);
 	samples_free(&stn);
+	samples_free(&sfirst);
+	samples_free(&slast);
 	free(calls);
 	samples_free(&unl);
 	return r < 0;
