@@ -33,7 +33,9 @@ void options_parse(struct options *o, int argc, char **argv);
 /* log.c */
 void log_open(const char *file, int level, int trace);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_trace(const char *line);
+/* --trace: lock, answer the call, then print the line and unlock. */
+void log_trace_lock(void);
+void log_trace_unlock(const char *line);
 int log_tracing(void);
 /* Start-up failures only: prints "pmemfile-run: ..." and exits 125. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

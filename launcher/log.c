@@ -49,9 +49,13 @@ int log_tracing(void)
 	return tracing;
 }
 
-void log_trace(const char *line)
+void log_trace_lock(void)
 {
 	pthread_mutex_lock(&lock);
+}
+
+void log_trace_unlock(const char *line)
+{
 	fprintf(out ? out : stderr, "%s\n", line);
 	pthread_mutex_unlock(&lock);
 }

@@ -36,6 +36,12 @@ static void respond(struct call *c, long r)
 {
 	if (r == CALL_ASYNC)
 		return;
+	/* with --trace, the line is printed before the target can run on,
+	 * so lines come out in the order the calls completed */
+	int tracing = log_tracing() && r != CALL_CONTINUE;
+	char line[PATH_MAX + 512];
+	if (tracing)
+		log_trace_lock();
 	if (r == CALL_INJECT) {
 		struct seccomp_notif_addfd a = {
 			.id = c->req->id,
@@ -46,18 +52,18 @@ static void respond(struct call *c, long r)
 		long fd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
 		long err = fd < 0 ? -errno : 0;
 		call_after_inject(c, fd < 0 ? err : fd);
-		if (log_tracing()) {
-			char line[PATH_MAX + 512];
-			sc_trace_format(c, fd < 0 ? err : fd, line, sizeof(line));
-			log_trace(line);
-		}
-		if (fd >= 0 || err == -ENOENT)
+		if (fd >= 0 || err == -ENOENT) {
+			if (tracing) {
+				sc_trace_format(c, fd < 0 ? err : fd, line, sizeof(line));
+				log_trace_unlock(line);
+			}
 			return;
+		}
 		r = err;  /* e.g. EMFILE: the call fails with it */
-	} else if (log_tracing() && r != CALL_CONTINUE) {
-		char line[PATH_MAX + 512];
+	}
+	if (tracing) {
 		sc_trace_format(c, r, line, sizeof(line));
-		log_trace(line);
+		log_trace_unlock(line);
 	}
 	struct seccomp_notif_resp *resp = alloca(sizes.seccomp_notif_resp);
 	memset(resp, 0, sizes.seccomp_notif_resp);
@@ -100,6 +106,7 @@ static void *worker(void *arg)
 		c->have_caller = 0;
 		c->nstr = 0;
 		c->nheld = 0;
+		c->follow_proc = 0;
 		c->inject_fd = -1;
 		c->inject_ofd = NULL;
 		long r = sc_dispatch(c);

@@ -6,7 +6,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "syscalls.h"
 #include "locks.h"
@@ -86,13 +89,23 @@ long sys_close_range(struct call *c)
 	if (!lock_any())
 		return CALL_CONTINUE;
 	unsigned first = (unsigned)c->args[0], last = (unsigned)c->args[1];
-	/* only fds that exist can matter; stop at a sane bound */
-	for (unsigned fd = first; fd <= last && fd < first + 65536u; fd++) {
+	/* only open fds can matter: list them instead of probing the range */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)c->tid);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char *end;
+		unsigned long fd = strtoul(de->d_name, &end, 10);
+		if (end == de->d_name || *end || fd < first || fd > last)
+			continue;
 		struct ofd *o;
 		if (call_fd(c, (int)fd, &o) == 0) {
 			lock_close(c, o);
 			ofd_put(o);
 		}
 	}
+	if (d)
+		closedir(d);
 	return CALL_CONTINUE;
 }

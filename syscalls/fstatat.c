@@ -53,6 +53,7 @@ static long do_stat(struct call *c, int dirfd_arg, int path_arg,
 		    struct st_arg *a)
 {
 	struct vpath p;
+	c->follow_proc = !(a->flags & AT_SYMLINK_NOFOLLOW);
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0)
 		return r;

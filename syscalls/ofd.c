@@ -118,11 +118,16 @@ void sc_ofd_events(void)
 
 int call_fd(struct call *c, int fd, struct ofd **out)
 {
+	return ofd_of(c->tid, fd, out);
+}
+
+int ofd_of(pid_t pid, int fd, struct ofd **out)
+{
 	if (fd < 0)
 		return -EBADF;
 	char path[64];
 	struct stat st;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)c->tid, fd);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
 	if (stat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return -EBADF;

@@ -26,6 +26,7 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 		    mode_t mode)
 {
 	struct vpath p;
+	c->follow_proc = !(flags & O_NOFOLLOW);
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0)
 		return r;

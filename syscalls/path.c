@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -157,6 +158,17 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	p->empty = s[0] == 0;
 	if (s[0] == '/') {
 		classify_abs(p, s);
+		if (p->kind == VP_HOST && c->follow_proc &&
+		    (s[1] == 'p' || s[1] == 'd')) {
+			/* /dev/stdin < /mnt/f: the pool file, not the memfd */
+			struct ofd *o;
+			if (proc_fd_link(c, s, &o) == 0) {
+				char *abs = c->abs[c->nstr - 1];
+				memcpy(abs, o->path, strlen(o->path) + 1);
+				ofd_put(o);
+				classify_abs(p, abs);
+			}
+		}
 		return 0;
 	}
 	/* relative (or empty): it depends on the base directory */
@@ -282,4 +294,51 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		syscall(SYS_setgroups, nmine, mine);
 	}
 	return r;
+}
+
+int proc_fd_link(struct call *c, const char *s, struct ofd **out)
+{
+	long pid = c->tid;
+	const char *fdpart;
+	if (strncmp(s, "/dev/", 5) == 0) {
+		s += 5;
+		if (strcmp(s, "stdin") == 0)
+			return ofd_of(c->tid, 0, out) == 0 ? 0 : 1;
+		if (strcmp(s, "stdout") == 0)
+			return ofd_of(c->tid, 1, out) == 0 ? 0 : 1;
+		if (strcmp(s, "stderr") == 0)
+			return ofd_of(c->tid, 2, out) == 0 ? 0 : 1;
+		if (strncmp(s, "fd/", 3) != 0)
+			return 1;
+		fdpart = s + 3;
+	} else if (strncmp(s, "/proc/", 6) == 0) {
+		s += 6;
+		if (strncmp(s, "self/", 5) == 0) {
+			s += 5;
+		} else if (strncmp(s, "thread-self/", 12) == 0) {
+			s += 12;
+		} else {
+			char *end;
+			pid = strtol(s, &end, 10);
+			if (end == s || *end != '/' || pid <= 0)
+				return 1;
+			s = end + 1;
+			if (strncmp(s, "task/", 5) == 0) {
+				pid = strtol(s + 5, &end, 10);
+				if (end == s + 5 || *end != '/' || pid <= 0)
+					return 1;
+				s = end + 1;
+			}
+		}
+		if (strncmp(s, "fd/", 3) != 0)
+			return 1;
+		fdpart = s + 3;
+	} else {
+		return 1;
+	}
+	char *end;
+	long fd = strtol(fdpart, &end, 10);
+	if (end == fdpart || *end || fd < 0 || fd > INT_MAX)
+		return 1;
+	return ofd_of((pid_t)pid, (int)fd, out) == 0 ? 0 : 1;
 }

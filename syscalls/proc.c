@@ -436,3 +436,18 @@ void proc_clear_all(void)
 	}
 	pthread_mutex_unlock(&tab_lock);
 }
+
+int proc_cwd_of(pid_t pid, struct vcwd *out)
+{
+	int ret = 1;
+	pthread_mutex_lock(&tab_lock);
+	struct proc *p = proc_find_locked(pid);
+	if (p && p->cwd.m) {
+		out->m = p->cwd.m;
+		out->dir = pf_file_ref(p->cwd.dir);
+		memcpy(out->path, p->cwd.path, strlen(p->cwd.path) + 1);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&tab_lock);
+	return ret;
+}

@@ -34,52 +34,44 @@ static long host_readlink(struct call *c, const char *path, void *arg)
 }
 
 /*
- * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N, /proc/PID/cwd,
- * /proc/self/cwd: fills a and returns 1 if it is one of ours, 0 if not.
- * Only pids of the caller's own process are rewritten.
+ * /proc/{self,thread-self,PID}/fd/N, /dev/fd/N of a pool file, and
+ * /proc/{self,PID}/cwd of a process whose cwd is in a pool: fills a and
+ * returns 1; 0 if the kernel's answer is right.
  */
 static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 {
+	struct ofd *o;
+	if (proc_fd_link(c, s, &o) == 0) {
+		a->len = (ssize_t)strlen(o->path);
+		memcpy(a->buf, o->path, (size_t)a->len);
+		ofd_put(o);
+		return 1;
+	}
 	if (strncmp(s, "/proc/", 6) != 0)
 		return 0;
 	s += 6;
+	long pid;
 	struct proc *pr = call_proc(c);
-	if (!pr)
-		return 0;
-	if (strncmp(s, "self/", 5) == 0)
-		s += 5;
-	else if (strncmp(s, "thread-self/", 12) == 0)
-		s += 12;
-	else {
+	if (strncmp(s, "self/", 5) == 0 || strncmp(s, "thread-self/", 12) == 0) {
+		if (!pr)
+			return 0;
+		pid = proc_tgid(pr);
+		s = strchr(s, '/') + 1;
+	} else {
 		char *end;
-		long pid = strtol(s, &end, 10);
-		if (end == s || *end != '/' ||
-		    (pid != proc_tgid(pr) && pid != c->tid))
+		pid = strtol(s, &end, 10);
+		if (end == s || *end != '/')
 			return 0;
 		s = end + 1;
 	}
-	if (strcmp(s, "cwd") == 0) {
-		struct vcwd cwd;
-		proc_get_cwd(pr, &cwd);
-		if (!cwd.m)
-			return 0;
-		a->len = (ssize_t)strlen(cwd.path);
-		memcpy(a->buf, cwd.path, (size_t)a->len);
-		vcwd_release(&cwd);
-		return 1;
-	}
-	if (strncmp(s, "fd/", 3) != 0)
+	if (strcmp(s, "cwd") != 0)
 		return 0;
-	char *end;
-	long fd = strtol(s + 3, &end, 10);
-	if (end == s + 3 || *end || fd < 0 || fd > INT_MAX)
+	struct vcwd cwd;
+	if (proc_cwd_of((pid_t)pid, &cwd) != 0)
 		return 0;
-	struct ofd *o;
-	if (call_fd(c, (int)fd, &o) != 0)
-		return 0;
-	a->len = (ssize_t)strlen(o->path);
-	memcpy(a->buf, o->path, (size_t)a->len);
-	ofd_put(o);
+	a->len = (ssize_t)strlen(cwd.path);
+	memcpy(a->buf, cwd.path, (size_t)a->len);
+	vcwd_release(&cwd);
 	return 1;
 }
 

@@ -78,6 +78,7 @@ struct call {
 	char escape[PATH_MAX];   /* PF_ESCAPED remainder from core */
 	pf_file *held[4];        /* references dropped by call_end */
 	int nheld;
+	int follow_proc;         /* resolve /proc/.../fd/N links to pool files */
 
 	/* CALL_INJECT */
 	int inject_fd;
@@ -253,6 +254,16 @@ struct ofd {
  */
 int call_fd(struct call *c, int fd, struct ofd **out);
 void ofd_put(struct ofd *o);
+/* The same for any process's fd (for /proc/PID/fd/N). */
+int ofd_of(pid_t pid, int fd, struct ofd **out);
+/*
+ * If abs names an fd through /proc (/proc/self/fd/N, /proc/PID/fd/N,
+ * /dev/fd/N, /dev/stdin...) and that fd is a pool file: 0 with *out
+ * referenced. Otherwise 1.
+ */
+int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
+/* The virtual cwd of process pid if we know it and it is in a pool. */
+int proc_cwd_of(pid_t pid, struct vcwd *out);
 /* Makes a placeholder for f (takes the reference) and sets up CALL_INJECT. */
 long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec);

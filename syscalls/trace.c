@@ -82,6 +82,11 @@ void sc_trace_format(const struct call *c, long result, char *buf, size_t len)
 			o += put_oflags(buf + o, len - o, v);
 			break;
 		case 'm':
+			if (i > 0 && e->args[i - 1] == 'o' &&
+			    !(c->args[i - 1] & (O_CREAT | __O_TMPFILE))) {
+				o -= 2;  /* no mode without O_CREAT, as strace */
+				break;
+			}
 			o += (size_t)snprintf(buf + o, len - o, "0%lo", v & 07777);
 			break;
 		default:
