@@ -36,7 +36,7 @@ static int64_t read_entries(pf_file *d, struct seen *s, size_t bufsize,
 			return last;
 		for (ssize_t off = 0; off < r;) {
 			struct pft_dirent *e = (void *)(buf + off);
-			CHECK(e->d_reclen >= sizeof(*e) + 1);
+			CHECK(e->d_reclen >= offsetof(struct pft_dirent, d_name) + 2);
 			CHECK(e->d_reclen % 8 == 0);
 			CHECK(off + e->d_reclen <= r);
 			CHECK(strlen(e->d_name) + 1 + offsetof(struct pft_dirent,

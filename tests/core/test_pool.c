@@ -190,7 +190,10 @@ static void statfs_numbers(void)
 	OK(pf_unlinkat(P, &ROOT, NULL, "big", 0));
 	OK(pf_statfs(P, &c));
 	CHECK((c.bfree - b.bfree) * c.frsize >= (1 << 20));
-	EQ(a.ffree, c.ffree);
+	/* ffree may be estimated from free space (metadata such as a grown
+	 * directory stays): it must rise again, to near where it was */
+	CHECK(c.ffree > b.ffree);
+	CHECK(c.ffree + 1024 >= a.ffree);
 	free(buf);
 }
 
