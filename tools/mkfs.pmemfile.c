@@ -167,13 +167,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (r < 0) {
-		const char *why = msg[0] ? msg : strerror(-r);
+		const char *why = strerror(-r), *detail = msg;
+		size_t plen = strlen(path);
 		if (r == -ENOSPC)
 			why = "no space left on the device";
 		else if (r == -EACCES || r == -EPERM || r == -EROFS)
-			why = msg[0] ? msg : "not writable";
-		fprintf(stderr, PROG ": %s: %s (%s)\n", path, why,
-			strerror(-r));
+			why = "not writable";
+		/* the library's message may repeat the path: say it once */
+		if (strncmp(detail, path, plen) == 0 && detail[plen] == ':')
+			detail += plen + 1 + (detail[plen + 1] == ' ');
+		if (detail[0] && strcmp(detail, why) != 0)
+			fprintf(stderr, PROG ": %s: %s (%s)\n", path, why,
+				detail);
+		else if (strcmp(why, strerror(-r)) != 0)
+			fprintf(stderr, PROG ": %s: %s (%s)\n", path, why,
+				strerror(-r));
+		else
+			fprintf(stderr, PROG ": %s: %s\n", path, why);
 		return 1;
 	}
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
