@@ -13,8 +13,7 @@ static const struct { int flag; const char *name; } oflags[] = {
 	{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
 	{ O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
 	{ O_NOATIME, "O_NOATIME" }, { O_DSYNC, "O_DSYNC" },
-	{ __O_TMPFILE, "O_TMPFILE" }, { O_NOCTTY, "O_NOCTTY" },
-	{ O_LARGEFILE, "O_LARGEFILE" },
+	{ __O_TMPFILE, "O_TMPFILE" }, { O_NOCTTY, "O_NOCTTY" },  /* O_LARGEFILE is implied on x86_64 */
 };
 
 static size_t put_oflags(char *b, size_t n, long v)
