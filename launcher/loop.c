@@ -25,9 +25,17 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
+/*
+ * Workers grow on demand: when the last idle one takes a notification,
+ * another starts, so a call that blocks (a host pipe written on a
+ * target's behalf) can never leave the tree without a server.
+ */
 #define MAX_WORKERS 256
 static pthread_t workers[MAX_WORKERS];
 static int nworkers;
+static int busy;
+static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_attr_t worker_attr;
 static int listener_fd = -1;
 static volatile int stopping;
 static struct seccomp_notif_sizes sizes;
@@ -79,6 +87,8 @@ static void respond(struct call *c, long r)
 		log_msg(4, "SEND: %s", strerror(errno));
 }
 
+static void grow(void);
+
 static void *worker(void *arg)
 {
 	struct seccomp_notif *req = calloc(1, sizes.seccomp_notif);
@@ -96,6 +106,9 @@ static void *worker(void *arg)
 				log_msg(1, "RECV: %s", strerror(errno));
 			break;
 		}
+		if (__atomic_add_fetch(&busy, 1, __ATOMIC_RELAXED) >=
+		    __atomic_load_n(&nworkers, __ATOMIC_RELAXED))
+			grow();
 		c->req = req;
 		c->listener = listener_fd;
 		c->tid = (pid_t)req->pid;
@@ -112,10 +125,27 @@ static void *worker(void *arg)
 		long r = sc_dispatch(c);
 		respond(c, r);
 		call_end(c);
+		__atomic_sub_fetch(&busy, 1, __ATOMIC_RELAXED);
 	}
 	free(req);
 	free(c);
 	return NULL;
+}
+
+/* Starts one more worker, all signals but SIGUSR2 blocked. */
+static void grow(void)
+{
+	pthread_mutex_lock(&grow_lock);
+	if (!stopping && nworkers < MAX_WORKERS) {
+		sigset_t all, old;
+		sigfillset(&all);
+		sigdelset(&all, SIGUSR2);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (pthread_create(&workers[nworkers], &worker_attr, worker, NULL) == 0)
+			__atomic_add_fetch(&nworkers, 1, __ATOMIC_RELAXED);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	pthread_mutex_unlock(&grow_lock);
 }
 
 static void wake(int sig)
@@ -138,23 +168,19 @@ void workers_start(int listener, int n)
 	/* SIGUSR2 interrupts a blocked RECV at shutdown (no SA_RESTART) */
 	struct sigaction sa = { .sa_handler = wake };
 	sigaction(SIGUSR2, &sa, NULL);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 1 << 20);
-	sigset_t all, old;
-	sigfillset(&all);
-	sigdelset(&all, SIGUSR2);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (nworkers = 0; nworkers < n && nworkers < MAX_WORKERS; nworkers++)
-		if (pthread_create(&workers[nworkers], &attr, worker, NULL) != 0)
-			die("cannot start worker threads: out of resources");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
+	pthread_attr_init(&worker_attr);
+	pthread_attr_setstacksize(&worker_attr, 1 << 20);
+	for (int i = 0; i < n; i++)
+		grow();
+	if (nworkers == 0)
+		die("cannot start worker threads: out of resources");
 }
 
 void workers_stop(void)
 {
+	pthread_mutex_lock(&grow_lock);
 	stopping = 1;
+	pthread_mutex_unlock(&grow_lock);
 	for (int i = 0; i < nworkers; i++)
 		pthread_kill(workers[i], SIGUSR2);
 	for (int i = 0; i < nworkers; i++) {
