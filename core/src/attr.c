@@ -170,7 +170,7 @@ chown_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 		struct chown_args a = { pi, uid == (uint32_t)-1 ? pi->uid : uid,
 					gid == (uint32_t)-1 ? pi->gid : gid,
 					pi->mode, pf_now() };
-		if (!S_ISDIR(pi->mode) && (uid != (uint32_t)-1 || gid != (uint32_t)-1)) {
+		if (!S_ISDIR(pi->mode)) {
 			a.mode &= ~(uint32_t)S_ISUID;
 			if ((a.mode & S_ISGID) && (a.mode & S_IXGRP))
 				a.mode &= ~(uint32_t)S_ISGID;
@@ -223,8 +223,8 @@ pf_utimensat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		return -EINVAL;
 	bool omit_a = times && times[0].tv_nsec == UTIME_OMIT;
 	bool omit_m = times && times[1].tv_nsec == UTIME_OMIT;
-	bool now_only = !times || ((times[0].tv_nsec == UTIME_NOW || omit_a) &&
-				   (times[1].tv_nsec == UTIME_NOW || omit_m));
+	bool now_only = !times || (times[0].tv_nsec == UTIME_NOW &&
+				   times[1].tv_nsec == UTIME_NOW);
 	struct pf_path_result r;
 	int ret;
 	if (!path) {

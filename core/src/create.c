@@ -123,7 +123,7 @@ int
 pf_mkdirat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	   mode_t mode)
 {
-	return create_at(p, c, dir, path, S_IFDIR | (mode & 07777), 0, NULL);
+	return create_at(p, c, dir, path, S_IFDIR | (mode & 01777), 0, NULL);
 }
 
 int
@@ -273,6 +273,8 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	bool creat = (flags & O_CREAT) != 0;
+	if (creat && (flags & O_DIRECTORY))
+		return -EINVAL;
 	int rf = 0;
 	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
 		rf |= PF_RES_FOLLOW;
@@ -286,6 +288,10 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	bool created = false;
 	if (creat && r.target && (flags & O_EXCL)) {
 		ret = -EEXIST;
+		goto out;
+	}
+	if (r.target && r.trailing_slash && !S_ISDIR(r.target->pi->mode)) {
+		ret = creat ? -EISDIR : -ENOTDIR;
 		goto out;
 	}
 	if (creat && !r.target) {

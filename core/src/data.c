@@ -144,6 +144,47 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 	return freed;
 }
 
+/*
+ * Replaces extent i by its parts below lo and from hi on (both aligned),
+ * copied into new data objects; the old object is freed at commit (in a
+ * TX). Used to release the middle or the tail of an extent.
+ */
+static void
+ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
+	     uint64_t hi)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	struct pf_extent old = ex->e[i];
+	const char *src = ext_mem(p, &old);
+	struct pf_extent parts[2];
+	int n = 0;
+	if (lo > old.off)
+		parts[n++] = (struct pf_extent){ old.off, lo - old.off, OID_NULL };
+	if (hi < old.off + old.len)
+		parts[n++] = (struct pf_extent){ hi, old.off + old.len - hi, OID_NULL };
+	for (int k = 0; k < n; k++) {
+		parts[k].data = pmemobj_tx_xalloc(parts[k].len, PF_T_DATA,
+						  POBJ_XALLOC_NO_FLUSH);
+		char *dst = p->base + parts[k].data.off;
+		if (p->is_pmem)
+			pmem_memcpy_nodrain(dst, src + (parts[k].off - old.off),
+					    parts[k].len);
+		else
+			pf_memcpy_persist(p, dst, src + (parts[k].off - old.off),
+					  parts[k].len);
+		atomic_fetch_add(&p->data_bytes,
+				 pmemobj_alloc_usable_size(parts[k].data));
+	}
+	if (p->is_pmem)
+		pmem_drain();
+	ext_remove_tx(p, pi, i, 1);
+	for (int k = 0; k < n; k++) {
+		ext_insert_tx(p, pi, i + (uint32_t)k, &parts[k]);
+		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+		pi->alloc += parts[k].len;
+	}
+}
+
 /* does [start, end) contain a byte not covered by an extent? */
 static bool
 has_hole(struct pf_pool *p, struct pf_inode *pi, uint64_t start, uint64_t end)
@@ -315,13 +356,17 @@ copy_in(struct pf_pool *p, struct pf_inode *pi, uint64_t off, size_t count,
 }
 
 /* clears S_ISUID/S_ISGID after a write by someone without CAP_FSETID */
-static uint32_t
-killed_mode(const struct pf_caller *c, uint32_t mode)
+uint32_t
+pf_killed_mode(const struct pf_caller *c, const struct pf_inode *pi)
 {
-	if (c && (c->caps & PF_CAP_FSETID))
+	uint32_t mode = pi->mode;
+	if (!(mode & (S_ISUID | S_ISGID)) || (c && (c->caps & PF_CAP_FSETID)))
 		return mode;
 	uint32_t m = mode & ~(uint32_t)S_ISUID;
-	if ((mode & S_ISGID) && (mode & S_IXGRP))
+	/* Linux 6.x: S_ISGID goes if group-executable, or if the writer is
+	 * not in the file's group */
+	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !c ||
+				 !pf_in_group(c, pi->gid)))
 		m &= ~(uint32_t)S_ISGID;
 	return m;
 }
@@ -393,7 +438,7 @@ pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 	*newpos = off;
 	if (count == 0)
 		return 0;
-	uint32_t mode = killed_mode(c, pi->mode);
+	uint32_t mode = pf_killed_mode(c, pi);
 	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
 	if (has_hole(p, pi, off, off + count)) {
 		int r = write_tx(&w);
@@ -436,10 +481,15 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 	TX_BEGIN(p->pop) {
 		struct pf_extents *ex = ext_arr(p, pi);
 		if (len < pi->size && ex) {
-			uint32_t i = ext_find(ex, PF_ALIGN_UP(len, PF_EXT_ALIGN));
+			uint64_t aend = PF_ALIGN_UP(len, PF_EXT_ALIGN);
+			uint32_t i = ext_find(ex, aend);
 			/* extents starting at or after the aligned new end go */
-			while (i < ex->count && ex->e[i].off < PF_ALIGN_UP(len, PF_EXT_ALIGN))
+			if (i < ex->count && ex->e[i].off < aend) {
+				ext_carve_tx(p, pi, i, aend,
+					     ex->e[i].off + ex->e[i].len);
+				ex = ext_arr(p, pi);
 				i++;
+			}
 			ext_remove_tx(p, pi, i, ex->count - i);
 		} else if (len > pi->size) {
 			zero_in_extents(p, pi, pi->size, len);
@@ -502,6 +552,24 @@ punch_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t off, uint64_t end)
 		pmem_drain();
 	if (n)
 		ext_remove_tx(p, pi, first, n);
+	/* release the aligned middle of partially covered extents */
+	uint64_t alo = PF_ALIGN_UP(off, PF_EXT_ALIGN);
+	uint64_t ahi = PF_ALIGN_DOWN(end, PF_EXT_ALIGN);
+	for (;;) {
+		ex = ext_arr(p, pi);
+		if (!ex || alo >= ahi)
+			break;
+		i = ext_find(ex, alo);
+		if (i >= ex->count || ex->e[i].off >= ahi)
+			break;
+		struct pf_extent *e = &ex->e[i];
+		uint64_t lo = e->off > alo ? e->off : alo;
+		uint64_t hi = e->off + e->len < ahi ? e->off + e->len : ahi;
+		if (lo >= hi)
+			break;
+		ext_carve_tx(p, pi, i, lo, hi);
+		alo = hi;
+	}
 }
 
 static int

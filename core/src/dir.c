@@ -407,7 +407,7 @@ pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf, size_t size)
 	pthread_rwlock_rdlock(&dir->lock);
 	if (dir->pi->nlink == 0) {
 		pthread_rwlock_unlock(&dir->lock);
-		return 0;       /* removed directory reads as empty */
+		return -ENOENT;  /* removed directory (as Linux) */
 	}
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx) {

@@ -398,11 +398,7 @@ pf_getdents64(pf_pool *p, pf_file *f, void *buf, size_t size)
 static void
 kill_suid(struct pf_pool *p, const struct pf_caller *c, struct pf_inode *pi)
 {
-	if (c && (c->caps & PF_CAP_FSETID))
-		return;
-	uint32_t m = pi->mode & ~(uint32_t)S_ISUID;
-	if ((pi->mode & S_ISGID) && (pi->mode & S_IXGRP))
-		m &= ~(uint32_t)S_ISGID;
+	uint32_t m = pf_killed_mode(c, pi);
 	if (m != pi->mode) {
 		pi->mode = m;
 		pf_persist(p, &pi->mode, sizeof(pi->mode));

@@ -477,6 +477,20 @@ pf_fsck(const char *path, void (*report)(void *arg, const char *message),
 	k.report = report;
 	k.arg = arg;
 	char msg[256] = "";
+	struct stat pst;
+	if (stat(path, &pst) != 0) {
+		int e = errno;
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(e));
+		if (report)
+			report(arg, msg);
+		return -e;
+	}
+	int pre = pf_pool_precheck(path, &pst, msg, sizeof(msg));
+	if (pre) {
+		if (report)
+			report(arg, msg);
+		return pre;
+	}
 	PMEMobjpool *pop = pmemobj_open(path, PF_LAYOUT_NAME);
 	if (!pop) {
 		int e = errno;

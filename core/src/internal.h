@@ -93,6 +93,9 @@ pf_persist_point(void)
 static inline void pf_persist_point(void) {}
 #endif
 
+int pf_pool_precheck(const char *path, const struct stat *st, char *msg,
+		     size_t msglen);
+
 /* ---- inodes (inode.c) ---- */
 struct pf_vinode *pf_vinode_get(struct pf_pool *p, PMEMoid oid);
 struct pf_vinode *pf_vinode_ref(struct pf_vinode *vi);
@@ -146,6 +149,8 @@ ssize_t pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 		      struct pf_vinode *vi, size_t count, uint64_t off,
 		      bool append, uint64_t *newpos, pf_copy_fn copy,
 		      void *arg);
+/* mode after a write or truncate by c (set-id bits cleared as Linux) */
+uint32_t pf_killed_mode(const struct pf_caller *c, const struct pf_inode *pi);
 /* caller holds the write lock */
 int pf_data_truncate(struct pf_pool *p, struct pf_vinode *vi, uint64_t len);
 off_t pf_data_seek(struct pf_pool *p, struct pf_vinode *vi, off_t off,

@@ -165,7 +165,8 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 		}
 		if (ret)
 			goto fail;
-		bool follow = !last || (flags & PF_RES_FOLLOW) || slash;
+		bool follow = !last || (flags & PF_RES_FOLLOW) ||
+			(slash && !(flags & PF_RES_PARENT));
 		if (S_ISLNK(child->pi->mode) && follow) {
 			if (++nlinks > PF_SYMLOOP_MAX) {
 				pf_vinode_put(p, child);
@@ -201,7 +202,8 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 			continue;
 		}
 		if (last) {
-			if (slash && !S_ISDIR(child->pi->mode)) {
+			if (slash && !S_ISDIR(child->pi->mode) &&
+			    !(flags & PF_RES_PARENT)) {
 				pf_vinode_put(p, child);
 				ret = -ENOTDIR;
 				goto fail;

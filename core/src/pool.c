@@ -312,6 +312,38 @@ count_objects(struct pf_pool *p)
 	p->data_bytes = data;
 }
 
+/*
+ * Refuses files libpmemobj must not map (it would fault on a short file):
+ * directories, files without a pmemobj header, files below its minimum.
+ */
+int
+pf_pool_precheck(const char *path, const struct stat *stp, char *msg,
+		 size_t msglen)
+{
+	struct stat st = *stp;
+	if (S_ISDIR(st.st_mode)) {
+		set_msg(msg, msglen, "%s: is a directory", path);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		set_msg(msg, msglen, "%s: not a regular file or DAX device", path);
+		return -EINVAL;
+	}
+	if (S_ISREG(st.st_mode)) {
+		char sig[8] = "";
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? pread(fd, sig, sizeof(sig), 0) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n != (ssize_t)sizeof(sig) || memcmp(sig, "PMEMOBJ", 8) != 0 ||
+		    (uint64_t)st.st_size < PMEMOBJ_MIN_POOL) {
+			int r = describe_file(path, msg, msglen);
+			return r ? r : -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
 pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 	     size_t msglen)
@@ -334,6 +366,9 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 		set_msg(msg, msglen, "%s: permission denied", path);
 		return -e;
 	}
+	int pre = pf_pool_precheck(path, &st, msg, msglen);
+	if (pre)
+		return pre;
 	PMEMobjpool *pop = pmemobj_open(path, PF_LAYOUT_NAME);
 	if (!pop) {
 		int e = errno;
@@ -440,9 +475,10 @@ pf_pool_dev(pf_pool *p)
 int
 pf_statfs(pf_pool *p, struct pf_statfs *out)
 {
-	uint64_t used = 0;
-	if (pmemobj_ctl_get(p->pop, "stats.heap.curr_allocated", &used) != 0)
-		used = p->data_bytes + p->ninodes * 256;
+	/* file data plus a fixed cost per inode (directory pages and extent
+	 * arrays are not counted: they are small and stay after unlinks) */
+	uint64_t per_inode = sizeof(struct pf_inode) + 64;
+	uint64_t used = p->data_bytes + p->ninodes * per_inode;
 	uint64_t total = p->size;
 	/* the pool header, lanes and heap metadata are not usable */
 	uint64_t overhead = 4u << 20;
@@ -454,9 +490,10 @@ pf_statfs(pf_pool *p, struct pf_statfs *out)
 	out->blocks = usable / PF_BLKSIZE;
 	out->bfree = avail / PF_BLKSIZE;
 	out->bavail = out->bfree;
-	uint64_t per_inode = sizeof(struct pf_inode) + 64;
-	out->ffree = avail / per_inode;
-	out->files = out->ffree + p->ninodes;
+	out->files = usable / per_inode;
+	out->ffree = out->files > p->ninodes ? out->files - p->ninodes : 0;
+	if (out->ffree > avail / per_inode)
+		out->ffree = avail / per_inode;
 	out->namelen = PF_NAME_MAX;
 	out->fsid = p->dev;
 	return 0;

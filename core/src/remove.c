@@ -77,6 +77,10 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		ret = -EISDIR;
 		goto out;
 	}
+	if (r.trailing_slash && !S_ISDIR(v->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
 	pthread_rwlock_wrlock(&d->lock);
 	pthread_rwlock_wrlock(&v->lock);
 	PMEMoid o;
@@ -325,7 +329,11 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		ret = -ENOTDIR;
 		goto out;
 	}
-	if (rn.trailing_slash && !rn.target && !S_ISDIR(ro.target->pi->mode)) {
+	if (rn.trailing_slash && rn.target && !S_ISDIR(rn.target->pi->mode)) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	if (rn.trailing_slash && !S_ISDIR(ro.target->pi->mode)) {
 		ret = -ENOTDIR;
 		goto out;
 	}
