@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Calls trapped only to keep caches right (umask, set*id, exit_group), and
- * calls refused on purpose (io_uring_setup, mmap of a pool file, exec of a
- * pool file, xattrs and friends in a pool).
+ * calls refused on purpose (io_uring_setup, exec of a pool file, xattrs and
+ * friends in a pool).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,20 +40,6 @@ long sys_io_uring_setup(struct call *c)
 {
 	sc_log_unsupported(c, "io_uring is not available under pmemfile-run (ENOSYS)");
 	return -ENOSYS;
-}
-
-/* Pool files have no page cache to map. */
-long sys_mmap(struct call *c)
-{
-	if (c->args[3] & MAP_ANONYMOUS)
-		return CALL_CONTINUE;
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[4], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
-	ofd_put(o);
-	sc_log_unsupported(c, "mapping pool files is not supported (ENODEV)");
-	return -ENODEV;
 }
 
 long sys_ioctl(struct call *c)

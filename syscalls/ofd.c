@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "syscalls.h"
 #include "locks.h"
@@ -226,4 +227,19 @@ void sc_shutdown(void)
 	nofds = 0;
 	pthread_mutex_unlock(&ofd_lock);
 	proc_clear_all();
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+int call_getfd(struct call *c, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	if (pidfd < 0)
+		return -ESRCH;
+	int r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	int err = errno;
+	close(pidfd);
+	return r < 0 ? -err : r;
 }

@@ -16,9 +16,6 @@
 
 #define SPLICE_MAX (1 << 20)
 #define CHUNK 65536
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 struct end {
 	struct ofd *o;     /* pool end, or NULL */
@@ -48,13 +45,8 @@ static int get_end(struct call *c, int fd, uint64_t offp, struct end *e)
 
 static int open_host(struct call *c, int fd, struct end *e)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
-	if (pidfd < 0)
-		return -ESRCH;
-	e->hfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	int err = errno;
-	close(pidfd);
-	return e->hfd < 0 ? -err : 0;
+	e->hfd = call_getfd(c, fd);
+	return e->hfd < 0 ? e->hfd : 0;
 }
 
 static void put_end(struct end *e)

@@ -245,6 +245,10 @@ struct ofd {
 	pf_file *file;           /* one reference */
 	char path[PATH_MAX];     /* virtual absolute path (readlink) */
 	int refs;                /* table + users */
+	/* what the placeholder memfd holds for mmap (see mmap.c) */
+	struct timespec snap_mtime;
+	uint64_t snap_size;
+	int snap_valid;
 	struct ofd *next_ino, *next_wd;
 };
 
@@ -269,6 +273,8 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec);
 /* Installs a host fd the supervisor opened (closed after). */
 long call_inject_host(struct call *c, int fd, int cloexec);
+/* A copy of the target's fd (pidfd_getfd: same open file description). */
+int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
 
