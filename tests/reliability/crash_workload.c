@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The target of the end-to-end crash test, run under pmemfile-run:
+ *
+ *   rel-crash-workload MOUNT LOG SEED NOPS
+ *
+ * Performs the deterministic workload rel_gen_workload(SEED) with plain
+ * syscalls on files under MOUNT (creates, appends, truncates, renames incl.
+ * directory moves and RENAME_EXCHANGE, links, unlinks, mkdir/rmdir). After
+ * each operation returns with the model's result, appends the operation's
+ * index to LOG (a host file, outside the pool) and fsyncs it. So the log
+ * holds exactly the operations that were acknowledged, in order; at most
+ * one more may have completed without being logged.
+ * Exit: 0 done, 3 a result differed from the model, 4 the log failed
+ * (the supervisor is gone: trapped syscalls then fail).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "rel.h"
+
+static char mnt[256];
+
+static void
+full(char *out, const char *rel)
+{
+	snprintf(out, REL_PATH + 300, "%s/%s", mnt, rel);
+}
+
+static long
+sys_result(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static long
+run_op(const struct rel_op *op)
+{
+	char a[REL_PATH + 300], b[REL_PATH + 300];
+	full(a, op->a);
+	full(b, op->b);
+	int fd;
+	long r;
+	switch (op->kind) {
+	case OP_CREATE:
+		fd = open(a, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		return 0;
+	case OP_APPEND:
+	case OP_PWRITE: {
+		fd = open(a, O_WRONLY | O_CLOEXEC |
+			  (op->kind == OP_APPEND ? O_APPEND : 0));
+		if (fd < 0)
+			return -errno;
+		char *buf = malloc(op->len + 1);
+		rel_fill(buf, op->len, op->seed);
+		if (op->kind == OP_APPEND)
+			r = sys_result(write(fd, buf, op->len));
+		else
+			r = sys_result(pwrite(fd, buf, op->len, (off_t)op->off));
+		free(buf);
+		close(fd);
+		return r;
+	}
+	case OP_TRUNC:
+		return sys_result(truncate(a, op->len));
+	case OP_UNLINK:
+		return sys_result(unlink(a));
+	case OP_RMDIR:
+		return sys_result(rmdir(a));
+	case OP_MKDIR:
+		return sys_result(mkdir(a, 0755));
+	case OP_RENAME:
+		return sys_result(syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD,
+					  b, op->flags));
+	case OP_LINK:
+		return sys_result(link(a, b));
+	}
+	return -EINVAL;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s MOUNT LOG SEED NOPS\n", argv[0]);
+		return 2;
+	}
+	snprintf(mnt, sizeof(mnt), "%s", argv[1]);
+	uint64_t seed = strtoull(argv[3], NULL, 0);
+	int n = atoi(argv[4]);
+	struct rel_op *ops = calloc((size_t)n, sizeof(*ops));
+	rel_gen_workload(seed, ops, n, 20000);
+	struct rel_model *m = rel_model_new();
+	int log = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (log < 0) {
+		perror(argv[2]);
+		return 4;
+	}
+	for (int i = 0; i < n; i++) {
+		long want = rel_model_apply(m, &ops[i], 0);
+		long got = run_op(&ops[i]);
+		if (got != want) {
+			char d[REL_PATH * 3];
+			rel_op_format(&ops[i], d, sizeof(d));
+			fprintf(stderr, "rel-crash-workload: op %d %s: got %ld, "
+				"model says %ld\n", i, d, got, want);
+			return 3;
+		}
+		uint32_t rec = (uint32_t)i;
+		if (write(log, &rec, sizeof(rec)) != sizeof(rec) || fsync(log) < 0)
+			return 4;
+	}
+	rel_model_free(m);
+	return 0;
+}
