@@ -28,7 +28,9 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +71,7 @@ struct cmd {
 	int kind;
 	int cpu;                 /* -1: no pinning */
 	int rounds;
+	int extra;               /* untimed calls after the rounds */
 };
 
 /* Shared between parent and child (MAP_SHARED). */
@@ -79,6 +82,7 @@ struct shared {
 };
 
 static struct shared *sh;
+static int cmd_wr, done_rd;     /* the supervisor's ends of the pipes */
 static int rounds = 20000;
 
 static void pin(int cpu)
@@ -219,6 +223,8 @@ static void target_phase(const struct cmd *c)
 			close((int)r);
 	}
 	sh->nsamples = n;
+	for (int i = 0; i < c->extra; i++)
+		syscall(SYS_getppid);
 }
 
 static void target_main(int sock, int cmd_rd, int done_wr)
@@ -350,8 +356,6 @@ static int serve_one(struct supervisor *s, int kind)
 	return 0;
 }
 
-static int cmd_wr, done_rd;
-
 /* Orders one phase, serves it, and reports the child's timings. */
 static void phase(struct supervisor *s, int kind, int n, int cpu_sup,
 		  int cpu_target, int sync, const char *op,
@@ -407,6 +411,97 @@ static void phase(struct supervisor *s, int kind, int n, int cpu_sup,
 		snprintf(why, sizeof(why), "wrong answer in the target (%d)",
 			 sh->error);
 		bench_report_na(op, target, why);
+		sh->error = 0;
+	} else {
+		bench_report(op, target, &smp);
+	}
+	samples_free(&smp);
+}
+
+/* ---- several workers blocked in RECV on one listener ---- */
+
+struct pool_worker {
+	pthread_t tid;
+	struct supervisor *s;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	int limit;
+};
+
+static atomic_int served;
+
+static void *pool_worker_main(void *arg)
+{
+	struct pool_worker *w = arg;
+
+	for (;;) {
+		memset(w->req, 0, w->s->req_size);
+		if (ioctl(w->s->listener, SECCOMP_IOCTL_NOTIF_RECV, w->req) < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		int idx = atomic_fetch_add(&served, 1);
+
+		memset(w->resp, 0, w->s->resp_size);
+		w->resp->id = w->req->id;
+		w->resp->val = ANSWER;
+		ioctl(w->s->listener, SECCOMP_IOCTL_NOTIF_SEND, w->resp);
+		if (idx >= w->limit)
+			return NULL;     /* one of the releasing calls */
+	}
+}
+
+/*
+ * SEND round trips served by `nworkers` threads all waiting in RECV, as the
+ * supervisor's worker pool does. The target ends with one untimed call per
+ * worker; each worker leaves after answering one of those.
+ */
+static void pool_phase(struct supervisor *s, int nworkers, int n, int sync,
+		       const char *op, const char *target)
+{
+	uint64_t flags = sync ? SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP : 0;
+	struct pool_worker *ws = calloc((size_t)nworkers, sizeof(*ws));
+
+	if (!ws)
+		die("calloc");
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) < 0 && sync) {
+		bench_report_na(op, target, "NOTIF_SET_FLAGS failed");
+		free(ws);
+		return;
+	}
+	atomic_store(&served, 0);
+	for (int i = 0; i < nworkers; i++) {
+		ws[i].s = s;
+		ws[i].req = malloc(s->req_size);
+		ws[i].resp = malloc(s->resp_size);
+		ws[i].limit = n;
+		if (!ws[i].req || !ws[i].resp)
+			die("malloc");
+		pthread_create(&ws[i].tid, NULL, pool_worker_main, &ws[i]);
+	}
+	struct cmd c = { .kind = K_SEND, .cpu = -1, .rounds = n,
+			 .extra = nworkers };
+	char ok;
+
+	if (write(cmd_wr, &c, sizeof(c)) != sizeof(c))
+		die("write cmd");
+	if (read(done_rd, &ok, 1) != 1)
+		die("read done");
+	for (int i = 0; i < nworkers; i++) {
+		pthread_join(ws[i].tid, NULL);
+		free(ws[i].req);
+		free(ws[i].resp);
+	}
+	free(ws);
+
+	struct samples smp;
+
+	samples_init(&smp);
+	for (int i = n / 20; i < sh->nsamples; i++)
+		samples_add(&smp, sh->ns[i]);
+	if (sh->error) {
+		bench_report_na(op, target, "wrong answer in the target");
 		sh->error = 0;
 	} else {
 		bench_report(op, target, &smp);
@@ -527,6 +622,12 @@ int main(int argc, char **argv)
 			snprintf(t, sizeof(t), "%s-cpuapart", sync ? "syncwake" : "nosync");
 			phase(&s, K_SEND, rounds / 2, 0, 1, sync, "notify_send", t);
 		}
+	}
+	for (int sync = 0; sync <= 1; sync++) {
+		const char *t = sync ? "syncwake" : "nosync";
+
+		pool_phase(&s, 2, rounds, sync, "notify_send_2workers", t);
+		pool_phase(&s, 4, rounds, sync, "notify_send_4workers", t);
 	}
 	/* Target memory while the target waits in a trapped write(). */
 	phase(&s, K_READV, 5, -1, -1, 1, "target_memory", "syncwake");

@@ -96,7 +96,7 @@ END {
 	print ""
 	hdr = "| op |"; sep = "|---|"
 	for (j = 1; j <= nt; j++) { hdr = hdr " " TN[j] " |"; sep = sep "---|" }
-	print hdr " pool / tmpfs | pool / host-run | core / tmpfs | pool in RTTs | " fs " / pool |"
+	print hdr " pool / tmpfs | pool / host-run | core / tmpfs | pool in RTTs | " fs " / pool (speed-up) |"
 	print sep "---|---|---|---|---|"
 	print "# op tmpfs vartmp pool-run core host-run (median us; NaN: not measured)" > datfile
 	for (i = 1; i <= nops; i++) {
@@ -125,6 +125,22 @@ END {
 	print ""
 	print "![per-operation latency](micro.png)"
 	print ""
+
+	# ---- supervisor workers
+	if (ops["workers"] != "") {
+		print "Supervisor worker threads (`pmemfile-run --workers N`), median us:"
+		print ""
+		print "| op | host, 1 | host, 2 | host, 4 | pool, 1 | pool, 2 | pool, 4 |"
+		print "|---|---|---|---|---|---|---|"
+		split("stat open_close pread_4k pwrite_4k", WO, " ")
+		for (i = 1; i <= 4; i++) {
+			line = "| " WO[i] " |"
+			split("host-w1 host-w2 host-w4 pool-w1 pool-w2 pool-w4", WT, " ")
+			for (j = 1; j <= 6; j++) { v = get("workers", WO[i], WT[j]); line = line " " (v == "" ? "n/a" : fmt_us(v)) " |" }
+			print line
+		}
+		print ""
+	}
 
 	# ---- targets
 	print "## Targets of issue 5"
@@ -162,7 +178,7 @@ END {
 	print ""
 	print "fio, psync engine, one job (IOPS; MiB/s in parentheses):"
 	print ""
-	print "| job | tmpfs | /var/tmp (" fs ") | pool via pmemfile-run | pool / tmpfs | pool / " fs " |"
+	print "| job | tmpfs | /var/tmp (" fs ") | pool via pmemfile-run | pool cost / tmpfs | pool cost / " fs " |"
 	print "|---|---|---|---|---|---|"
 	nf = split(ops["macro"], F, " ")
 	for (i = 1; i <= nf; i++) {
@@ -174,10 +190,10 @@ END {
 			line = line " " (v == "" ? "n/a" : sprintf("%.0f (%.0f)", v, med(mibs[op, FT[j]]))) " |"
 		}
 		pool = get("macro", op, "pool-run")
-		print line " " fmt_r(ratio(pool, get("macro", op, "tmpfs"))) " | " fmt_r(ratio(pool, get("macro", op, "vartmp"))) " |"
+		print line " " fmt_r(ratio(get("macro", op, "tmpfs"), pool)) " | " fmt_r(ratio(get("macro", op, "vartmp"), pool)) " |"
 	}
 	print ""
-	print "| workload | tmpfs / native | /var/tmp (" fs ") | pool via pmemfile-run | pool / tmpfs (or native) | pool / " fs " |"
+	print "| workload | tmpfs / native | /var/tmp (" fs ") | pool via pmemfile-run | pool cost / tmpfs (or native) | pool cost / " fs " |"
 	print "|---|---|---|---|---|---|"
 	split("sqlite_insert_full:sqlite3 inserts/s, synchronous=FULL, one transaction each;untar_make_j2:untar + make -j2 of a 50-file C project (s);pipe_1g:1 GiB through dd | cat | wc -c (s)", MW, ";")
 	for (i = 1; i in MW; i++) {
@@ -185,7 +201,8 @@ END {
 		base = get("macro", f[1], "tmpfs"); if (base == "") base = get("macro", f[1], "native")
 		vt = get("macro", f[1], "vartmp"); pool = get("macro", f[1], "pool-run")
 		gsub(/\|/, "\\|", f[2])
-		printf "| %s | %s | %s | %s | %s | %s |\n", f[2], fmt_n(base), (vt == "" ? "-" : fmt_n(vt)), fmt_n(pool), fmt_r(ratio(pool, base)), (vt == "" ? "" : fmt_r(ratio(pool, vt)))
+		thr = (unit[f[1]] ~ /per_s/)
+		printf "| %s | %s | %s | %s | %s | %s |\n", f[2], fmt_n(base), (vt == "" ? "-" : fmt_n(vt)), fmt_n(pool), fmt_r(thr ? ratio(base, pool) : ratio(pool, base)), (vt == "" ? "" : fmt_r(thr ? ratio(vt, pool) : ratio(pool, vt)))
 	}
 	for (i = 1; i <= nf; i++) { op = F[i]; if (get("macro", op, "pool-run") == "" && (("macro", op, "pool-run") in reason)) { if (!mm++) { print ""; print "Missing pool figures:" }; print "- " op ": " reason["macro", op, "pool-run"] } }
 	print ""
@@ -224,7 +241,7 @@ END {
 	print ""
 	print "Threads, each on its own file, 4 KiB at random offsets: total operations per second (median latency in us):"
 	print ""
-	print "| op | threads | tmpfs | /var/tmp (" fs ") | core | pool via pmemfile-run | pool / tmpfs |"
+	print "| op | threads | tmpfs | /var/tmp (" fs ") | core | pool via pmemfile-run | pool cost / tmpfs |"
 	print "|---|---|---|---|---|---|---|"
 	split("1 2 4 8", NTH, " ")
 	for (k = 1; k <= 2; k++) {
@@ -241,7 +258,7 @@ END {
 	}
 	for (j = 1; j <= 4; j++) if (med(opss["pwrite_4k_t1", ST[j]]) == "" && (("scale", "threads", ST[j]) in reason)) print "\n- threads, " ST[j] ": " reason["scale", "threads", ST[j]]
 	print ""
-	print "Ratios \"pool / tmpfs\" for throughput are tmpfs ops/s divided by pool ops/s (higher = pool slower)."
+	print "Every ratio column is a cost ratio (above 1: the pool is slower), except \"" fs " / pool\" for durable appends, which is the pool'"'"'s speed-up."
 }
 ' "$raw" >"$out/RESULTS.md"
 

@@ -10,8 +10,8 @@
 # report to bench/results/RESULTS.md and bench/results/micro.png (made by
 # bench/report.sh, which can be rerun on its own).
 #
-# SECTIONS: comma-separated among micro,mech,fio,sqlite,build,pipe,dir,grow,
-# threads (default: all). Nothing here asserts a time: it measures and prints.
+# SECTIONS: comma-separated among micro,workers,mech,fio,sqlite,build,pipe,
+# dir,grow,threads (default: all). Nothing here asserts a time: it measures and prints.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -214,6 +214,32 @@ if want micro; then
 	fi
 fi
 
+# ---------------------------------------------------------------- workers
+# The same small ops with 1, 2 and 4 supervisor worker threads (--workers):
+# how much of a trapped call is wake-up placement rather than work.
+# Lines: "workers op host-wN|pool-wN median_ns p90_ns rounds".
+if want workers; then
+	for w in 1 2 4; do
+		say "workers: --workers $w"
+		if [ $run_ok = 1 ] && pool=$(newpool w$w 256M 2>"$work/why"); then
+			for kind in host pool; do
+				d=$mnt
+				[ $kind = host ] && d=$work/micro && mkdir -p "$d"
+				if timeout -k 10 "$TMO" "$pfrun" --workers "$w" --pool "$pool" --mount "$mnt" -- \
+					"$micro" --target "$kind-w$w" --rounds "$ROUNDS" \
+					--ops stat,open_close,pread_4k,pwrite_4k "$d" >"$work/w.out" 2>"$work/w.err"; then
+					grep -v '^#' "$work/w.out" | sed 's/^/workers /' >>"$raw"
+				else
+					na workers stat "$kind-w$w" "failed: $(tail -n1 "$work/w.err" | cut -c1-100)"
+				fi
+			done
+			rm -f "$pool"
+		else
+			na workers stat "pool-w$w" "${run_why:-$(cat "$work/why" 2>/dev/null)}"
+		fi
+	done
+fi
+
 # ---------------------------------------------------------------- mechanism
 if want mech; then
 	say "mechanism: seccomp notification round trips"
@@ -298,7 +324,7 @@ sqlite_target() {       # TARGET DIR [wrapper...]
 	shift 2
 	: >"$work/sql.vals"
 	for r in $(seq "$REPS"); do
-		rm -f "$d/pf-bench.db" "$d/pf-bench.db-journal"
+		"$@" rm -f "$d/pf-bench.db" "$d/pf-bench.db-journal"
 		local t0 t1 out
 		t0=$(now_ns)
 		out=$("$@" sqlite3 "$d/pf-bench.db" <"$work/insert.sql" 2>"$work/sql.err")
