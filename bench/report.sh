@@ -71,7 +71,7 @@ END {
 	print ""
 	print "| figure | no sync wake-up | SYNC_WAKE_UP | in RTTs |"
 	print "|---|---|---|---|"
-	split("notify_send:trapped call answered with a value (SEND):|notify_continue:trapped call let through (FLAG_CONTINUE):|notify_addfd_send:fd injected with ADDFD+FLAG_SEND (one ioctl):|notify_addfd_then_send:ADDFD then SEND (two ioctls):|notify_send:SEND, supervisor and target on the same CPU:-samecpu|notify_send:SEND, supervisor and target pinned to different CPUs:-cpuapart", rows, "|")
+	split("notify_send:trapped call answered with a value (SEND):|notify_continue:trapped call let through (FLAG_CONTINUE):|notify_addfd_send:fd injected with ADDFD+FLAG_SEND (one ioctl):|notify_addfd_then_send:ADDFD then SEND (two ioctls):|notify_send:SEND, supervisor and target on the same CPU:-samecpu|notify_send:SEND, supervisor and target pinned to different CPUs:-cpuapart|notify_send_2workers:SEND, 2 worker threads waiting in RECV:|notify_send_4workers:SEND, 4 worker threads waiting in RECV:", rows, "|")
 	for (i = 1; i in rows; i++) {
 		split(rows[i], f, ":")
 		a = get("mech", f[1], "nosync" f[3]); b = get("mech", f[1], "syncwake" f[3])
