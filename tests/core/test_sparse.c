@@ -313,6 +313,33 @@ static void write_enospc(void)
 	free(rb);
 }
 
+/* Space freed by truncate and unlink is reused: a long churn with less
+ * than 1 MiB live never runs out of a 64 MiB pool. */
+static void space_reused(void)
+{
+	char *buf = calloc(1, 100000);
+	struct pf_statfs s0, s1;
+	OK(pf_statfs(P, &s0));
+	for (int i = 0; i < 400; i++) {
+		pf_file *f = OPEN("f", O_CREAT | O_WRONLY | O_APPEND, 0644);
+		size_t n = 1000 + (size_t)(i * 7919) % 90000;
+		ssize_t w = pf_write(P, &ROOT, f, buf, n);
+		pf_close(f);
+		if (w != (ssize_t)n)
+			pft_fail(__FILE__, __LINE__, "iteration %d: append of "
+				 "%zu bytes to a %ju-byte file: %zd", i, n,
+				 (uintmax_t)STAT("f").size, w);
+		if (i % 3 == 0)
+			OK(pf_truncate(P, &ROOT, NULL, "f", (i * 31) % 20000));
+		if (i % 5 == 0)
+			OK(pf_unlinkat(P, &ROOT, NULL, "f", 0));
+	}
+	OK(pf_unlinkat(P, &ROOT, NULL, "f", 0));
+	OK(pf_statfs(P, &s1));
+	CHECK((s0.bfree - s1.bfree) * s1.frsize <= 64 * KiB);
+	free(buf);
+}
+
 static void fallocate_bad_files(void)
 {
 	MKDIR("d");
@@ -329,4 +356,4 @@ PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
-	 PFT_CASE(fallocate_bad_files))
+	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files))
