@@ -20,7 +20,8 @@ chmod 640 src/sub/b
 chmod 700 src/sub/deep
 touch -h -d "2020-01-02 03:04:05" src/a src/sub/b src/link
 cp -a src dst
-stat -c "%n|%F|%a|%A|%s|%h|%U|%G|%X|%Y" dst/a dst/hard dst/sub/b dst/empty dst/sub/deep
+stat -c "%n|%F|%a|%A|%s|%h|%U|%G|%X|%Y" dst/a dst/hard dst/sub/b
+stat -c "%n|%F|%a|%A|%h|%U|%G" dst/empty dst/sub/deep
 stat -c "%n|%F|%N|%Y" dst/link src/link
 readlink dst/link dst/sub/uplink
 cat dst/sub/uplink
