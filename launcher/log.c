@@ -44,9 +44,10 @@ void log_msg(int lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* 0 no tracing, 1 served calls, 2 also calls handed back (--log-level 4) */
 int log_tracing(void)
 {
-	return tracing;
+	return tracing ? 1 + (level >= 4) : 0;
 }
 
 void log_trace_lock(void)

@@ -46,7 +46,7 @@ static void respond(struct call *c, long r)
 		return;
 	/* with --trace, the line is printed before the target can run on,
 	 * so lines come out in the order the calls completed */
-	int tracing = log_tracing() && r != CALL_CONTINUE;
+	int tracing = log_tracing() > (r == CALL_CONTINUE);
 	char line[PATH_MAX + 512];
 	if (tracing)
 		log_trace_lock();

@@ -250,6 +250,37 @@ static pid_t read_ppid(int procfd)
 	return ppid;
 }
 
+/*
+ * The entry of process tgid, made if missing: a process that never made a
+ * cwd-dependent call has no entry yet, so the chain of ancestors is walked
+ * up to the first known one (or one we did not start), and entries are
+ * made top-down, each inheriting its parent's cwd. Caller holds tab_lock.
+ */
+static struct proc *proc_get_locked(pid_t tgid, int depth)
+{
+	struct proc *p = proc_find_locked(tgid);
+	if (p && !cache_alive(p->procfd)) {
+		proc_unlink_locked(p);
+		proc_put_locked(p);
+		p = NULL;
+	}
+	if (p)
+		return p;
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d", (int)tgid);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	pid_t ppid = read_ppid(fd);
+	struct proc *parent = NULL;
+	if (ppid > 1 && ppid != getpid() && depth < 64)
+		parent = proc_get_locked(ppid, depth + 1);
+	p = proc_new_locked(tgid, fd, parent ? &parent->cwd : NULL);
+	if (!p)
+		close(fd);
+	return p;
+}
+
 struct proc *call_proc(struct call *c)
 {
 	if (c->proc)
@@ -258,22 +289,7 @@ struct proc *call_proc(struct call *c)
 	if (!t)
 		return NULL;
 	pthread_mutex_lock(&tab_lock);
-	struct proc *p = proc_find_locked(t->tgid);
-	if (p && !cache_alive(p->procfd)) {
-		proc_unlink_locked(p);
-		proc_put_locked(p);
-		p = NULL;
-	}
-	if (!p) {
-		char path[32];
-		snprintf(path, sizeof(path), "/proc/%d", (int)t->tgid);
-		int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		pid_t ppid = fd >= 0 ? read_ppid(fd) : 0;
-		struct proc *parent = ppid > 0 ? proc_find_locked(ppid) : NULL;
-		if (parent && !cache_alive(parent->procfd))
-			parent = NULL;
-		p = proc_new_locked(t->tgid, fd, parent ? &parent->cwd : NULL);
-	}
+	struct proc *p = proc_get_locked(t->tgid, 0);
 	if (p)
 		p->refs++;
 	pthread_mutex_unlock(&tab_lock);

@@ -70,11 +70,16 @@ check exdev "$(r bash -c 'echo x > /mnt/m; mv /mnt/m /dev/shm/pf-test-mv-$$ && c
 check escape-dotdot "$(r bash -c 'cd /mnt; cat ../etc/hostname')" "$(cat /etc/hostname)"
 check symlink-to-host "$(r bash -c 'ln -sf /etc/hostname /mnt/hn; cat /mnt/hn')" "$(cat /etc/hostname)"
 check trace "$(r true 2>&1; "$run" --trace --pool "$pool" --mount /mnt -- cat /mnt/in 2>&1 >/dev/null | grep -c 'openat(AT_FDCWD, "/mnt/in", O_RDONLY) = [0-9]')" "1"
-check mmap-enodev "$(r python3 -c '
+check make-in-pool "$(r bash -c 'mkdir -p /mnt/src && cd /mnt/src && printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > m.c && printf "prog: m.o\n\tcc -o prog m.o\nm.o: m.c\n\tcc -c m.c\n" > Makefile && make -s -j2 && cp prog /dev/shm/pf-test-prog-$$ && /dev/shm/pf-test-prog-$$; rm -f /dev/shm/pf-test-prog-$$')" "built"
+check exec-in-pool-eacces "$(r bash -c '/mnt/src/prog 2>/dev/null; echo $?')" "126"
+check mmap-shared-write-enodev "$(r python3 -c '
 import mmap, errno
 f = open("/mnt/in", "rb")
 try:
-    mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    print(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)[:2].decode())
+    f = open("/mnt/in", "r+b")
+    mmap.mmap(f.fileno(), 0)
 except OSError as e:
-    print(errno.errorcode[e.errno])' 2>&1)" "ENODEV"
+    print(errno.errorcode[e.errno])' 2>&1)" "in
+ENODEV"
 exit $fail
