@@ -18,7 +18,9 @@
  *               checksums a flipped byte in a name cannot be noticed)
  * PF_LONG_TESTS=1: ten times as many random flips.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

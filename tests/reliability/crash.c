@@ -16,7 +16,9 @@
  * Environment: PMEMFILE_RUN, PMEMFILE_TOOL, REL_WORKLOAD (paths);
  * PF_REL_ROUNDS (default 30; PF_LONG_TESTS=1: 300), PF_REL_OPS (600).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

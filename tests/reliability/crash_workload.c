@@ -14,7 +14,9 @@
  * Exit: 0 done, 3 a result differed from the model, 4 the log failed
  * (the supervisor is gone: trapped syscalls then fail).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

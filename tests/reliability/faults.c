@@ -21,7 +21,9 @@
  * clean, every byte written must read back, and deleting the files must
  * give the space back (pf_statfs) so that writing works again.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>

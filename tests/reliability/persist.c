@@ -20,7 +20,9 @@
  * Environment: PF_REL_SEED (workload), PF_REL_OPS (operations, 150),
  * PF_REL_SAMPLE (barriers checked in CI mode, 50).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

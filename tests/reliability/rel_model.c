@@ -6,7 +6,9 @@
  * Errno precedence follows fs/namei.c (do_renameat2, vfs_rename,
  * may_delete, do_linkat) of Linux 6.x.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
