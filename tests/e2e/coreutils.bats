@@ -178,3 +178,24 @@ mv p/c/d p/dd
 stat -c "%n %h" p p/c
 '
 }
+
+@test "a file can grow to most of the free space (sequential 10 KiB writes)" {
+	# 40 MiB in a 64 MiB pool whose statfs says ~60 MiB are available.
+	run pfsh 'df -k /mnt/pf | awk "NR == 2 { print \$4 }" &&
+		dd if=/dev/zero of=/mnt/pf/big bs=10240 count=4096 status=none &&
+		stat -c %s /mnt/pf/big'
+	expect_status 0
+	[ "${lines[0]}" -ge 50000 ] || fail "pool reports only ${lines[0]} KiB available"
+	expect_eq "size" 41943040 "${lines[1]}"
+}
+
+@test "chmod through fchmodat(AT_SYMLINK_NOFOLLOW) (glibc: O_PATH + /proc/self/fd)" {
+	differential '
+cd "$D"
+mkdir d; echo x >f
+chmod 700 d; chmod 600 f
+python3 -c "import os; os.chmod(\"d\", 0o755, follow_symlinks=False); os.chmod(\"f\", 0o640, follow_symlinks=False)"
+stat -c "%n %a" d f
+'
+	native_out stdout | grep -qx 'd 755'
+}
