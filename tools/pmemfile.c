@@ -44,6 +44,7 @@ struct command {
 static const struct command *current;
 static struct pf_caller caller;
 static uint32_t groups[256];
+static mode_t cmask;            /* the process umask, applied to new modes */
 
 __attribute__((format(printf, 1, 2)))
 static void error(const char *fmt, ...)
@@ -74,6 +75,8 @@ static void init_caller(void)
 		groups[i] = (uint32_t)g[i];
 	caller.groups = groups;
 	caller.caps = caller.fsuid == 0 ? ~0ULL : 0;
+	cmask = umask(022);
+	umask(cmask);
 }
 
 static pf_pool *open_pool(const char *path)
@@ -393,6 +396,7 @@ static int cmd_put(int argc, char **argv)
 		}
 		mode = hst.st_mode & 0777;
 	}
+	mode &= ~cmask;
 	pf_pool *pool = open_pool(argv[0]);
 	if (!pool) {
 		if (in != STDIN_FILENO)
@@ -522,13 +526,13 @@ static int mkdir_parents(pf_pool *pool, const char *path)
 		if (*s != '/')
 			continue;
 		*s = 0;
-		r = pf_mkdirat(pool, &caller, NULL, p, 0777);
+		r = pf_mkdirat(pool, &caller, NULL, p, 0777 & ~cmask);
 		if (r == -EEXIST)
 			r = 0;
 		*s = '/';
 	}
 	if (r == 0) {
-		r = pf_mkdirat(pool, &caller, NULL, p, 0777);
+		r = pf_mkdirat(pool, &caller, NULL, p, 0777 & ~cmask);
 		struct pf_stat st;
 		if (r == -EEXIST &&
 		    pf_fstatat(pool, &caller, NULL, p, &st, 0) == 0 &&
@@ -550,7 +554,8 @@ static int cmd_mkdir(int argc, char **argv)
 	int ret = 0;
 	for (int i = 1; i < argc; i++) {
 		int r = (flags & 1) ? mkdir_parents(pool, argv[i]) :
-			pf_mkdirat(pool, &caller, NULL, argv[i], 0777);
+			pf_mkdirat(pool, &caller, NULL, argv[i],
+				   0777 & ~cmask);
 		if (r) {
 			error("%s: %s", argv[i], strerror(-r));
 			ret = 1;
