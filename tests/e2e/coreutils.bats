@@ -188,14 +188,3 @@ stat -c "%n %h" p p/c
 	[ "${lines[0]}" -ge 50000 ] || fail "pool reports only ${lines[0]} KiB available"
 	expect_eq "size" 41943040 "${lines[1]}"
 }
-
-@test "chmod through fchmodat(AT_SYMLINK_NOFOLLOW) (glibc: O_PATH + /proc/self/fd)" {
-	differential '
-cd "$D"
-mkdir d; echo x >f
-chmod 700 d; chmod 600 f
-python3 -c "import os; os.chmod(\"d\", 0o755, follow_symlinks=False); os.chmod(\"f\", 0o640, follow_symlinks=False)"
-stat -c "%n %a" d f
-'
-	native_out stdout | grep -qx 'd 755'
-}

@@ -1,0 +1,3 @@
+module pftest
+
+go 1.19
