@@ -117,8 +117,46 @@ void sc_ofd_events(void)
 	}
 }
 
+/* The placeholder with this inode, referenced, or 1 (a host fd). */
+static int ofd_by_stat(const struct stat *st, struct ofd **out)
+{
+	if (st->st_dev != memfd_dev)
+		return 1;
+	struct ofd *o;
+	pthread_mutex_lock(&ofd_lock);
+	for (o = by_ino[st->st_ino % NB]; o; o = o->next_ino)
+		if (o->ino == st->st_ino)
+			break;
+	if (o)
+		o->refs++;
+	pthread_mutex_unlock(&ofd_lock);
+	if (!o)
+		return 1;  /* the target's own memfd */
+	*out = o;
+	return 0;
+}
+
+/*
+ * Which file an fd of the caller names: a copy of it through the thread's
+ * pidfd and fstat (three cheap syscalls) rather than a stat of
+ * /proc/TID/fd/N (a procfs path walk, several times slower).
+ */
 int call_fd(struct call *c, int fd, struct ofd **out)
 {
+	if (fd < 0)
+		return -EBADF;
+	int pidfd = call_pidfd(c);
+	if (pidfd >= 0) {
+		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (copy >= 0) {
+			struct stat st;
+			int r = fstat(copy, &st);
+			close(copy);
+			return r < 0 ? 1 : ofd_by_stat(&st, out);
+		}
+		if (errno == EBADF)
+			return -EBADF;
+	}
 	return ofd_of(c->tid, fd, out);
 }
 
@@ -134,20 +172,7 @@ int ofd_of(pid_t pid, int fd, struct ofd **out)
 			return -EBADF;
 		return 1;  /* e.g. a socket we cannot stat: not ours */
 	}
-	if (st.st_dev != memfd_dev)
-		return 1;
-	struct ofd *o;
-	pthread_mutex_lock(&ofd_lock);
-	for (o = by_ino[st.st_ino % NB]; o; o = o->next_ino)
-		if (o->ino == st.st_ino)
-			break;
-	if (o)
-		o->refs++;
-	pthread_mutex_unlock(&ofd_lock);
-	if (!o)
-		return 1;  /* the target's own memfd */
-	*out = o;
-	return 0;
+	return ofd_by_stat(&st, out);
 }
 
 long call_inject_file(struct call *c, struct mount *m, pf_file *f,

@@ -177,6 +177,8 @@ void call_forget_creds(struct call *c);
 void call_forget_umask(struct call *c);
 /* A directory fd of /proc/TID for the caller (cached; do not close). */
 int call_procfd(struct call *c);
+/* A pidfd of the calling thread (cached; do not close), or -errno. */
+int call_pidfd(struct call *c);
 
 /* Virtual cwd of a process. m == NULL: on the host (kernel's cwd rules). */
 struct vcwd {
