@@ -51,7 +51,7 @@ static void kill_leftovers(void)
 				if (end == s)
 					break;
 				if (!announced) {
-					log_msg(3, "the command exited; killing the processes it left running");
+					log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
 					announced = 1;
 				}
 				kill((pid_t)pid, SIGKILL);
