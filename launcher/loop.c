@@ -37,7 +37,7 @@ static int busy;
 static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_attr_t worker_attr;
 static int listener_fd = -1;
-static volatile int stopping;
+static int stopping;  /* read and written with __atomic */
 static struct seccomp_notif_sizes sizes;
 
 static void respond(struct call *c, long r)
@@ -97,12 +97,12 @@ static void *worker(void *arg)
 		log_msg(1, "out of memory starting a worker");
 		return NULL;
 	}
-	while (!stopping) {
+	while (!__atomic_load_n(&stopping, __ATOMIC_RELAXED)) {
 		memset(req, 0, sizes.seccomp_notif);
 		if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 			if (errno == EINTR || errno == ENOENT)
 				continue;
-			if (!stopping)
+			if (!__atomic_load_n(&stopping, __ATOMIC_RELAXED))
 				log_msg(1, "RECV: %s", strerror(errno));
 			break;
 		}
@@ -136,7 +136,7 @@ static void *worker(void *arg)
 static void grow(void)
 {
 	pthread_mutex_lock(&grow_lock);
-	if (!stopping && nworkers < MAX_WORKERS) {
+	if (!__atomic_load_n(&stopping, __ATOMIC_RELAXED) && nworkers < MAX_WORKERS) {
 		sigset_t all, old;
 		sigfillset(&all);
 		sigdelset(&all, SIGUSR2);
@@ -179,7 +179,7 @@ void workers_start(int listener, int n)
 void workers_stop(void)
 {
 	pthread_mutex_lock(&grow_lock);
-	stopping = 1;
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&grow_lock);
 	for (int i = 0; i < nworkers; i++)
 		pthread_kill(workers[i], SIGUSR2);

@@ -104,7 +104,7 @@ static int unlock_locked(const struct req *r)
 			l->end = r->start - 1;
 			tail->next = l->next;
 			l->next = tail;
-			nlocks++;
+			__atomic_add_fetch(&nlocks, 1, __ATOMIC_RELAXED);
 			return 0;
 		}
 		if (l->start < r->start) {
@@ -116,7 +116,7 @@ static int unlock_locked(const struct req *r)
 		} else {
 			*pp = l->next;
 			free(l);
-			nlocks--;
+			__atomic_sub_fetch(&nlocks, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return 0;
@@ -142,7 +142,7 @@ static int apply_locked(const struct req *r)
 	l->ofd = r->ofd;
 	l->next = locks;
 	locks = l;
-	nlocks++;
+	__atomic_add_fetch(&nlocks, 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&lk_changed);
 	return 0;
 }
@@ -351,7 +351,7 @@ static void drop_where(int (*match)(const struct lk *l, const void *arg),
 		if (match(l, arg)) {
 			*pp = l->next;
 			free(l);
-			nlocks--;
+			__atomic_sub_fetch(&nlocks, 1, __ATOMIC_RELAXED);
 		} else {
 			pp = &l->next;
 		}

@@ -359,24 +359,26 @@ mode_t call_umask(struct call *c)
 	struct proc *p = call_proc(c);
 	if (!p)
 		return 022;
-	if (!p->umask_valid) {
+	/* umask and umask_valid: one word each, read and written atomically
+	 * (threads of a process share them; a stale read costs a re-read) */
+	if (!__atomic_load_n(&p->umask_valid, __ATOMIC_ACQUIRE)) {
 		struct thread tmp;
 		mode_t m = 022;
 		memset(&tmp, 0, sizeof(tmp));
 		if (read_status(call_procfd(c), &tmp, NULL, &m) == 0) {
-			p->umask = m;
-			p->umask_valid = 1;
+			__atomic_store_n(&p->umask, m, __ATOMIC_RELAXED);
+			__atomic_store_n(&p->umask_valid, 1, __ATOMIC_RELEASE);
 		}
 		return m;
 	}
-	return p->umask;
+	return __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
 }
 
 void call_forget_umask(struct call *c)
 {
 	struct proc *p = call_proc(c);
 	if (p)
-		p->umask_valid = 0;
+		__atomic_store_n(&p->umask_valid, 0, __ATOMIC_RELEASE);
 }
 
 void vcwd_release(struct vcwd *v)
