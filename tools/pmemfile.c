@@ -268,7 +268,8 @@ static int cmd_ls(int argc, char **argv)
 		error("%s: %s", path, strerror((int)-got));
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		if (longfmt)
 			print_long(pool, d, names[i], names[i]);

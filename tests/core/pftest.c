@@ -279,7 +279,8 @@ char *pft_list(const char *path)
 	if (r < 0)
 		pft_fail(__FILE__, __LINE__, "pf_getdents64(%s): %zd", path, r);
 	pf_close(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	char *out = calloc(1, total);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
