@@ -1,0 +1,95 @@
+/* Shared runner and helpers of the syscall tests (see check.h). */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *g_dir;
+const char *g_host;
+int g_pool;
+
+const char *path(const char *name)
+{
+	static char bufs[8][8192];
+	static int next;
+	char *b = bufs[next++ % 8];
+	snprintf(b, sizeof(bufs[0]), "%s/%s", g_dir, name);
+	return b;
+}
+
+const char *hpath(const char *name)
+{
+	static char bufs[8][8192];
+	static int next;
+	char *b = bufs[next++ % 8];
+	snprintf(b, sizeof(bufs[0]), "%s/%s", g_host, name);
+	return b;
+}
+
+void write_file(const char *p, const char *data)
+{
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		PFT_FAIL("write_file(%s): open: %s", p, strerror(errno));
+	size_t len = strlen(data);
+	if (write(fd, data, len) != (ssize_t)len)
+		PFT_FAIL("write_file(%s): write: %s", p, strerror(errno));
+	close(fd);
+}
+
+long read_file(const char *p, char *buf, size_t size)
+{
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		PFT_FAIL("read_file(%s): open: %s", p, strerror(errno));
+	size_t total = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + total, size - 1 - total);
+		if (n < 0)
+			PFT_FAIL("read_file(%s): read: %s", p, strerror(errno));
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return (long)total;
+}
+
+void pft_init(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s DIR HOSTDIR [CASE...]\n", argv[0]);
+		exit(2);
+	}
+	g_dir = argv[1];
+	g_host = argv[2];
+	const char *p = getenv("PFTEST_POOL");
+	g_pool = p && strcmp(p, "1") == 0;
+}
+
+/* Runs every case (or those named after DIR HOSTDIR), each in a fresh
+ * subdirectory-free state: cases clean up after themselves. */
+int pft_run(const struct pft_case *cases, int argc, char **argv)
+{
+	pft_init(argc, argv);
+	for (const struct pft_case *c = cases; c->name; c++) {
+		if (argc > 3) {
+			int wanted = 0;
+			for (int i = 3; i < argc; i++)
+				if (strcmp(argv[i], c->name) == 0)
+					wanted = 1;
+			if (!wanted)
+				continue;
+		}
+		printf("# %s\n", c->name);
+		fflush(stdout);
+		umask(022);
+		c->fn();
+		printf("ok %s\n", c->name);
+		fflush(stdout);
+	}
+	return 0;
+}
