@@ -276,7 +276,10 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	if (creat && (flags & O_DIRECTORY))
 		return -EINVAL;
 	int rf = 0;
-	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
+	size_t plen = path ? strnlen(path, PF_PATH_MAX) : 0;
+	bool slash_end = plen > 0 && path[plen - 1] == '/';
+	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)) &&
+	    !(creat && slash_end))
 		rf |= PF_RES_FOLLOW;
 	if (creat)
 		rf |= PF_RES_PARENT;
@@ -286,6 +289,10 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		return ret;
 	struct pf_vinode *vi = NULL;
 	bool created = false;
+	if (creat && r.trailing_slash) {
+		ret = -EISDIR;
+		goto out;
+	}
 	if (creat && r.target && (flags & O_EXCL)) {
 		ret = -EEXIST;
 		goto out;
@@ -329,6 +336,10 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		vi = r.target;
 		r.target = NULL;
 	}
+	if ((flags & O_DIRECTORY) && !S_ISDIR(vi->pi->mode)) {
+		ret = -ENOTDIR;
+		goto fail;
+	}
 	if (S_ISLNK(vi->pi->mode) && !(flags & O_PATH)) {
 		ret = -ELOOP;
 		goto fail;
@@ -365,10 +376,6 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	if (ret)
 		return ret;
 	struct pf_vinode *src = ro.target;
-	if (S_ISDIR(src->pi->mode)) {
-		pf_path_result_put(p, &ro);
-		return -EPERM;
-	}
 	ret = pf_resolve(p, c, newdir, newpath, PF_RES_PARENT, &rn);
 	if (ret) {
 		pf_path_result_put(p, &ro);
@@ -380,6 +387,10 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	}
 	if (rn.trailing_slash) {
 		ret = -ENOENT;
+		goto out;
+	}
+	if (S_ISDIR(src->pi->mode)) {
+		ret = -EPERM;
 		goto out;
 	}
 	struct pf_vinode *d = rn.parent;

@@ -18,6 +18,8 @@
 #include <limits.h>
 #include <linux/falloc.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -144,6 +146,8 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 	return freed;
 }
 
+static uint64_t ext_size(uint64_t len, uint64_t *req);
+
 /*
  * Replaces extent i by its parts below lo and from hi on (both aligned),
  * copied into new data objects; the old object is freed at commit (in a
@@ -163,7 +167,9 @@ ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
 	if (hi < old.off + old.len)
 		parts[n++] = (struct pf_extent){ hi, old.off + old.len - hi, OID_NULL };
 	for (int k = 0; k < n; k++) {
-		parts[k].data = pmemobj_tx_xalloc(parts[k].len, PF_T_DATA,
+		uint64_t req;
+		ext_size(parts[k].len, &req);
+		parts[k].data = pmemobj_tx_xalloc(req, PF_T_DATA,
 						  POBJ_XALLOC_NO_FLUSH);
 		char *dst = p->base + parts[k].data.off;
 		if (p->is_pmem)
@@ -183,6 +189,28 @@ ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
 		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
 		pi->alloc += parts[k].len;
 	}
+}
+
+/*
+ * Extent sizes come from few size classes, so that the pmemobj heap does
+ * not fragment into runs of many distinct classes: powers of two up to
+ * 128 KiB, then whole 256 KiB chunks (minus the allocator's header, so a
+ * request never spills into one more chunk). Returns the extent length
+ * (>= len, aligned) and the request size for pmemobj in *req.
+ */
+static uint64_t
+ext_size(uint64_t len, uint64_t *req)
+{
+	if (len <= (128u << 10)) {
+		uint64_t s = PF_EXT_ALIGN;
+		while (s < len)
+			s <<= 1;
+		*req = s;
+		return s;
+	}
+	uint64_t cap = PF_ALIGN_UP(len + PF_EXT_ALIGN, 256u << 10);
+	*req = cap - 64;
+	return cap - PF_EXT_ALIGN;
 }
 
 /* does [start, end) contain a byte not covered by an extent? */
@@ -234,10 +262,17 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 			if (len < want)
 				len = want;
 		}
+		uint64_t req;
+		len = ext_size(len, &req);
+		/* never overlap the next extent */
+		if (next != UINT64_MAX && pos + len > next) {
+			len = next - pos;
+			req = len;
+		}
 		struct pf_extent e;
 		e.off = pos;
 		e.len = len;
-		e.data = pmemobj_tx_xalloc(len, PF_T_DATA, POBJ_XALLOC_NO_FLUSH);
+		e.data = pmemobj_tx_xalloc(req, PF_T_DATA, POBJ_XALLOC_NO_FLUSH);
 		if (pos < zero_below) {
 			uint64_t z = zero_below - pos < len ? zero_below - pos : len;
 			if (p->is_pmem)

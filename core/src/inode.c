@@ -149,18 +149,29 @@ pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
 {
 	if (!vi)
 		return;
-	if (atomic_fetch_sub(&vi->ref, 1) != 1)
-		return;
-	if (vi->freed) {
-		vinode_destroy(vi);
-		return;
-	}
-	if (vi->pi->nlink != 0)
-		return;
+	/* not the last reference: no lock */
+	int r = atomic_load(&vi->ref);
+	while (r > 1)
+		if (atomic_compare_exchange_weak(&vi->ref, &r, r - 1))
+			return;
+	/*
+	 * Maybe the last: decide under the stripe lock, which pf_vinode_get
+	 * also holds, so no other thread can revive or free vi meanwhile.
+	 */
 	pthread_mutex_t *l = &p->stripe_lock[hash_off(vi->off) &
 					     (PF_VINODE_STRIPES - 1)];
 	pthread_mutex_lock(l);
-	if (atomic_load(&vi->ref) != 0 || vi->freed || vi->pi->nlink != 0) {
+	if (atomic_fetch_sub(&vi->ref, 1) != 1) {
+		pthread_mutex_unlock(l);
+		return;
+	}
+	if (vi->freed) {
+		/* unhashed already: nobody else can reach it */
+		pthread_mutex_unlock(l);
+		vinode_destroy(vi);
+		return;
+	}
+	if (vi->pi->nlink != 0) {
 		pthread_mutex_unlock(l);
 		return;
 	}
@@ -179,10 +190,11 @@ pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
 }
 
 /*
- * Marks vi freed and unhashes it after the caller freed its persistent
- * inode in a committed TX (caller holds the only reference).
+ * Marks vi freed and unhashes it BEFORE the caller frees its persistent
+ * inode in a TX (caller holds the only reference): once the TX commits the
+ * allocator may hand the same offset to a new inode, which must get a new
+ * vinode. If the TX aborts, pf_vinode_unmark_freed puts it back.
  */
-void pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi);
 void
 pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi)
 {
@@ -191,6 +203,21 @@ pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi)
 	pthread_mutex_lock(l);
 	vi->freed = true;
 	vinode_unhash(p, vi);
+	pthread_mutex_unlock(l);
+}
+
+/* Undoes pf_vinode_mark_freed after the freeing TX aborted. */
+void
+pf_vinode_unmark_freed(struct pf_pool *p, struct pf_vinode *vi)
+{
+	uint64_t h = hash_off(vi->off);
+	pthread_mutex_t *l = &p->stripe_lock[h & (PF_VINODE_STRIPES - 1)];
+	pthread_mutex_lock(l);
+	struct pf_vinode **b = &p->htab[h & (p->hsize - 1)];
+	vi->freed = false;
+	vi->hnext = *b;
+	*b = vi;
+	atomic_fetch_add(&p->nvinodes, 1);
 	pthread_mutex_unlock(l);
 }
 

@@ -100,6 +100,8 @@ int pf_pool_precheck(const char *path, const struct stat *st, char *msg,
 struct pf_vinode *pf_vinode_get(struct pf_pool *p, PMEMoid oid);
 struct pf_vinode *pf_vinode_ref(struct pf_vinode *vi);
 void pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi);
+void pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi);
+void pf_vinode_unmark_freed(struct pf_pool *p, struct pf_vinode *vi);
 int pf_vinode_table_init(struct pf_pool *p);
 void pf_vinode_table_fini(struct pf_pool *p);
 /* in a TX: allocates and initializes an inode; returns its oid */

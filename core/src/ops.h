@@ -9,6 +9,5 @@
 void pf_touch_dir_tx(struct pf_inode *dpi, int64_t now);
 int pf_truncate_vinode(struct pf_pool *p, struct pf_caller *c,
 		       struct pf_vinode *vi, off_t len);
-void pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi);
 
 #endif

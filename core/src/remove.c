@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -15,13 +16,30 @@
 #endif
 
 /*
+ * Before the TX that drops a link of victim: if that leaves no link and
+ * the caller holds the only reference (no new one can appear: the caller
+ * holds the parent's write lock), the inode is freed in the same TX; it is
+ * unhashed now (see pf_vinode_mark_freed). Returns whether it will be.
+ */
+static bool
+prepare_free(struct pf_pool *p, struct pf_vinode *victim)
+{
+	struct pf_inode *vpi = victim->pi;
+	bool last = S_ISDIR(vpi->mode) || vpi->nlink <= 1;
+	if (!last || atomic_load(&victim->ref) != 1)
+		return false;
+	pf_vinode_mark_freed(p, victim);
+	return true;
+}
+
+/*
  * In a TX: drops one link of victim (all of a directory's). If no link is
- * left, frees it now when nobody else holds it (*freed), or puts it on the
+ * left, frees it now (free_now, from prepare_free), or puts it on the
  * orphan list (caller holds p->orphan_lock).
  */
 static void
 drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
-	     bool *freed)
+	     bool free_now)
 {
 	struct pf_inode *vpi = victim->pi;
 	pmemobj_tx_add_range_direct(&vpi->nlink, sizeof(vpi->nlink));
@@ -33,9 +51,8 @@ drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
 	vpi->ctime = now;
 	if (vpi->nlink != 0)
 		return;
-	if (atomic_load(&victim->ref) == 1) {
+	if (free_now) {
 		pf_inode_free_tx(p, victim->oid);
-		*freed = true;
 	} else {
 		pf_orphan_add_tx(p, victim->oid);
 	}
@@ -96,8 +113,9 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	} else if (rmdir && v->pi->size != 0) {
 		ret = -ENOTEMPTY;
 	}
-	bool freed = false;
+	volatile bool freed = false;
 	if (!ret) {
+		freed = prepare_free(p, v);
 		pthread_mutex_lock(&p->orphan_lock);
 		TX_BEGIN(p->pop) {
 			int64_t now = pf_now();
@@ -111,11 +129,12 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 			}
 			pf_touch_dir_tx(dpi, now);
 			/* r.target holds one reference: ours */
-			drop_link_tx(p, v, now, &freed);
+			drop_link_tx(p, v, now, freed);
 		} TX_ONABORT {
 			ret = pf_tx_errno();
-			freed = false;
 		} TX_END
+		if (ret && freed)
+			pf_vinode_unmark_freed(p, v);
 		pthread_mutex_unlock(&p->orphan_lock);
 		if (ret)
 			pf_dir_index_drop(d);
@@ -124,8 +143,6 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	}
 	pthread_rwlock_unlock(&v->lock);
 	pthread_rwlock_unlock(&d->lock);
-	if (freed)
-		pf_vinode_mark_freed(p, v);
 out:
 	pf_path_result_put(p, &r);
 	return ret;
@@ -275,7 +292,7 @@ rename_body_tx(struct rename_ctx *x)
 		if (dst) {
 			if (ddir)
 				dir_nlink_tx(x->nd->pi, -1);
-			drop_link_tx(p, dst, now, &x->dst_freed);
+			drop_link_tx(p, dst, now, x->dst_freed);
 			pf_dir_set_tx(p, x->nd, x->nslot, src->oid, src->pi->mode);
 		} else {
 			pf_dir_add_tx(p, x->nd, x->nname, x->nnamelen, src->oid,
@@ -317,24 +334,13 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	struct rename_ctx x = { p, c, flags, ro.parent, rn.parent, NULL, NULL,
 				0, 0, rn.name, rn.namelen, false };
 	bool cross = false, locked = false;
-	if (!ro.parent || !rn.parent) {
+	/* the order of the checks below is Linux's (do_renameat2) */
+	if (!ro.parent) {
 		ret = -EBUSY;
 		goto out;
 	}
-	if (!ro.target) {
-		ret = -ENOENT;
-		goto out;
-	}
-	if (ro.trailing_slash && !S_ISDIR(ro.target->pi->mode)) {
-		ret = -ENOTDIR;
-		goto out;
-	}
-	if (rn.trailing_slash && rn.target && !S_ISDIR(rn.target->pi->mode)) {
-		ret = -ENOTDIR;
-		goto out;
-	}
-	if (rn.trailing_slash && !S_ISDIR(ro.target->pi->mode)) {
-		ret = -ENOTDIR;
+	if (!rn.parent) {
+		ret = (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 		goto out;
 	}
 	cross = x.od != x.nd;
@@ -367,26 +373,63 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		ret = -ENOMEM;
 		goto unlock;
 	}
+	if ((flags & RENAME_NOREPLACE) && x.dst) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	if ((flags & RENAME_EXCHANGE) && !x.dst) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if ((flags & RENAME_EXCHANGE) && !S_ISDIR(x.dst->pi->mode) &&
+	    rn.trailing_slash) {
+		ret = -ENOTDIR;
+		goto unlock;
+	}
+	if (!S_ISDIR(x.src->pi->mode) && (ro.trailing_slash ||
+	    (!(flags & RENAME_EXCHANGE) && rn.trailing_slash))) {
+		ret = -ENOTDIR;
+		goto unlock;
+	}
+	if (S_ISDIR(x.src->pi->mode) && cross && is_ancestor(p, x.src, x.nd)) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	if (x.dst && S_ISDIR(x.dst->pi->mode) && cross &&
+	    is_ancestor(p, x.dst, x.od)) {
+		ret = (flags & RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+		goto unlock;
+	}
 	if (x.dst == x.src) {
 		ret = 0;        /* same inode: nothing to do */
 		goto unlock;
 	}
 	/* a directory being moved, or replaced, is never one of the parents */
 	if (x.src == x.nd || x.dst == x.od) {
-		ret = x.src == x.nd ? -EINVAL : -ENOTEMPTY;
+		ret = (x.src == x.nd || (flags & RENAME_EXCHANGE)) ? -EINVAL :
+			-ENOTEMPTY;
 		goto unlock;
 	}
 	ret = rename_checks(&x);
 	if (ret)
 		goto unlock;
 	lock2(x.src, x.dst);
+	if (x.dst && !(flags & RENAME_EXCHANGE)) {
+		/* our lookup's reference and maybe the resolver's */
+		if (rn.target == x.dst) {
+			pf_vinode_put(p, rn.target);
+			rn.target = NULL;
+		}
+		x.dst_freed = prepare_free(p, x.dst);
+	}
 	pthread_mutex_lock(&p->orphan_lock);
 	TX_BEGIN(p->pop) {
 		rename_body_tx(&x);
 	} TX_ONABORT {
 		ret = pf_tx_errno();
-		x.dst_freed = false;
 	} TX_END
+	if (ret && x.dst_freed)
+		pf_vinode_unmark_freed(p, x.dst);
 	pthread_mutex_unlock(&p->orphan_lock);
 	if (ret) {
 		pf_dir_index_drop(x.od);
@@ -401,8 +444,6 @@ unlock:
 		if (cross)
 			pthread_mutex_unlock(&p->rename_lock);
 	}
-	if (x.dst_freed)
-		pf_vinode_mark_freed(p, x.dst);
 	pf_vinode_put(p, x.src);
 	pf_vinode_put(p, x.dst);
 out:
