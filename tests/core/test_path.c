@@ -268,6 +268,26 @@ static void escape_dotdot(void)
 	esc[0] = 0;
 	ERR(PF_ESCAPED, pf_fstatat(P, &c, NULL, "..", &st, 0));
 	CHECK(strncmp(esc, "..", 2) == 0);
+	/* every path function answers an escape the same way */
+	PUTS("f", "x");
+	ERR(EXDEV, pf_renameat2(P, &ROOT, NULL, "f", NULL, "../f", 0));
+	ERR(EXDEV, pf_renameat2(P, &ROOT, NULL, "../f", NULL, "g", 0));
+	ERR(EXDEV, pf_linkat(P, &ROOT, NULL, "f", NULL, "../f", 0));
+	ERR(EXDEV, pf_symlinkat(P, &ROOT, "x", NULL, "../l"));
+	ERR(EXDEV, pf_unlinkat(P, &ROOT, NULL, "../f", 0));
+	ERR(EXDEV, pf_unlinkat(P, &ROOT, NULL, "../d", AT_REMOVEDIR));
+	ERR(EXDEV, pf_mknodat(P, &ROOT, NULL, "../p", S_IFIFO | 0644, 0));
+	ERR(EXDEV, pf_truncate(P, &ROOT, NULL, "../f", 0));
+	ERR(EXDEV, pf_fchmodat(P, &ROOT, NULL, "../f", 0644, 0));
+	ERR(EXDEV, pf_fchownat(P, &ROOT, NULL, "../f", 1, 1, 0));
+	ERR(EXDEV, pf_utimensat(P, &ROOT, NULL, "../f", NULL, 0));
+	ERR(EXDEV, pf_faccessat(P, &ROOT, NULL, "../f", F_OK, 0));
+	char lb[16];
+	ERR(EXDEV, pf_readlinkat(P, &ROOT, NULL, "../l", lb, sizeof(lb)));
+	esc[0] = 0;
+	ERR(PF_ESCAPED, pf_unlinkat(P, &c, NULL, "d/../../f", 0));
+	STREQ("../f", esc);
+	CONTENT("f", "x");
 	/* nothing escaped: buffer not needed, ordinary results */
 	OK(pf_fstatat(P, &c, NULL, "d/..", &st, 0));
 	ERR(ENOENT, pf_fstatat(P, &c, NULL, "d/../nope", &st, 0));

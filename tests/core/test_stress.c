@@ -41,7 +41,7 @@ struct worker {
 
 static struct worker *workers;
 static int nthreads = 8;
-static volatile int stop;
+static int stop;                /* __atomic accesses */
 static pf_file *shared_log, *shared_region;
 
 static uint64_t rnd(struct worker *w)
@@ -267,7 +267,7 @@ static void *work(void *arg)
 		op_read, op_read, op_rename, op_rename, op_unlink, op_dir,
 		op_list, op_shared,
 	};
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		ops[rnd(w) % (sizeof(ops) / sizeof(ops[0]))](w);
 		w->ops++;
 	}
@@ -374,7 +374,7 @@ static void threads_shared_dirs(void)
 	struct timespec ts = { (time_t)secs,
 			       (long)((secs - (double)(time_t)secs) * 1e9) };
 	nanosleep(&ts, NULL);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	long ops = 0;
 	for (int t = 0; t < nthreads; t++) {
 		pthread_join(workers[t].thread, NULL);
@@ -398,7 +398,7 @@ static void *collide(void *arg)
 {
 	struct worker *w = arg;
 	char a[32], b[32];
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		snprintf(a, sizeof(a), "/c/n%d", (int)(rnd(w) % 16));
 		snprintf(b, sizeof(b), "/c/n%d", (int)(rnd(w) % 16));
 		pf_file *h;
@@ -436,7 +436,7 @@ static void *collide(void *arg)
 static void threads_colliding_names(void)
 {
 	MKDIR("/c");
-	stop = 0;
+	__atomic_store_n(&stop, 0, __ATOMIC_RELAXED);
 	nthreads = 8;
 	workers = calloc((size_t)nthreads, sizeof(*workers));
 	for (int t = 0; t < nthreads; t++) {
@@ -446,7 +446,7 @@ static void threads_colliding_names(void)
 	}
 	struct timespec ts = { 1, 500000000 };
 	nanosleep(&ts, NULL);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int t = 0; t < nthreads; t++)
 		pthread_join(workers[t].thread, NULL);
 	/* the listing and lookups agree */
@@ -471,5 +471,125 @@ static void threads_colliding_names(void)
 	EQ(0, pf_fsck(pft_pool_path, fsck_report, NULL));
 }
 
+/* Threads move directories into each other at random: the classic way to
+ * deadlock or to make a loop. The rename into a descendant must fail with
+ * EINVAL and everything must stay one tree. */
+#define NMOVERS 12
+static char mover_dirs[NMOVERS][8];
+
+/* dst = a "/" b, truncated to n bytes */
+static void join(char *dst, size_t n, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > n - 2)
+		la = n - 2;
+	if (la + 1 + lb > n - 1)
+		lb = n - 2 - la;
+	memcpy(dst, a, la);
+	dst[la] = '/';
+	memcpy(dst + la + 1, b, lb);
+	dst[la + 1 + lb] = 0;
+}
+
+static int find_dir(const char *name, char *out, size_t len)
+{
+	/* search the tree for a directory called name (BFS) */
+	static __thread char queue[64][512];
+	int head = 0, tail = 0;
+	queue[tail++][0] = 0;
+	while (head < tail) {
+		const char *dir = queue[head++];
+		char path[600];
+		join(path, sizeof(path), dir, name);
+		struct pf_stat st;
+		if (pf_fstatat(P, &ROOT, NULL, path, &st, 0) == 0) {
+			snprintf(out, len, "%s", path);
+			return 0;
+		}
+		pf_file *d;
+		if (pf_openat(P, &ROOT, NULL, dir[0] ? dir : "/",
+			      O_RDONLY | O_DIRECTORY, 0, &d))
+			continue;
+		char buf[4096];
+		ssize_t r;
+		while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0)
+			for (ssize_t off = 0; off < r;) {
+				struct pft_dirent *e = (void *)(buf + off);
+				off += e->d_reclen;
+				if (e->d_name[0] == '.' || tail >= 64)
+					continue;
+				join(queue[tail++], 512, dir, e->d_name);
+			}
+		pf_close(d);
+	}
+	return -ENOENT;
+}
+
+static void *mover(void *arg)
+{
+	struct worker *w = arg;
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		const char *a = mover_dirs[rnd(w) % NMOVERS];
+		const char *b = mover_dirs[rnd(w) % NMOVERS];
+		char pa[600], pb[600], to[700];
+		memset(pb, 0, sizeof(pb));
+		if (find_dir(a, pa, sizeof(pa)) || find_dir(b, pb, sizeof(pb)))
+			continue;
+		if (rnd(w) % 4 == 0)
+			snprintf(to, sizeof(to), "/%s", a);  /* back up */
+		else
+			snprintf(to, sizeof(to), "%s/%s", pb, a);
+		int r = pf_renameat2(P, &ROOT, NULL, pa, NULL, to, 0);
+		/* EINVAL: into itself; ENOENT: moved meanwhile; ENOTEMPTY /
+		 * EEXIST should not happen (names are unique) */
+		if (r != 0 && r != -EINVAL && r != -ENOENT)
+			EQ(0, r);
+		w->ops++;
+	}
+	return NULL;
+}
+
+static void threads_moving_directories(void)
+{
+	for (int i = 0; i < NMOVERS; i++) {
+		snprintf(mover_dirs[i], sizeof(mover_dirs[i]), "m%d", i);
+		char p[16];
+		snprintf(p, sizeof(p), "/m%d", i);
+		MKDIR(p);
+	}
+	__atomic_store_n(&stop, 0, __ATOMIC_RELAXED);
+	nthreads = 6;
+	workers = calloc((size_t)nthreads, sizeof(*workers));
+	for (int t = 0; t < nthreads; t++) {
+		workers[t].rng = 999 + (uint64_t)t * 31337;
+		CHECK(pthread_create(&workers[t].thread, NULL, mover,
+				     &workers[t]) == 0);
+	}
+	struct timespec ts = { 2, 0 };
+	nanosleep(&ts, NULL);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	long ops = 0;
+	for (int t = 0; t < nthreads; t++) {
+		pthread_join(workers[t].thread, NULL);
+		ops += workers[t].ops;
+	}
+	printf("%ld directory moves tried\n", ops);
+	/* every directory is still reachable exactly once, and its ..
+	 * is the directory that lists it */
+	for (int i = 0; i < NMOVERS; i++) {
+		char p[600], dd[620];
+		OK(find_dir(mover_dirs[i], p, sizeof(p)));
+		snprintf(dd, sizeof(dd), "%s/..", p);
+		char parent[600];
+		snprintf(parent, sizeof(parent), "%s", p);
+		*strrchr(parent, '/') = 0;
+		EQ(STAT(parent[0] ? parent : "/").ino, STAT(dd).ino);
+	}
+	pf_pool_close(P);
+	P = NULL;
+	EQ(0, pf_fsck(pft_pool_path, fsck_report, NULL));
+}
+
 PFT_MAIN({ "threads_shared_dirs", threads_shared_dirs, 0, 120 },
-	 { "threads_colliding_names", threads_colliding_names, 0, 120 })
+	 { "threads_colliding_names", threads_colliding_names, 0, 120 },
+	 { "threads_moving_directories", threads_moving_directories, 0, 120 })
