@@ -1,0 +1,414 @@
+/*
+ * I/O family: read/write/pread/pwrite/readv/writev/preadv2/pwritev2, lseek
+ * with SEEK_DATA/SEEK_HOLE, truncate/ftruncate, fallocate, the fsync family,
+ * sendfile/copy_file_range/splice between pool and host, mmap (ENODEV in a
+ * pool), io_uring_setup (ENOSYS under pmemfile-run).
+ */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static void t_read_write_offsets(void)
+{
+	int fd = CHECK_OK(open(path("rw"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CHECK_EQ(write(fd, "hello world", 11), 11);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 11);
+	char buf[64] = { 0 };
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 0); /* at EOF */
+	CHECK_EQ(pread(fd, buf, 5, 6), 5);
+	CHECK_MEM(buf, "world", 5);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 11); /* pread does not move it */
+	CHECK_EQ(pwrite(fd, "W", 1, 6), 1);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 11);
+	CHECK_EQ(pread(fd, buf, 64, 0), 11);
+	CHECK_MEM(buf, "hello World", 11);
+	CHECK_EQ(pread(fd, buf, 10, 100), 0);
+	/* pwrite beyond EOF leaves a hole of zeros */
+	CHECK_EQ(pwrite(fd, "Z", 1, 20), 1);
+	CHECK_EQ(pread(fd, buf, 64, 0), 21);
+	for (int i = 11; i < 20; i++)
+		CHECK_EQ(buf[i], 0);
+	CHECK_EQ(buf[20], 'Z');
+	/* negative offsets */
+	CHECK_ERR(pread(fd, buf, 1, -1), EINVAL);
+	CHECK_ERR(pwrite(fd, buf, 1, -1), EINVAL);
+	/* zero-length I/O */
+	CHECK_EQ(write(fd, buf, 0), 0);
+	CHECK_EQ(read(fd, buf, 0), 0);
+	/* bad fd */
+	CHECK_ERR(read(9999, buf, 1), EBADF);
+	/* a big write and read back, across many blocks */
+	size_t big = 3 * 1024 * 1024 + 123;
+	char *a = malloc(big), *b = malloc(big);
+	CHECK(a && b);
+	for (size_t i = 0; i < big; i++)
+		a[i] = (char)(i * 7 + i / 4096);
+	CHECK_EQ(pwrite(fd, a, big, 4095), (long long)big);
+	CHECK_EQ(pread(fd, b, big, 4095), (long long)big);
+	CHECK_MEM(b, a, big);
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 4095 + (long long)big);
+	free(a);
+	free(b);
+	close(fd);
+	CHECK_OK(unlink(path("rw")));
+}
+
+static void t_vectors(void)
+{
+	int fd = CHECK_OK(open(path("vec"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	struct iovec w[3] = {
+		{ "abc", 3 }, { "", 0 }, { "defgh", 5 },
+	};
+	CHECK_EQ(writev(fd, w, 3), 8);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 8);
+	char x[2], y[4], z[8];
+	struct iovec r[3] = { { x, 2 }, { y, 4 }, { z, 8 } };
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	CHECK_EQ(readv(fd, r, 3), 8);
+	CHECK_MEM(x, "ab", 2);
+	CHECK_MEM(y, "cdef", 4);
+	CHECK_MEM(z, "gh", 2);
+	CHECK_EQ(pwritev(fd, w, 3, 100), 8);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 8);
+	CHECK_EQ(preadv(fd, r, 3, 100), 8);
+	CHECK_MEM(y, "cdef", 4);
+	/* preadv2/pwritev2 with offset -1: the file offset is used and moved */
+	CHECK_EQ(lseek(fd, 2, SEEK_SET), 2);
+	CHECK_EQ(syscall(SYS_pwritev2, fd, w, 1, -1L, -1L, 0), 3);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 5);
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	CHECK_EQ(syscall(SYS_preadv2, fd, r, 2, -1L, -1L, 0), 6);
+	CHECK_MEM(x, "ab", 2);
+	CHECK_MEM(y, "abcf", 4);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
+	/* with an explicit offset the file offset stays */
+	CHECK_EQ(syscall(SYS_preadv2, fd, r, 1, 100L, 0L, 0), 2);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
+	/* RWF_APPEND appends whatever the offset */
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(syscall(SYS_pwritev2, fd, w, 1, 0L, 0L, RWF_APPEND), 3);
+	struct stat st2;
+	CHECK_OK(fstat(fd, &st2));
+	CHECK_EQ(st2.st_size, st.st_size + 3);
+	/* unknown RWF flags */
+	CHECK_ERR(syscall(SYS_pwritev2, fd, w, 1, 0L, 0L, 0x10000000),
+		EOPNOTSUPP);
+	/* too many iovecs */
+	CHECK_ERR(syscall(SYS_writev, fd, w, 1025), EINVAL);
+	close(fd);
+	CHECK_OK(unlink(path("vec")));
+}
+
+static void t_lseek_data_hole(void)
+{
+	int fd = CHECK_OK(open(path("sparse"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	char blk[4096];
+	memset(blk, 'd', sizeof(blk));
+	CHECK_EQ(pwrite(fd, blk, 4096, 0), 4096);
+	CHECK_EQ(pwrite(fd, blk, 4096, 1 << 20), 4096);
+	CHECK_OK(ftruncate(fd, (2 << 20)));
+	CHECK_EQ(lseek(fd, 0, SEEK_DATA), 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_HOLE), 4096);
+	CHECK_EQ(lseek(fd, 4096, SEEK_DATA), 1 << 20);
+	CHECK_EQ(lseek(fd, 100, SEEK_DATA), 100);
+	CHECK_EQ(lseek(fd, (1 << 20) + 10, SEEK_HOLE), (1 << 20) + 4096);
+	CHECK_ERR(lseek(fd, (1 << 20) + 4096, SEEK_DATA), ENXIO);
+	CHECK_EQ(lseek(fd, (1 << 20) + 4096, SEEK_HOLE), (1 << 20) + 4096);
+	CHECK_ERR(lseek(fd, 2 << 20, SEEK_HOLE), ENXIO);
+	CHECK_ERR(lseek(fd, 3 << 20, SEEK_DATA), ENXIO);
+	/* plain whence values */
+	CHECK_EQ(lseek(fd, -10, SEEK_END), (2 << 20) - 10);
+	CHECK_EQ(lseek(fd, 5, SEEK_CUR), (2 << 20) - 5);
+	CHECK_ERR(lseek(fd, -1, SEEK_SET), EINVAL);
+	CHECK_ERR(lseek(fd, 0, 42), EINVAL);
+	/* beyond EOF is fine, a write there extends with a hole */
+	CHECK_EQ(lseek(fd, 3 << 20, SEEK_SET), 3 << 20);
+	CHECK_EQ(write(fd, "e", 1), 1);
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, (3 << 20) + 1);
+	char c = 1;
+	CHECK_EQ(pread(fd, &c, 1, (2 << 20) + 7), 1);
+	CHECK_EQ(c, 0);
+	close(fd);
+	/* lseek on a pipe: ESPIPE (host fds still behave) */
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_ERR(lseek(p[0], 0, SEEK_CUR), ESPIPE);
+	close(p[0]);
+	close(p[1]);
+	CHECK_OK(unlink(path("sparse")));
+}
+
+static void t_truncate(void)
+{
+	write_file(path("tr"), "0123456789");
+	CHECK_OK(truncate(path("tr"), 4));
+	char buf[64];
+	CHECK_EQ(read_file(path("tr"), buf, sizeof(buf)), 4);
+	CHECK_STR(buf, "0123");
+	CHECK_OK(truncate(path("tr"), 8));
+	CHECK_EQ(read_file(path("tr"), buf, sizeof(buf)), 8);
+	CHECK_MEM(buf, "0123\0\0\0\0", 8);
+	int fd = CHECK_OK(open(path("tr"), O_RDWR));
+	CHECK_OK(ftruncate(fd, 2));
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 2);
+	CHECK_ERR(ftruncate(fd, -1), EINVAL);
+	close(fd);
+	fd = CHECK_OK(open(path("tr"), O_RDONLY));
+	CHECK_ERR2(ftruncate(fd, 0), EINVAL, EBADF);
+	close(fd);
+	CHECK_ERR(truncate(path("tr"), -1), EINVAL);
+	CHECK_ERR(truncate(path("missing"), 0), ENOENT);
+	CHECK_OK(mkdir(path("trdir"), 0755));
+	CHECK_ERR(truncate(path("trdir"), 0), EISDIR);
+	CHECK_OK(rmdir(path("trdir")));
+	/* shrinking then growing must not resurrect old bytes in a block */
+	fd = CHECK_OK(open(path("tr"), O_RDWR | O_TRUNC));
+	char blk[8192];
+	memset(blk, 'x', sizeof(blk));
+	CHECK_EQ(write(fd, blk, sizeof(blk)), (long long)sizeof(blk));
+	CHECK_OK(ftruncate(fd, 100));
+	CHECK_OK(ftruncate(fd, 8192));
+	CHECK_EQ(pread(fd, blk, sizeof(blk), 0), 8192);
+	for (int i = 100; i < 8192; i++)
+		if (blk[i] != 0)
+			PFT_FAIL("byte %d after shrink+grow is %d, not 0", i, blk[i]);
+	close(fd);
+	CHECK_OK(unlink(path("tr")));
+}
+
+static void t_fallocate(void)
+{
+	int fd = CHECK_OK(open(path("fa"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CHECK_OK(fallocate(fd, 0, 0, 10000));
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 10000);
+	CHECK(st.st_blocks * 512 >= 10000);
+	CHECK_OK(fallocate(fd, FALLOC_FL_KEEP_SIZE, 10000, 50000));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 10000);
+	char blk[16384];
+	memset(blk, 'q', sizeof(blk));
+	CHECK_EQ(pwrite(fd, blk, sizeof(blk), 0), (long long)sizeof(blk));
+	CHECK_OK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		4096, 8192));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 16384);
+	CHECK_EQ(pread(fd, blk, sizeof(blk), 0), 16384);
+	CHECK_EQ(blk[4095], 'q');
+	for (int i = 4096; i < 12288; i++)
+		if (blk[i] != 0)
+			PFT_FAIL("punched byte %d is %d", i, blk[i]);
+	CHECK_EQ(blk[12288], 'q');
+	CHECK_EQ(lseek(fd, 4096, SEEK_HOLE), 4096);
+	CHECK_EQ(lseek(fd, 4096, SEEK_DATA), 12288);
+	CHECK_ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 4096), EOPNOTSUPP);
+	CHECK_ERR(fallocate(fd, 0, -1, 10), EINVAL);
+	CHECK_ERR(fallocate(fd, 0, 0, 0), EINVAL);
+	CHECK_OK(posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) == 0 ? 0 : -1);
+	CHECK_OK(readahead(fd, 0, 4096));
+	CHECK_OK(fsync(fd));
+	CHECK_OK(fdatasync(fd));
+	CHECK_OK(syncfs(fd));
+	CHECK_OK(sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+	close(fd);
+	fd = CHECK_OK(open(path("fa"), O_RDONLY));
+	CHECK_ERR(fallocate(fd, 0, 0, 100), EBADF);
+	close(fd);
+	CHECK_ERR(fsync(9999), EBADF);
+	CHECK_OK(unlink(path("fa")));
+}
+
+static void fill(const char *p, size_t n)
+{
+	int fd = CHECK_OK(open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	char *b = malloc(n);
+	CHECK(b);
+	for (size_t i = 0; i < n; i++)
+		b[i] = (char)('a' + i % 26 + (i / 1000) % 3);
+	CHECK_EQ(write(fd, b, n), (long long)n);
+	free(b);
+	close(fd);
+}
+
+static void same_content(const char *a, const char *b)
+{
+	size_t n = 4 << 20;
+	char *x = malloc(n), *y = malloc(n);
+	CHECK(x && y);
+	long la = read_file(a, x, n), lb = read_file(b, y, n);
+	if (la != lb)
+		PFT_FAIL("%s has %ld bytes, %s has %ld", a, la, b, lb);
+	if (memcmp(x, y, (size_t)la) != 0)
+		PFT_FAIL("%s and %s differ", a, b);
+	free(x);
+	free(y);
+}
+
+static void t_sendfile_copy_splice(void)
+{
+	const size_t n = 3 * 1024 * 1024 + 17; /* > the 1 MiB per call limit */
+	fill(path("src"), n);
+	fill(hpath("hsrc"), n);
+	const char *pairs[][2] = {
+		{ path("src"), hpath("to_host") },
+		{ hpath("hsrc"), path("to_pool") },
+		{ path("src"), path("pool_to_pool") },
+	};
+	for (int k = 0; k < 3; k++) {
+		/* sendfile, looping on short counts */
+		int in = CHECK_OK(open(pairs[k][0], O_RDONLY));
+		int out = CHECK_OK(open(pairs[k][1], O_WRONLY | O_CREAT | O_TRUNC,
+			0644));
+		size_t done = 0;
+		while (done < n) {
+			ssize_t r = sendfile(out, in, NULL, n - done);
+			if (r <= 0)
+				PFT_FAIL("sendfile %s -> %s: %zd (%s)", pairs[k][0],
+					pairs[k][1], r, strerror(errno));
+			done += (size_t)r;
+		}
+		CHECK_EQ(lseek(in, 0, SEEK_CUR), (long long)n);
+		close(in);
+		close(out);
+		same_content(pairs[k][0], pairs[k][1]);
+
+		/* sendfile with an offset pointer: the file offset stays */
+		in = CHECK_OK(open(pairs[k][0], O_RDONLY));
+		out = CHECK_OK(open(pairs[k][1], O_WRONLY | O_TRUNC));
+		off_t off = 1000;
+		CHECK_EQ(sendfile(out, in, &off, 500), 500);
+		CHECK_EQ(off, 1500);
+		CHECK_EQ(lseek(in, 0, SEEK_CUR), 0);
+		CHECK_EQ(lseek(out, 0, SEEK_CUR), 500);
+		close(in);
+		close(out);
+
+		/* copy_file_range with both offsets given */
+		in = CHECK_OK(open(pairs[k][0], O_RDONLY));
+		out = CHECK_OK(open(pairs[k][1], O_RDWR | O_TRUNC));
+		loff_t oi = 0, oo = 0;
+		while ((size_t)oi < n) {
+			ssize_t r = copy_file_range(in, &oi, out, &oo, n - (size_t)oi, 0);
+			if (r <= 0)
+				PFT_FAIL("copy_file_range %s -> %s: %zd (%s)",
+					pairs[k][0], pairs[k][1], r, strerror(errno));
+		}
+		CHECK_EQ(oo, (long long)n);
+		CHECK_EQ(lseek(in, 0, SEEK_CUR), 0);
+		CHECK_EQ(lseek(out, 0, SEEK_CUR), 0);
+		CHECK_ERR(copy_file_range(in, NULL, out, NULL, 10, 1), EINVAL);
+		close(in);
+		close(out);
+		same_content(pairs[k][0], pairs[k][1]);
+
+		/* splice through a pipe, file -> pipe -> file */
+		in = CHECK_OK(open(pairs[k][0], O_RDONLY));
+		out = CHECK_OK(open(pairs[k][1], O_WRONLY | O_TRUNC));
+		int p[2];
+		CHECK_OK(pipe(p));
+		done = 0;
+		while (done < n) {
+			ssize_t r = splice(in, NULL, p[1], NULL, 65536, 0);
+			if (r <= 0)
+				PFT_FAIL("splice %s -> pipe: %zd (%s)", pairs[k][0], r,
+					strerror(errno));
+			ssize_t left = r;
+			while (left > 0) {
+				ssize_t w = splice(p[0], NULL, out, NULL, (size_t)left, 0);
+				if (w <= 0)
+					PFT_FAIL("splice pipe -> %s: %zd (%s)", pairs[k][1],
+						w, strerror(errno));
+				left -= w;
+			}
+			done += (size_t)r;
+		}
+		close(p[0]);
+		close(p[1]);
+		close(in);
+		close(out);
+		same_content(pairs[k][0], pairs[k][1]);
+	}
+	/* copy_file_range into a pipe is not allowed (regular files only) */
+	int p[2];
+	CHECK_OK(pipe(p));
+	int in = CHECK_OK(open(path("src"), O_RDONLY));
+	CHECK_ERR(copy_file_range(in, NULL, p[1], NULL, 10, 0), EINVAL);
+	close(in);
+	close(p[0]);
+	close(p[1]);
+	CHECK_OK(unlink(path("src")));
+	CHECK_OK(unlink(path("to_pool")));
+	CHECK_OK(unlink(path("pool_to_pool")));
+	CHECK_OK(unlink(hpath("hsrc")));
+	CHECK_OK(unlink(hpath("to_host")));
+}
+
+static void t_mmap_iouring(void)
+{
+	write_file(path("map"), "mapped data");
+	int fd = CHECK_OK(open(path("map"), O_RDWR));
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (g_pool) {
+		if (m != MAP_FAILED || errno != ENODEV)
+			PFT_FAIL("mmap of a pool file: expected ENODEV, got %p errno %d",
+				m, errno);
+		m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED || errno != ENODEV)
+			PFT_FAIL("private mmap of a pool file: expected ENODEV");
+		/* the fd still works */
+		char buf[16];
+		CHECK_EQ(pread(fd, buf, 6, 0), 6);
+		CHECK_MEM(buf, "mapped", 6);
+		/* io_uring would bypass the filter */
+		char params[120] = { 0 };
+		CHECK_ERR(syscall(SYS_io_uring_setup, 4, params), ENOSYS);
+	} else {
+		CHECK(m != MAP_FAILED);
+		CHECK_MEM(m, "mapped", 6);
+		munmap(m, 4096);
+	}
+	/* anonymous and host mappings keep working */
+	void *a = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(a != MAP_FAILED);
+	munmap(a, 8192);
+	write_file(hpath("hmap"), "host map");
+	int hfd = CHECK_OK(open(hpath("hmap"), O_RDONLY));
+	void *h = mmap(NULL, 4096, PROT_READ, MAP_SHARED, hfd, 0);
+	CHECK(h != MAP_FAILED);
+	CHECK_MEM(h, "host map", 8);
+	munmap(h, 4096);
+	close(hfd);
+	close(fd);
+	CHECK_OK(unlink(path("map")));
+	CHECK_OK(unlink(hpath("hmap")));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct pft_case cases[] = {
+		{ "read_write_offsets", t_read_write_offsets },
+		{ "vectors", t_vectors },
+		{ "lseek_data_hole", t_lseek_data_hole },
+		{ "truncate", t_truncate },
+		{ "fallocate", t_fallocate },
+		{ "sendfile_copy_splice", t_sendfile_copy_splice },
+		{ "mmap_iouring", t_mmap_iouring },
+		{ NULL, NULL },
+	};
+	return pft_run(cases, argc, argv);
+}
