@@ -6,6 +6,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int keep_going;
+static int failures;
+
+void pft_failed(void)
+{
+	failures++;
+	if (!keep_going)
+		exit(1);
+}
+
 const char *g_dir;
 const char *g_host;
 int g_pool;
@@ -68,6 +78,8 @@ void pft_init(int argc, char **argv)
 	g_host = argv[2];
 	const char *p = getenv("PFTEST_POOL");
 	g_pool = p && strcmp(p, "1") == 0;
+	const char *k = getenv("PFTEST_KEEP_GOING");
+	keep_going = k && strcmp(k, "1") == 0;
 }
 
 /* Runs every case (or those named after DIR HOSTDIR), each in a fresh
@@ -87,9 +99,10 @@ int pft_run(const struct pft_case *cases, int argc, char **argv)
 		printf("# %s\n", c->name);
 		fflush(stdout);
 		umask(022);
+		int before = failures;
 		c->fn();
-		printf("ok %s\n", c->name);
+		printf("%s %s\n", failures == before ? "ok" : "not ok", c->name);
 		fflush(stdout);
 	}
-	return 0;
+	return failures ? 1 : 0;
 }

@@ -31,11 +31,15 @@ void write_file(const char *p, const char *data);
 /* read_file(p, buf, size): whole file into buf (NUL-terminated); length. */
 long read_file(const char *p, char *buf, size_t size);
 
+/* After printing a failure: exit(1), or with PFTEST_KEEP_GOING=1 in the
+ * environment (diagnosis only) count it and go on. */
+void pft_failed(void);
+
 #define PFT_FAIL(...) do { \
 	fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
 	fprintf(stderr, __VA_ARGS__); \
 	fputc('\n', stderr); \
-	exit(1); \
+	pft_failed(); \
 } while (0)
 
 /* CHECK(cond): cond must hold. */
