@@ -127,7 +127,7 @@ probe(const char *what, int must_fail)
 	*stage = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
-		alarm(10);
+		alarm(5);
 		_exit(probe_child(must_fail));
 	}
 	int st;
@@ -343,9 +343,9 @@ main(void)
 	for (int i = 0; i < nobj; i++) {
 		/* the first bytes of the object (magic, mode, nlink, ...)
 		 * and a few random ones inside it */
-		int inside = long_mode ? 16 : 1;
-		for (int j = 0; j < 4 + inside; j++) {
-			uint64_t o = j < 4 ? (uint64_t)j * 4 + (j ? 4 : 0) :
+		int inside = long_mode ? 16 : 1, head = long_mode ? 4 : 2;
+		for (int j = 0; j < head + inside; j++) {
+			uint64_t o = j < head ? (uint64_t)j * 4 + (j ? 4 : 0) :
 				rel_rand(&rng) % (objs[i].size ? objs[i].size : 1);
 			if (o >= objs[i].size)
 				continue;
@@ -362,7 +362,7 @@ main(void)
 		}
 	}
 	/* pmemobj's own headers and the first pages */
-	int nhdr = long_mode ? 2000 : 60;
+	int nhdr = long_mode ? 2000 : 30;
 	for (int j = 0; j < nhdr; j++) {
 		uint64_t at = rel_rand(&rng) % (j < nhdr / 2 ? 16384 : size);
 		write_file(bad, img, size);
