@@ -5,10 +5,11 @@
  * pool; a child runs a deterministic, seeded sequence of operations
  * (create, append with known content, truncate, rename files and
  * directories, unlink, mkdir, rmdir) and reports each operation that
- * returned through a pipe (outside the pool). The parent kills it with
- * SIGKILL at a random moment: after a random number of acknowledged
- * operations plus a random delay, or (when the core has test hooks) at a
- * random persistence barrier inside an operation. Then:
+ * returned through a pipe (outside the pool). It dies by SIGKILL at a
+ * random moment: a timer armed after a random operation fires a random
+ * number of microseconds later, or (when the core has test hooks) the
+ * persist hook kills it at a random persistence barrier inside an
+ * operation. Then:
  *   - pf_fsck finds no problem;
  *   - pf_pool_open succeeds;
  *   - the whole tree equals the model after the N acknowledged operations,
@@ -22,6 +23,7 @@
 #include <dirent.h>
 #include <pmemfile/testing.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #define MAXENT 64
@@ -340,8 +342,19 @@ struct ack {
 	int32_t err;
 };
 
+static void die_now(int sig)
+{
+	(void)sig;
+	kill(getpid(), SIGKILL);
+}
+
+/*
+ * kill_at >= 0: die at that persistence barrier; otherwise, after
+ * acknowledging op timer_after_op, die timer_us microseconds later,
+ * wherever the child then is.
+ */
 static void child(const char *path, uint64_t seed, int nops, long kill_at,
-		  int fd)
+		  int timer_after_op, long timer_us, int fd)
 {
 	pf_pool *pool;
 	persist_kill_at = kill_at;
@@ -369,8 +382,15 @@ static void child(const char *path, uint64_t seed, int nops, long kill_at,
 		if (r)
 			_exit(4);
 		apply(&m, &op);
+		if (i == timer_after_op) {
+			struct itimerval it = { { 0, 0 }, { 0, timer_us + 1 } };
+			signal(SIGALRM, die_now);
+			setitimer(ITIMER_REAL, &it, NULL);
+		}
 	}
 	/* all done: wait to be killed */
+	if (trace)
+		fprintf(stderr, "%ld persistence barriers\n", persist_count);
 	pause();
 	_exit(0);
 }
@@ -489,12 +509,16 @@ static int round_(int round, uint64_t seed, int by_hook)
 	uint64_t prng = seed * 31 + 7;
 	prng ^= prng << 13;
 	prng ^= prng >> 7;
-	long kill_at = -1;
-	int kill_after_ops = -1;
-	if (by_hook)
-		kill_at = 1 + (long)(prng % 900);       /* a barrier */
-	else
-		kill_after_ops = (int)(prng % (uint64_t)nops);
+	long kill_at = -1, timer_us = 0;
+	int timer_after_op = -1;
+	if (by_hook) {
+		/* about one barrier per operation (a TX commit; an append
+		 * has two: its data, then its size) */
+		kill_at = 1 + (long)(prng % (uint64_t)(nops + nops / 10));
+	} else {
+		timer_after_op = (int)(prng % (uint64_t)nops);
+		timer_us = (long)((prng >> 20) % 3000);
+	}
 
 	int pfd[2];
 	CHECK(pipe(pfd) == 0);
@@ -502,7 +526,8 @@ static int round_(int round, uint64_t seed, int by_hook)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		close(pfd[0]);
-		child(path, seed, nops, kill_at, pfd[1]);
+		child(path, seed, nops, kill_at, timer_after_op, timer_us,
+		      pfd[1]);
 	}
 	close(pfd[1]);
 	struct ack a;
@@ -530,10 +555,8 @@ static int round_(int round, uint64_t seed, int by_hook)
 				 a.err, fm.n, bytes);
 		}
 		acked = a.index + 1;
-		if (!killed && (acked == kill_after_ops || acked == nops)) {
-			/* a little more time, then kill mid-operation */
-			struct timespec t = { 0, (long)(prng >> 20) % 300000 };
-			nanosleep(&t, NULL);
+		if (!killed && acked == nops) {
+			/* it survived the whole sequence: kill it idle */
 			kill(pid, SIGKILL);
 			killed = 1;
 		}
@@ -606,6 +629,9 @@ static void killed_at_random_points(void)
 	for (int i = 0; i < rounds; i++) {
 		uint64_t seed = base * 1000003u + (uint64_t)i + 1;
 		int acked = round_(i, seed, i % 2);
+		if (getenv("PF_CRASH_TRACE"))
+			fprintf(stderr, "round %d (%s): %d acknowledged\n", i,
+				i % 2 ? "barrier" : "timer", acked);
 		total += acked;
 		mid += acked < nops;
 	}
