@@ -105,6 +105,7 @@ static long host_cd_check(struct call *c, void *arg)
 long sys_chdir(struct call *c)
 {
 	struct vpath p;
+	c->follow_proc = 1;
 	int r = call_path(c, -1, 0, &p);
 	if (r < 0)
 		return r;

@@ -29,6 +29,7 @@ static long do_chmod(struct call *c, int dirfd_arg, int path_arg, mode_t mode,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
+	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);  /* glibc's fallback */
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0 || p.kind == VP_HOST)
 		return r < 0 ? r : CALL_CONTINUE;

@@ -158,16 +158,11 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	p->empty = s[0] == 0;
 	if (s[0] == '/') {
 		classify_abs(p, s);
-		if (p->kind == VP_HOST && c->follow_proc &&
-		    (s[1] == 'p' || s[1] == 'd')) {
-			/* /dev/stdin < /mnt/f: the pool file, not the memfd */
-			struct ofd *o;
-			if (proc_fd_link(c, s, &o) == 0) {
-				char *abs = c->abs[c->nstr - 1];
-				memcpy(abs, o->path, strlen(o->path) + 1);
-				ofd_put(o);
+		if (p->kind == VP_HOST && (s[1] == 'p' || s[1] == 'd')) {
+			/* /dev/stdin < /mnt/f, /proc/self/cwd/x: the pool's */
+			char *abs = c->abs[c->nstr - 1];
+			if (proc_link_rewrite(c, s, abs, c->follow_proc))
 				classify_abs(p, abs);
-			}
 		}
 		return 0;
 	}
@@ -296,49 +291,110 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 	return r;
 }
 
-int proc_fd_link(struct call *c, const char *s, struct ofd **out)
+/*
+ * Parses /dev/stdin|stdout|stderr, /dev/fd/N, and
+ * /proc/{self,thread-self,PID}[/task/TID]/{fd/N,cwd}: fills *pid, *fd (-1
+ * for cwd) and *rest (what follows the link, "" or "/..."). 0 if s is not
+ * such a link.
+ */
+static int parse_proc_link(struct call *c, const char *s, long *pid, long *fd,
+			   const char **rest)
 {
-	long pid = c->tid;
-	const char *fdpart;
+	const char *p;
+	*pid = c->tid;
 	if (strncmp(s, "/dev/", 5) == 0) {
 		s += 5;
-		if (strcmp(s, "stdin") == 0)
-			return ofd_of(c->tid, 0, out) == 0 ? 0 : 1;
-		if (strcmp(s, "stdout") == 0)
-			return ofd_of(c->tid, 1, out) == 0 ? 0 : 1;
-		if (strcmp(s, "stderr") == 0)
-			return ofd_of(c->tid, 2, out) == 0 ? 0 : 1;
+		static const char *std[] = { "stdin", "stdout", "stderr" };
+		for (int i = 0; i < 3; i++)
+			if (strcmp(s, std[i]) == 0) {
+				*fd = i;
+				*rest = "";
+				return 1;
+			}
 		if (strncmp(s, "fd/", 3) != 0)
-			return 1;
-		fdpart = s + 3;
+			return 0;
+		p = s + 3;
 	} else if (strncmp(s, "/proc/", 6) == 0) {
 		s += 6;
+		char *end;
 		if (strncmp(s, "self/", 5) == 0) {
 			s += 5;
 		} else if (strncmp(s, "thread-self/", 12) == 0) {
 			s += 12;
 		} else {
-			char *end;
-			pid = strtol(s, &end, 10);
-			if (end == s || *end != '/' || pid <= 0)
-				return 1;
+			*pid = strtol(s, &end, 10);
+			if (end == s || *end != '/' || *pid <= 0)
+				return 0;
 			s = end + 1;
 			if (strncmp(s, "task/", 5) == 0) {
-				pid = strtol(s + 5, &end, 10);
-				if (end == s + 5 || *end != '/' || pid <= 0)
-					return 1;
+				*pid = strtol(s + 5, &end, 10);
+				if (end == s + 5 || *end != '/' || *pid <= 0)
+					return 0;
 				s = end + 1;
 			}
 		}
-		if (strncmp(s, "fd/", 3) != 0)
+		if (strncmp(s, "cwd", 3) == 0 && (s[3] == 0 || s[3] == '/')) {
+			*fd = -1;
+			*rest = s + 3;
 			return 1;
-		fdpart = s + 3;
+		}
+		if (strncmp(s, "fd/", 3) != 0)
+			return 0;
+		p = s + 3;
 	} else {
-		return 1;
+		return 0;
 	}
 	char *end;
-	long fd = strtol(fdpart, &end, 10);
-	if (end == fdpart || *end || fd < 0 || fd > INT_MAX)
+	*fd = strtol(p, &end, 10);
+	if (end == p || (*end && *end != '/') || *fd < 0 || *fd > INT_MAX)
+		return 0;
+	*rest = end;
+	return 1;
+}
+
+int proc_fd_link(struct call *c, const char *s, struct ofd **out)
+{
+	long pid, fd;
+	const char *rest;
+	if (!parse_proc_link(c, s, &pid, &fd, &rest) || fd < 0 || *rest)
 		return 1;
 	return ofd_of((pid_t)pid, (int)fd, out) == 0 ? 0 : 1;
+}
+
+int proc_link_rewrite(struct call *c, const char *s, char *out, int follow)
+{
+	long pid, fd;
+	const char *rest;
+	if (!parse_proc_link(c, s, &pid, &fd, &rest))
+		return 0;
+	if (!*rest && !follow)
+		return 0;
+	char base[PATH_MAX];
+	if (fd >= 0) {
+		struct ofd *o;
+		if (ofd_of((pid_t)pid, (int)fd, &o) != 0)
+			return 0;
+		memcpy(base, o->path, strlen(o->path) + 1);
+		ofd_put(o);
+	} else {
+		/* cwd is per process: self and thread-self are the caller's */
+		if (strncmp(s, "/proc/self", 10) == 0 ||
+		    strncmp(s, "/proc/thread-self", 17) == 0) {
+			struct proc *pr = call_proc(c);
+			if (!pr)
+				return 0;
+			pid = proc_tgid(pr);
+		}
+		struct vcwd cwd;
+		if (proc_cwd_of((pid_t)pid, &cwd) != 0)
+			return 0;
+		memcpy(base, cwd.path, strlen(cwd.path) + 1);
+		vcwd_release(&cwd);
+	}
+	size_t lb = strlen(base), lr = strlen(rest);
+	if (lb + lr + 1 > PATH_MAX)
+		return 0;
+	memcpy(out, base, lb);
+	memcpy(out + lb, rest, lr + 1);
+	return 1;
 }

@@ -47,31 +47,15 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 		ofd_put(o);
 		return 1;
 	}
-	if (strncmp(s, "/proc/", 6) != 0)
+	if (strncmp(s, "/proc/", 6) != 0 || !strstr(s, "/cwd"))
 		return 0;
-	s += 6;
-	long pid;
-	struct proc *pr = call_proc(c);
-	if (strncmp(s, "self/", 5) == 0 || strncmp(s, "thread-self/", 12) == 0) {
-		if (!pr)
-			return 0;
-		pid = proc_tgid(pr);
-		s = strchr(s, '/') + 1;
-	} else {
-		char *end;
-		pid = strtol(s, &end, 10);
-		if (end == s || *end != '/')
-			return 0;
-		s = end + 1;
-	}
-	if (strcmp(s, "cwd") != 0)
+	/* a bare /proc/.../cwd link: its target is the virtual cwd */
+	if (!proc_link_rewrite(c, s, a->buf, 1))
 		return 0;
-	struct vcwd cwd;
-	if (proc_cwd_of((pid_t)pid, &cwd) != 0)
+	const char *end = s + strlen(s) - 4;
+	if (strcmp(end, "/cwd") != 0)
 		return 0;
-	a->len = (ssize_t)strlen(cwd.path);
-	memcpy(a->buf, cwd.path, (size_t)a->len);
-	vcwd_release(&cwd);
+	a->len = (ssize_t)strlen(a->buf);
 	return 1;
 }
 

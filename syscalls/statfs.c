@@ -42,6 +42,7 @@ static long pool_statfs(struct call *c, struct vpath *p, struct pf_caller *pc,
 long sys_statfs(struct call *c)
 {
 	uint64_t addr = c->args[1];
+	c->follow_proc = 1;
 	return path_op(c, -1, 0, pool_statfs, NULL, &addr);
 }
 

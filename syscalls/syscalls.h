@@ -268,6 +268,12 @@ int ofd_of(pid_t pid, int fd, struct ofd **out);
  * referenced. Otherwise 1.
  */
 int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
+/*
+ * /proc/.../fd/N[/rest], /proc/.../cwd[/rest], /dev/fd/N, /dev/stdin...
+ * whose link leads into a pool: writes the virtual path (plus rest) to out
+ * (PATH_MAX) and returns 1. A bare link (no rest) only if `follow`.
+ */
+int proc_link_rewrite(struct call *c, const char *abs, char *out, int follow);
 /* The virtual cwd of process pid if we know it and it is in a pool. */
 int proc_cwd_of(pid_t pid, struct vcwd *out);
 /* Makes a placeholder for f (takes the reference) and sets up CALL_INJECT. */

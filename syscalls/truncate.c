@@ -22,6 +22,7 @@ long sys_truncate(struct call *c)
 {
 	off_t len = (off_t)c->args[1];
 	struct vpath p;
+	c->follow_proc = 1;
 	int r = call_path(c, -1, 0, &p);
 	if (r < 0 || p.kind == VP_HOST)
 		return r < 0 ? r : CALL_CONTINUE;

@@ -46,6 +46,7 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		return errno_filter(ret);
 	}
 	struct vpath p;
+	c->follow_proc = !(a->flags & AT_SYMLINK_NOFOLLOW);
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0 || p.kind == VP_HOST)
 		return r < 0 ? r : CALL_CONTINUE;
