@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <linux/fs.h>
+#include <grp.h>
 #include <sys/syscall.h>
 
 static int nat;                  /* native root directory fd */
@@ -39,13 +40,16 @@ static uint64_t rnd(void)
 }
 
 enum { D_OPEN, D_MKDIR, D_RMDIR, D_UNLINK, D_RENAME, D_LINK, D_SYMLINK,
-       D_READLINK, D_TRUNCATE, D_STAT, D_CHMOD, D_MKNOD, D_WRITE, D_NR };
+       D_READLINK, D_TRUNCATE, D_STAT, D_CHMOD, D_MKNOD, D_WRITE, D_CHOWN,
+       D_UTIMES, D_ACCESS, D_NR };
 static const char *opname[] = { "open", "mkdir", "rmdir", "unlink",
 				"rename", "link", "symlink", "readlink",
 				"truncate", "stat", "chmod", "mknod",
-				"write" };
+				"write", "chown", "utimes", "access" };
+static int with_users;           /* the case runs ops as other users too */
 
 struct dop {
+	int who;                /* 0: root; 1: 1000:1000; 2: 1001:1001 */
 	int kind;
 	const char *a, *b;
 	int flags;
@@ -60,7 +64,8 @@ static const int open_flags[] = {
 static void gen(struct dop *op)
 {
 	memset(op, 0, sizeof(*op));
-	op->kind = (int)(rnd() % D_NR);
+	op->kind = (int)(rnd() % (with_users ? D_NR : D_CHOWN));
+	op->who = with_users ? (int)(rnd() % 3) : 0;
 	op->a = names[rnd() % NNAMES];
 	op->b = names[rnd() % NNAMES];
 	switch (op->kind) {
@@ -79,6 +84,8 @@ static void gen(struct dop *op)
 	}
 	case D_LINK:
 		op->flags = rnd() % 2 ? AT_SYMLINK_FOLLOW : 0;
+		/* as root only: fs.protected_hardlinks adds its own checks */
+		op->who = 0;
 		break;
 	case D_SYMLINK:
 		/* (no target is "." or climbs with "..": through a
@@ -94,6 +101,22 @@ static void gen(struct dop *op)
 		break;
 	case D_CHMOD:
 		op->arg = (long)(rnd() % 07777);
+		/* no sticky bit: Linux's fs.protected_* sysctls would then
+		 * add checks that are not the file system's */
+		if (with_users)
+			op->arg &= ~(long)S_ISVTX;
+		break;
+	case D_CHOWN: {
+		static const long ids[] = { 0, 1000, 1001, -1 };
+		op->arg = ids[rnd() % 4];
+		op->flags = (int)ids[rnd() % 4];
+		break;
+	}
+	case D_UTIMES:
+		op->arg = (long)(rnd() % 3);    /* NULL, explicit, NOW+OMIT */
+		break;
+	case D_ACCESS:
+		op->arg = (long)(rnd() % 8);
 		break;
 	case D_MKNOD:
 		/* sockets only: a native open of a FIFO would block, while
@@ -130,7 +153,29 @@ static void stat_obs(char *obs, size_t n, mode_t mode, uint64_t size,
 		 S_ISDIR(mode) ? 0 : (uintmax_t)size, (uintmax_t)nlink);
 }
 
+static const uint32_t who_uid[] = { 0, 1000, 1001 };
+
+/* fs ids of this thread (raw syscalls: glibc has no per-thread form) */
+static void become(int who)
+{
+	syscall(SYS_setfsgid, who_uid[who]);
+	syscall(SYS_setfsuid, who_uid[who]);
+}
+
+static struct timespec fixed_times[2] = { { 1000, 5 }, { 2000, 7 } };
+static const struct timespec now_omit[2] = { { 0, UTIME_NOW },
+					     { 0, UTIME_OMIT } };
+
+static struct res run_native_as(const struct dop *op);
 static struct res run_native(const struct dop *op)
+{
+	become(op->who);
+	struct res r = run_native_as(op);
+	become(0);
+	return r;
+}
+
+static struct res run_native_as(const struct dop *op)
 {
 	struct res r = { 0, "" };
 	char buf[PF_PATH_MAX];
@@ -190,6 +235,19 @@ static struct res run_native(const struct dop *op)
 	case D_MKNOD:
 		r.ret = err(mknodat(nat, op->a, (mode_t)op->arg | 0644, 0));
 		break;
+	case D_CHOWN:
+		r.ret = err(fchownat(nat, op->a, (uid_t)op->arg,
+				     (gid_t)op->flags, 0));
+		break;
+	case D_UTIMES:
+		r.ret = err(utimensat(nat, op->a, op->arg == 0 ? NULL :
+				      op->arg == 1 ? fixed_times : now_omit,
+				      0));
+		break;
+	case D_ACCESS:
+		/* AT_EACCESS: check with the fs ids set by become() */
+		r.ret = err(faccessat(nat, op->a, (int)op->arg, AT_EACCESS));
+		break;
 	case D_WRITE: {
 		fd = openat(nat, op->a, O_WRONLY | O_CLOEXEC);
 		r.ret = fd < 0 ? -errno : 0;
@@ -213,9 +271,11 @@ static struct res run_pool(const struct dop *op)
 	char buf[PF_PATH_MAX];
 	struct pf_stat st;
 	pf_file *f;
+	struct pf_caller user = pft_user(who_uid[op->who], who_uid[op->who]);
+	struct pf_caller *c = op->who ? &user : &ROOT;
 	switch (op->kind) {
 	case D_OPEN:
-		r.ret = pf_openat(P, &ROOT, NULL, op->a, op->flags, 0644, &f);
+		r.ret = pf_openat(P, c, NULL, op->a, op->flags, 0644, &f);
 		if (r.ret == 0) {
 			pf_fstat(P, f, &st);
 			stat_obs(r.obs, sizeof(r.obs), st.mode, st.size,
@@ -224,52 +284,64 @@ static struct res run_pool(const struct dop *op)
 		}
 		break;
 	case D_MKDIR:
-		r.ret = pf_mkdirat(P, &ROOT, NULL, op->a, 0755);
+		r.ret = pf_mkdirat(P, c, NULL, op->a, 0755);
 		break;
 	case D_RMDIR:
-		r.ret = pf_unlinkat(P, &ROOT, NULL, op->a, AT_REMOVEDIR);
+		r.ret = pf_unlinkat(P, c, NULL, op->a, AT_REMOVEDIR);
 		break;
 	case D_UNLINK:
-		r.ret = pf_unlinkat(P, &ROOT, NULL, op->a, 0);
+		r.ret = pf_unlinkat(P, c, NULL, op->a, 0);
 		break;
 	case D_RENAME:
-		r.ret = pf_renameat2(P, &ROOT, NULL, op->a, NULL, op->b,
+		r.ret = pf_renameat2(P, c, NULL, op->a, NULL, op->b,
 				     (unsigned)op->flags);
 		break;
 	case D_LINK:
-		r.ret = pf_linkat(P, &ROOT, NULL, op->a, NULL, op->b,
+		r.ret = pf_linkat(P, c, NULL, op->a, NULL, op->b,
 				  op->flags);
 		break;
 	case D_SYMLINK:
-		r.ret = pf_symlinkat(P, &ROOT, op->b, NULL, op->a);
+		r.ret = pf_symlinkat(P, c, op->b, NULL, op->a);
 		break;
 	case D_READLINK:
-		r.ret = pf_readlinkat(P, &ROOT, NULL, op->a, buf, sizeof(buf));
+		r.ret = pf_readlinkat(P, c, NULL, op->a, buf, sizeof(buf));
 		if (r.ret > 0)
 			snprintf(r.obs, sizeof(r.obs), "%.*s", (int)r.ret, buf);
 		break;
 	case D_TRUNCATE:
-		r.ret = pf_truncate(P, &ROOT, NULL, op->a, op->arg);
+		r.ret = pf_truncate(P, c, NULL, op->a, op->arg);
 		break;
 	case D_STAT:
-		r.ret = pf_fstatat(P, &ROOT, NULL, op->a, &st, op->flags);
+		r.ret = pf_fstatat(P, c, NULL, op->a, &st, op->flags);
 		if (r.ret == 0)
 			stat_obs(r.obs, sizeof(r.obs), st.mode, st.size,
 				 st.nlink);
 		break;
 	case D_CHMOD:
-		r.ret = pf_fchmodat(P, &ROOT, NULL, op->a, (mode_t)op->arg, 0);
+		r.ret = pf_fchmodat(P, c, NULL, op->a, (mode_t)op->arg, 0);
 		break;
 	case D_MKNOD:
-		r.ret = pf_mknodat(P, &ROOT, NULL, op->a,
+		r.ret = pf_mknodat(P, c, NULL, op->a,
 				   (mode_t)op->arg | 0644, 0);
 		break;
+	case D_CHOWN:
+		r.ret = pf_fchownat(P, c, NULL, op->a, (uint32_t)op->arg,
+				    (uint32_t)op->flags, 0);
+		break;
+	case D_UTIMES:
+		r.ret = pf_utimensat(P, c, NULL, op->a, op->arg == 0 ? NULL :
+				     op->arg == 1 ? fixed_times : now_omit, 0);
+		break;
+	case D_ACCESS:
+		r.ret = pf_faccessat(P, c, NULL, op->a, (int)op->arg,
+				     AT_EACCESS);
+		break;
 	case D_WRITE:
-		r.ret = pf_openat(P, &ROOT, NULL, op->a, O_WRONLY, 0, &f);
+		r.ret = pf_openat(P, c, NULL, op->a, O_WRONLY, 0, &f);
 		if (r.ret == 0) {
 			char *data = malloc((size_t)op->flags + 1);
 			fill(data, (size_t)op->flags, op->arg);
-			r.ret = pf_pwrite(P, &ROOT, f, data, (size_t)op->flags,
+			r.ret = pf_pwrite(P, c, f, data, (size_t)op->flags,
 					  op->arg);
 			free(data);
 			pf_close(f);
@@ -337,8 +409,8 @@ static void walk_native(struct tree *t, const char *dir)
 			 list[i]);
 		struct stat st;
 		CHECK(fstatat(nat, p, &st, AT_SYMLINK_NOFOLLOW) == 0);
-		tree_add(t, "%s %o %ju", p, st.st_mode,
-			 (uintmax_t)st.st_nlink);
+		tree_add(t, "%s %o %ju %u:%u", p, st.st_mode,
+			 (uintmax_t)st.st_nlink, st.st_uid, st.st_gid);
 		if (S_ISREG(st.st_mode)) {
 			int f = openat(nat, p, O_RDONLY | O_CLOEXEC);
 			unsigned char *buf = malloc((size_t)st.st_size + 1);
@@ -382,7 +454,8 @@ static void walk_pool(struct tree *t, const char *dir)
 		snprintf(p, sizeof(p), "%s%s%s", dir, dir[0] ? "/" : "",
 			 list[i]);
 		struct pf_stat st = LSTAT(p);
-		tree_add(t, "%s %o %ju", p, st.mode, (uintmax_t)st.nlink);
+		tree_add(t, "%s %o %ju %u:%u", p, st.mode, (uintmax_t)st.nlink,
+			 st.uid, st.gid);
 		if (S_ISREG(st.mode)) {
 			size_t len;
 			char *data = GET(p, &len);
@@ -418,7 +491,7 @@ static void compare_trees(int step)
 	free(b.text);
 }
 
-static void random_sequences(void)
+static void run_sequences(void)
 {
 	const char *s = getenv("PF_DIFF_SEED");
 	uint64_t seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
@@ -441,11 +514,23 @@ static void random_sequences(void)
 						   : "";
 			const char *pe = p.ret < 0 && p.ret > -4096 ?
 				strerrorname_np((int)-p.ret) : "";
-			fprintf(stderr, "op %d: %s(\"%s\", \"%s\", flags 0%o, "
-				"%ld): native %ld %s [%s], pool %ld %s [%s]\n",
-				i, opname[op.kind], op.a, op.b, op.flags,
+			fprintf(stderr, "op %d: uid %u %s(\"%s\", \"%s\", flags "
+				"0%o, %ld): native %ld %s [%s], pool %ld %s "
+				"[%s]\n", i, who_uid[op.who], opname[op.kind],
+				op.a, op.b, op.flags,
 				op.arg, n.ret, ne ? ne : "", n.obs, p.ret,
 				pe ? pe : "", p.obs);
+			/* what the first name is, on each side */
+			struct stat ns;
+			struct pf_stat ps;
+			if (fstatat(nat, op.a, &ns, AT_SYMLINK_NOFOLLOW) == 0)
+				fprintf(stderr, "  native %s: mode %o %u:%u\n",
+					op.a, ns.st_mode, ns.st_uid,
+					ns.st_gid);
+			if (pf_fstatat(P, &ROOT, NULL, op.a, &ps,
+				       AT_SYMLINK_NOFOLLOW) == 0)
+				fprintf(stderr, "  pool   %s: mode %o %u:%u\n",
+					op.a, ps.mode, ps.uid, ps.gid);
 			/* an operation that changed one side only makes the
 			 * trees differ: stop there */
 			if (++mismatches >= 10 || n.ret >= 0 || p.ret >= 0)
@@ -465,4 +550,20 @@ static void random_sequences(void)
 	close(nat);
 }
 
-PFT_MAIN({ "random_sequences", random_sequences, 0, 120 })
+static void random_sequences(void)
+{
+	with_users = 0;
+	run_sequences();
+}
+
+/* The same, with chown/utimensat/faccessat and each operation done as
+ * root or as one of two users (natively with setfsuid/setfsgid). */
+static void random_sequences_as_users(void)
+{
+	with_users = 1;
+	CHECK(setgroups(0, NULL) == 0);
+	run_sequences();
+}
+
+PFT_MAIN({ "random_sequences", random_sequences, 0, 120 },
+	 { "random_sequences_as_users", random_sequences_as_users, 0, 120 })
