@@ -16,6 +16,13 @@ void pft_failed(void)
 		exit(1);
 }
 
+/* Failures of the helpers themselves always end the program. */
+#define HELPER_FAIL(...) do { \
+	fprintf(stderr, __VA_ARGS__); \
+	fputc('\n', stderr); \
+	exit(1); \
+} while (0)
+
 const char *g_dir;
 const char *g_host;
 int g_pool;
@@ -42,10 +49,10 @@ void write_file(const char *p, const char *data)
 {
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		PFT_FAIL("write_file(%s): open: %s", p, strerror(errno));
+		HELPER_FAIL("write_file(%s): open: %s", p, strerror(errno));
 	size_t len = strlen(data);
 	if (write(fd, data, len) != (ssize_t)len)
-		PFT_FAIL("write_file(%s): write: %s", p, strerror(errno));
+		HELPER_FAIL("write_file(%s): write: %s", p, strerror(errno));
 	close(fd);
 }
 
@@ -53,12 +60,12 @@ long read_file(const char *p, char *buf, size_t size)
 {
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		PFT_FAIL("read_file(%s): open: %s", p, strerror(errno));
+		HELPER_FAIL("read_file(%s): open: %s", p, strerror(errno));
 	size_t total = 0;
 	for (;;) {
 		ssize_t n = read(fd, buf + total, size - 1 - total);
 		if (n < 0)
-			PFT_FAIL("read_file(%s): read: %s", p, strerror(errno));
+			HELPER_FAIL("read_file(%s): read: %s", p, strerror(errno));
 		if (n == 0)
 			break;
 		total += (size_t)n;

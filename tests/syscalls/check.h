@@ -51,7 +51,6 @@ void pft_failed(void);
 
 /* CHECK_EQ(got, want): integer equality. */
 #define CHECK_EQ(got, want) do { \
-	errno = 0; \
 	long long g_ = (long long)(got); \
 	int e_ = errno; \
 	long long w_ = (long long)(want); \

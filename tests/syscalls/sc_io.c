@@ -1,8 +1,9 @@
 /*
  * I/O family: read/write/pread/pwrite/readv/writev/preadv2/pwritev2, lseek
  * with SEEK_DATA/SEEK_HOLE, truncate/ftruncate, fallocate, the fsync family,
- * sendfile/copy_file_range/splice between pool and host, mmap (ENODEV in a
- * pool), io_uring_setup (ENOSYS under pmemfile-run).
+ * sendfile/copy_file_range/splice between pool and host, mmap (writable
+ * shared: ENODEV in a pool; read-only and private: a snapshot),
+ * io_uring_setup (ENOSYS under pmemfile-run).
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -361,25 +362,41 @@ static void t_mmap_iouring(void)
 {
 	write_file(path("map"), "mapped data");
 	int fd = CHECK_OK(open(path("map"), O_RDWR));
-	void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	/* pmemfile(7): a writable shared mapping of a pool file is ENODEV;
+	 * read-only shared and private mappings map a snapshot */
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (g_pool) {
 		if (m != MAP_FAILED || errno != ENODEV)
-			PFT_FAIL("mmap of a pool file: expected ENODEV, got %p errno %d",
-				m, errno);
-		m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED || errno != ENODEV)
-			PFT_FAIL("private mmap of a pool file: expected ENODEV");
-		/* the fd still works */
-		char buf[16];
-		CHECK_EQ(pread(fd, buf, 6, 0), 6);
-		CHECK_MEM(buf, "mapped", 6);
+			PFT_FAIL("shared writable mmap of a pool file: expected ENODEV,"
+				" got %p errno %d", m, errno);
+	} else {
+		CHECK(m != MAP_FAILED);
+		munmap(m, 4096);
+	}
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	CHECK_MEM(m, "mapped data", 11);
+	munmap(m, 4096);
+	char *pm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(pm != MAP_FAILED);
+	CHECK_MEM(pm, "mapped data", 11);
+	pm[0] = 'M'; /* private: the file does not change */
+	char buf[16];
+	CHECK_EQ(pread(fd, buf, 11, 0), 11);
+	CHECK_MEM(buf, "mapped data", 11);
+	munmap(pm, 4096);
+	/* a mapping at an offset */
+	char big[8192];
+	memset(big, 'o', sizeof(big));
+	CHECK_EQ(pwrite(fd, big, sizeof(big), 0), 8192);
+	pm = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+	CHECK(pm != MAP_FAILED);
+	CHECK_EQ(pm[4095], 'o');
+	munmap(pm, 4096);
+	if (g_pool) {
 		/* io_uring would bypass the filter */
 		char params[120] = { 0 };
 		CHECK_ERR(syscall(SYS_io_uring_setup, 4, params), ENOSYS);
-	} else {
-		CHECK(m != MAP_FAILED);
-		CHECK_MEM(m, "mapped", 6);
-		munmap(m, 4096);
 	}
 	/* anonymous and host mappings keep working */
 	void *a = mmap(NULL, 8192, PROT_READ | PROT_WRITE,

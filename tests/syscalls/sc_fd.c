@@ -1,0 +1,485 @@
+/*
+ * File descriptor family: fcntl (F_GETFL/F_SETFL/F_GETFD/F_SETFD/F_DUPFD/
+ * F_DUPFD_CLOEXEC), dup/dup2/dup3 with shared offsets, lowest free number,
+ * offsets shared across fork, O_CLOEXEC/FD_CLOEXEC across exec (re-execs
+ * itself), close_range, fds over a unix socket, unlinked open files,
+ * /proc/self/fd links, EMFILE, cwd inherited across fork and vfork+exec.
+ */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *g_self; /* this program, for re-exec */
+
+static int wait_child(pid_t pid)
+{
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid, status);
+	return WEXITSTATUS(status);
+}
+
+static void t_fcntl(void)
+{
+	write_file(path("fc"), "0123456789");
+	int fd = CHECK_OK(open(path("fc"), O_RDWR | O_APPEND));
+	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK),
+		O_RDWR | O_APPEND);
+	CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
+	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK),
+		O_RDWR | O_NONBLOCK);
+	/* F_SETFL cannot change the access mode */
+	CHECK_OK(fcntl(fd, F_SETFL, O_WRONLY | O_APPEND));
+	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND), O_RDWR | O_APPEND);
+	/* without O_APPEND now: a write goes at the offset */
+	CHECK_OK(fcntl(fd, F_SETFL, 0));
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	CHECK_EQ(write(fd, "AB", 2), 2);
+	char buf[16];
+	CHECK_EQ(pread(fd, buf, 10, 0), 10);
+	CHECK_MEM(buf, "AB23456789", 10);
+	CHECK_EQ(fcntl(fd, F_GETFD), 0);
+	CHECK_OK(fcntl(fd, F_SETFD, FD_CLOEXEC));
+	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	int d = CHECK_OK(fcntl(fd, F_DUPFD, 40));
+	CHECK(d >= 40);
+	CHECK_EQ(fcntl(d, F_GETFD), 0); /* F_DUPFD clears FD_CLOEXEC */
+	int e = CHECK_OK(fcntl(fd, F_DUPFD_CLOEXEC, 50));
+	CHECK(e >= 50);
+	CHECK_EQ(fcntl(e, F_GETFD), FD_CLOEXEC);
+	/* status flags are shared by the duplicates (one description) */
+	CHECK_OK(fcntl(d, F_SETFL, O_APPEND));
+	CHECK(fcntl(e, F_GETFL) & O_APPEND);
+	CHECK_ERR(fcntl(9999, F_GETFL), EBADF);
+	CHECK_ERR(fcntl(fd, F_DUPFD, -1), EINVAL);
+	close(d);
+	close(e);
+	close(fd);
+	CHECK_OK(unlink(path("fc")));
+}
+
+static void t_dup_offsets(void)
+{
+	write_file(path("dup"), "abcdefghijklmnopqrstuvwxyz");
+	int fd = CHECK_OK(open(path("dup"), O_RDONLY));
+	int d1 = CHECK_OK(dup(fd));
+	char c[4];
+	CHECK_EQ(read(fd, c, 3), 3);
+	CHECK_EQ(lseek(d1, 0, SEEK_CUR), 3);
+	CHECK_EQ(read(d1, c, 2), 2);
+	CHECK_MEM(c, "de", 2);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 5);
+	int d2 = CHECK_OK(dup2(fd, 77));
+	CHECK_EQ(d2, 77);
+	CHECK_EQ(lseek(77, 10, SEEK_SET), 10);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 10);
+	CHECK_EQ(dup2(fd, fd), fd);
+	CHECK_ERR(dup3(fd, fd, 0), EINVAL);
+	CHECK_EQ(dup3(fd, 78, O_CLOEXEC), 78);
+	CHECK_EQ(fcntl(78, F_GETFD), FD_CLOEXEC);
+	CHECK_ERR(dup3(fd, 79, O_APPEND), EINVAL);
+	CHECK_ERR(dup(9999), EBADF);
+	CHECK_ERR(dup2(9999, 80), EBADF);
+	/* dup2 over an open pool fd closes it first */
+	int other = CHECK_OK(open(path("dup"), O_RDONLY));
+	CHECK_EQ(dup2(fd, other), other);
+	CHECK_EQ(lseek(other, 0, SEEK_CUR), 10);
+	/* dup2 onto stdin: reads come from the pool file */
+	int saved = CHECK_OK(dup(0));
+	CHECK_EQ(dup2(fd, 0), 0);
+	CHECK_EQ(read(0, c, 3), 3);
+	CHECK_MEM(c, "klm", 3);
+	CHECK_EQ(dup2(saved, 0), 0);
+	close(saved);
+	/* separate opens have separate offsets */
+	int sep = CHECK_OK(open(path("dup"), O_RDONLY));
+	CHECK_EQ(lseek(sep, 0, SEEK_CUR), 0);
+	close(sep);
+	close(other);
+	close(77);
+	close(78);
+	close(d1);
+	close(fd);
+	CHECK_OK(unlink(path("dup")));
+}
+
+static void t_lowest_fd(void)
+{
+	int a = CHECK_OK(open(path("low"), O_RDWR | O_CREAT, 0644));
+	int b = CHECK_OK(open(path("low"), O_RDONLY));
+	CHECK(b > a);
+	CHECK_OK(close(a));
+	int c = CHECK_OK(open(path("low"), O_RDONLY));
+	CHECK_EQ(c, a);
+	/* a host open after it takes the next lowest too */
+	CHECK_OK(close(c));
+	int h = CHECK_OK(open("/dev/null", O_RDONLY));
+	CHECK_EQ(h, a);
+	close(h);
+	close(b);
+	CHECK_ERR(close(b), EBADF);
+	CHECK_OK(unlink(path("low")));
+}
+
+static void t_fork_offsets(void)
+{
+	write_file(path("fk"), "0123456789abcdef");
+	int fd = CHECK_OK(open(path("fk"), O_RDWR));
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		char c[5];
+		if (read(fd, c, 5) != 5)
+			_exit(2);
+		if (write(fd, "XY", 2) != 2)
+			_exit(3);
+		_exit(0);
+	}
+	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 7);
+	char buf[17];
+	CHECK_EQ(pread(fd, buf, 16, 0), 16);
+	CHECK_MEM(buf, "01234XY789abcdef", 16);
+	/* the child sees the parent's later moves too */
+	CHECK_EQ(lseek(fd, 12, SEEK_SET), 12);
+	pid = CHECK_OK(fork());
+	if (pid == 0)
+		_exit(lseek(fd, 0, SEEK_CUR) == 12 ? 0 : 4);
+	CHECK_EQ(wait_child(pid), 0);
+	close(fd);
+	CHECK_OK(unlink(path("fk")));
+}
+
+/* --exec-check CLOEXEC_FD KEPT_FD: runs after execve */
+static int exec_check(int cfd, int kfd)
+{
+	if (fcntl(cfd, F_GETFD) != -1 || errno != EBADF) {
+		fprintf(stderr, "O_CLOEXEC fd %d survived exec\n", cfd);
+		return 10;
+	}
+	if (fcntl(kfd, F_GETFD) != 0) {
+		fprintf(stderr, "kept fd %d: F_GETFD %d errno %d\n", kfd,
+			fcntl(kfd, F_GETFD), errno);
+		return 11;
+	}
+	if (lseek(kfd, 0, SEEK_CUR) != 4) {
+		fprintf(stderr, "kept fd offset %lld, want 4\n",
+			(long long)lseek(kfd, 0, SEEK_CUR));
+		return 12;
+	}
+	char buf[8] = { 0 };
+	if (read(kfd, buf, 4) != 4 || memcmp(buf, "4567", 4) != 0) {
+		fprintf(stderr, "kept fd read '%s'\n", buf);
+		return 13;
+	}
+	if (write(kfd, "W", 1) != -1 || errno != EBADF) {
+		fprintf(stderr, "write on O_RDONLY kept fd did not fail EBADF\n");
+		return 14;
+	}
+	return 0;
+}
+
+static void t_cloexec_exec(void)
+{
+	write_file(path("ce"), "0123456789");
+	int cfd = CHECK_OK(open(path("ce"), O_RDONLY | O_CLOEXEC));
+	int kfd = CHECK_OK(open(path("ce"), O_RDONLY));
+	int sfd = CHECK_OK(open(path("ce"), O_RDONLY));
+	CHECK_OK(fcntl(sfd, F_SETFD, FD_CLOEXEC)); /* set later, same effect */
+	CHECK_EQ(lseek(kfd, 4, SEEK_SET), 4);
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%d", cfd);
+		snprintf(b, sizeof(b), "%d", kfd);
+		execl(g_self, g_self, "--exec-check", a, b, (char *)NULL);
+		_exit(127);
+	}
+	CHECK_EQ(wait_child(pid), 0);
+	pid = CHECK_OK(fork());
+	if (pid == 0) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%d", sfd);
+		snprintf(b, sizeof(b), "%d", kfd);
+		CHECK_EQ(lseek(kfd, 4, SEEK_SET), 4);
+		execl(g_self, g_self, "--exec-check", a, b, (char *)NULL);
+		_exit(127);
+	}
+	CHECK_EQ(wait_child(pid), 0);
+	/* the exec'd child moved the shared offset */
+	CHECK_EQ(lseek(kfd, 0, SEEK_CUR), 8);
+	close(cfd);
+	close(kfd);
+	close(sfd);
+	CHECK_OK(unlink(path("ce")));
+}
+
+static void t_close_range(void)
+{
+	write_file(path("cr"), "x");
+	int base = CHECK_OK(open(path("cr"), O_RDONLY));
+	CHECK_EQ(dup2(base, 100), 100);
+	CHECK_EQ(dup2(base, 101), 101);
+	CHECK_EQ(dup2(base, 102), 102);
+	CHECK_OK(syscall(SYS_close_range, 100, 101, CLOSE_RANGE_CLOEXEC));
+	CHECK_EQ(fcntl(100, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(fcntl(101, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(fcntl(102, F_GETFD), 0);
+	CHECK_OK(syscall(SYS_close_range, 100, ~0U, 0));
+	CHECK_ERR(fcntl(100, F_GETFD), EBADF);
+	CHECK_ERR(fcntl(102, F_GETFD), EBADF);
+	CHECK_EQ(fcntl(base, F_GETFD), 0);
+	CHECK_ERR(syscall(SYS_close_range, 10, 5, 0), EINVAL);
+	/* the description is still usable through base */
+	char c;
+	CHECK_EQ(read(base, &c, 1), 1);
+	close(base);
+	CHECK_OK(unlink(path("cr")));
+}
+
+static void t_scm_rights(void)
+{
+	write_file(path("scm"), "passed over a socket");
+	int sv[2];
+	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		close(sv[0]);
+		int fd = open(path("scm"), O_RDONLY);
+		if (fd < 0 || lseek(fd, 7, SEEK_SET) != 7)
+			_exit(2);
+		char dummy = 'x';
+		struct iovec iov = { &dummy, 1 };
+		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
+	}
+	close(sv[1]);
+	char dummy;
+	struct iovec iov = { &dummy, 1 };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	CHECK_EQ(recvmsg(sv[0], &msg, 0), 1);
+	CHECK_EQ(wait_child(pid), 0);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	CHECK(cm != NULL && cm->cmsg_type == SCM_RIGHTS);
+	int fd;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	/* the sender has exited; the description and its offset live on */
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 7);
+	char buf[8] = { 0 };
+	CHECK_EQ(read(fd, buf, 4), 4);
+	CHECK_MEM(buf, "over", 4);
+	close(fd);
+	close(sv[0]);
+	CHECK_OK(unlink(path("scm")));
+}
+
+static void t_unlinked_open(void)
+{
+	int fd = CHECK_OK(open(path("ul"), O_RDWR | O_CREAT, 0644));
+	CHECK_EQ(write(fd, "still here", 10), 10);
+	int fd2 = CHECK_OK(dup(fd));
+	CHECK_OK(unlink(path("ul")));
+	struct stat st;
+	CHECK_ERR(stat(path("ul"), &st), ENOENT);
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_nlink, 0);
+	CHECK_EQ(st.st_size, 10);
+	close(fd);
+	char buf[16];
+	CHECK_EQ(pread(fd2, buf, 10, 0), 10);
+	CHECK_MEM(buf, "still here", 10);
+	CHECK_EQ(pwrite(fd2, "!", 1, 10), 1);
+	CHECK_OK(fstat(fd2, &st));
+	CHECK_EQ(st.st_size, 11);
+	/* a new file of the same name is a different file */
+	int fd3 = CHECK_OK(open(path("ul"), O_RDWR | O_CREAT | O_EXCL, 0644));
+	struct stat st3;
+	CHECK_OK(fstat(fd3, &st3));
+	CHECK(st3.st_ino != st.st_ino);
+	CHECK_EQ(st3.st_size, 0);
+	close(fd3);
+	close(fd2);
+	CHECK_OK(unlink(path("ul")));
+}
+
+static void t_proc_fd_links(void)
+{
+	write_file(path("pl"), "proc link");
+	int fd = CHECK_OK(open(path("pl"), O_RDONLY));
+	char link[64], buf[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	CHECK_STR(buf, path("pl"));
+	/* opening /proc/self/fd/N opens the same file (a new description) */
+	int again = CHECK_OK(open(link, O_RDONLY));
+	char data[16] = { 0 };
+	CHECK_EQ(read(again, data, 9), 9);
+	CHECK_STR(data, "proc link");
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	close(again);
+	snprintf(link, sizeof(link), "/dev/fd/%d", fd);
+	n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
+	struct stat a, b;
+	CHECK_OK(fstat(fd, &a));
+	CHECK_OK(stat(link, &b));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(b.st_size, 9);
+	close(fd);
+	CHECK_OK(unlink(path("pl")));
+}
+
+static void t_emfile(void)
+{
+	struct rlimit old, lim;
+	CHECK_OK(getrlimit(RLIMIT_NOFILE, &old));
+	lim = old;
+	lim.rlim_cur = 64;
+	CHECK_OK(setrlimit(RLIMIT_NOFILE, &lim));
+	write_file(path("many"), "m");
+	int fds[80], n = 0;
+	for (;;) {
+		int fd = open(path("many"), O_RDONLY);
+		if (fd < 0) {
+			CHECK_EQ(errno, EMFILE);
+			break;
+		}
+		CHECK(fd < 64);
+		fds[n++] = fd;
+		CHECK(n < 80);
+	}
+	CHECK(n > 40);
+	close(fds[--n]);
+	int fd = CHECK_OK(open(path("many"), O_RDONLY));
+	close(fd);
+	while (n > 0)
+		close(fds[--n]);
+	CHECK_OK(setrlimit(RLIMIT_NOFILE, &old));
+	CHECK_OK(unlink(path("many")));
+}
+
+/* A child (and a grandchild) forked right after the parent changed into a
+ * pool directory resolve relative paths there, including the first call
+ * after fork being a creat, and after vfork+exec of another program. */
+static void t_cwd_inheritance(void)
+{
+	char saved[4096];
+	CHECK(getcwd(saved, sizeof(saved)) != NULL);
+	CHECK_OK(mkdir(path("inh"), 0755));
+	CHECK_OK(chdir(path("inh")));
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		int fd = (int)syscall(SYS_creat, "child-creat", 0644);
+		if (fd < 0)
+			_exit(2);
+		close(fd);
+		pid_t g = fork();
+		if (g == 0) {
+			int f2 = (int)syscall(SYS_creat, "grandchild-creat", 0644);
+			_exit(f2 < 0 ? 3 : 0);
+		}
+		int st;
+		waitpid(g, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 4);
+	}
+	/* the parent keeps making host calls meanwhile */
+	for (int i = 0; i < 200; i++) {
+		struct stat st;
+		stat("/", &st);
+	}
+	CHECK_EQ(wait_child(pid), 0);
+	struct stat st;
+	CHECK_OK(stat(path("inh/child-creat"), &st));
+	CHECK_OK(stat(path("inh/grandchild-creat"), &st));
+	/* a child that forks before making any call of its own */
+	pid = CHECK_OK(fork());
+	if (pid == 0) {
+		pid_t g = fork();
+		if (g == 0)
+			_exit(syscall(SYS_creat, "quiet-grandchild", 0644) < 0 ? 5 : 0);
+		int s;
+		waitpid(g, &s, 0);
+		_exit(WIFEXITED(s) ? WEXITSTATUS(s) : 6);
+	}
+	CHECK_EQ(wait_child(pid), 0);
+	CHECK_OK(stat(path("inh/quiet-grandchild"), &st));
+	/* vfork + exec: /bin/sh writes a relative file */
+	pid = vfork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "pwd >vfork-pwd && echo ok >vfork-ok",
+			(char *)NULL);
+		_exit(127);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ(wait_child(pid), 0);
+	char buf[4096];
+	CHECK_OK(read_file(path("inh/vfork-ok"), buf, sizeof(buf)));
+	CHECK_STR(buf, "ok\n");
+	read_file(path("inh/vfork-pwd"), buf, sizeof(buf));
+	char want[4096];
+	snprintf(want, sizeof(want), "%s\n", path("inh"));
+	CHECK_STR(buf, want);
+	/* a vfork'd sh that forks again (a pipeline) */
+	pid = vfork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "(echo piped | cat >vfork-sub) && true",
+			(char *)NULL);
+		_exit(127);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ(wait_child(pid), 0);
+	read_file(path("inh/vfork-sub"), buf, sizeof(buf));
+	CHECK_STR(buf, "piped\n");
+	CHECK_OK(chdir(saved));
+	const char *names[] = { "child-creat", "grandchild-creat",
+		"quiet-grandchild", "vfork-pwd", "vfork-ok", "vfork-sub" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "inh/%s", names[i]);
+		CHECK_OK(unlink(path(p)));
+	}
+	CHECK_OK(rmdir(path("inh")));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "--exec-check") == 0)
+		return exec_check(atoi(argv[2]), atoi(argv[3]));
+	g_self = realpath("/proc/self/exe", NULL);
+	if (!g_self) {
+		perror("realpath /proc/self/exe");
+		return 1;
+	}
+	static const struct pft_case cases[] = {
+		{ "fcntl", t_fcntl },
+		{ "dup_offsets", t_dup_offsets },
+		{ "lowest_fd", t_lowest_fd },
+		{ "fork_offsets", t_fork_offsets },
+		{ "cloexec_exec", t_cloexec_exec },
+		{ "close_range", t_close_range },
+		{ "scm_rights", t_scm_rights },
+		{ "unlinked_open", t_unlinked_open },
+		{ "proc_fd_links", t_proc_fd_links },
+		{ "emfile", t_emfile },
+		{ "cwd_inheritance", t_cwd_inheritance },
+		{ NULL, NULL },
+	};
+	return pft_run(cases, argc, argv);
+}
