@@ -15,7 +15,8 @@
  * One function per subcommand, dispatched from a table. Operations run
  * with the invoking process's real uid, gid and groups, and with every
  * capability if that uid is 0. Exit status: 0 done, 1 failed, 2 bad usage;
- * fsck: 0 clean, 1 problems found, 8 operational error (as e2fsck).
+ * fsck: 0 clean, 1 problems found, 8 operational error, 16 bad usage (as
+ * e2fsck).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -139,7 +140,7 @@ static int cmd_fsck(int argc, char **argv)
 	int flags = 0;
 	if (parse_flags(&argc, &argv, "", &flags) || argc != 1) {
 		usage_error();
-		return 8;
+		return 16;      /* e2fsck: usage or syntax error */
 	}
 	int reported = 0;
 	int r = pf_fsck(argv[0], fsck_report, &reported);

@@ -153,6 +153,22 @@ run 0 "$PF" rm -r "$POOL" /x
 run 0 "$PF" ls "$POOL";          out_is "$(printf 'hello\nstdin.txt')"
 run 0 "$PF" fsck "$POOL";        out_has "clean"
 
+# a pool in use by another process is refused, not shared
+mkfifo "$T/fifo"
+"$PF" put "$POOL" - /busy <"$T/fifo" &
+holder=$!
+exec 9>"$T/fifo"        # the holder now opens the pool and waits for data
+i=0
+while "$PF" ls "$POOL" >/dev/null 2>&1 && [ $i -lt 200 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+run 1 "$PF" ls "$POOL";          err_has "in use"; one_line_err
+run 8 "$PF" fsck "$POOL"
+printf 'late\n' >&9
+exec 9>&-
+wait "$holder" || fail "the holder failed"
+run 0 "$PF" cat "$POOL" /busy;   out_is "late"
+
 # persistence across tool runs was implied above; bad pools:
 printf 'not a pool at all' >"$T/junk"
 head -c 1048576 /dev/zero >>"$T/junk"
@@ -160,6 +176,8 @@ run 1 "$PF" ls "$T/junk";        err_has "not a pmemfile pool"; one_line_err
 run 1 "$PF" cat "$T/missing" /x; err_has "no such"; one_line_err
 run 8 "$PF" fsck "$T/junk"
 run 8 "$PF" fsck "$T/missing"
+run 16 "$PF" fsck
+run 16 "$PF" fsck "$POOL" extra
 : >"$T/empty"
 run 1 "$PF" ls "$T/empty"
 run 8 "$PF" fsck "$T/empty"
