@@ -158,8 +158,9 @@ mkfifo "$T/fifo"
 "$PF" put "$POOL" - /busy <"$T/fifo" &
 holder=$!
 exec 9>"$T/fifo"        # the holder now opens the pool and waits for data
-i=0
-while "$PF" ls "$POOL" >/dev/null 2>&1 && [ $i -lt 200 ]; do
+i=0   # wait (without touching the pool) until the holder has mapped it
+while ! grep -q "$POOL" "/proc/$holder/maps" 2>/dev/null; do
+	[ $i -lt 400 ] || fail "the holder never opened the pool"
 	sleep 0.05; i=$((i + 1))
 done
 run 1 "$PF" ls "$POOL";          err_has "in use"; one_line_err
