@@ -35,6 +35,7 @@ static const struct expect_file files[] = {
 
 static struct timespec stamp = { 1500000000, 123456789 };
 static uint64_t ino_small, ino_big, dev;
+static struct timespec btime_big;
 
 static void build(void)
 {
@@ -79,6 +80,7 @@ static void build(void)
 	OK(pf_renameat2(P, &ROOT, NULL, "old", NULL, "d1/new", 0));
 	ino_small = STAT("small").ino;
 	ino_big = STAT("d1/d2/d3/big").ino;
+	btime_big = STAT("d1/d2/d3/big").btime;
 	dev = pf_pool_dev(P);
 }
 
@@ -131,6 +133,7 @@ static void verify_all(void)
 	/* (atime: reading the files above updated it, relatime) */
 	EQ(ino_small, st.ino);
 	EQ(ino_big, STAT("d1/d2/d3/big").ino);
+	EQ(0, pft_ts_cmp(btime_big, STAT("d1/d2/d3/big").btime));
 	EQ(dev, pf_pool_dev(P));
 	/* link counts of directories */
 	EQ(2 + 3, STAT("/").nlink);     /* d1 empty many */
@@ -186,6 +189,7 @@ static void reopen_after_kill(void)
 	/* the child's static state is not ours: take dev and inos again */
 	ino_small = STAT("small").ino;
 	ino_big = STAT("d1/d2/d3/big").ino;
+	btime_big = STAT("d1/d2/d3/big").btime;
 	dev = pf_pool_dev(P);
 	verify_all();
 	pft_reopen();
