@@ -109,7 +109,9 @@ long sys_statx(struct call *c)
 {
 	int flags = (int)c->args[2];
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
-		      AT_STATX_SYNC_TYPE))
+		      AT_STATX_SYNC_TYPE) ||
+	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE ||
+	    (unsigned)c->args[3] & STATX__RESERVED)
 		return -EINVAL;
 	struct st_arg a = { .flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) };
 	long r;

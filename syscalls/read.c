@@ -68,8 +68,18 @@ long sys_preadv(struct call *c)
 	return do_read(c, 1, (off_t)c->args[3]);
 }
 
+#define RWF_KNOWN 0xbf  /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND DONTCACHE */
+
 long sys_preadv2(struct call *c)
 {
+	if ((unsigned)c->args[5] & ~RWF_KNOWN) {
+		struct ofd *o;
+		int r = call_fd(c, (int)c->args[0], &o);
+		if (r)
+			return r > 0 ? CALL_CONTINUE : r;
+		ofd_put(o);
+		return -EOPNOTSUPP;
+	}
 	/* offset -1: current position, as readv */
 	return do_read(c, 1, (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3]);
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "syscalls.h"
@@ -129,8 +130,63 @@ static long pump(struct call *c, struct end *in, struct end *out, size_t len)
 	return (long)done;
 }
 
-static long two_ends(struct call *c, int fd_in, uint64_t offp_in, int fd_out,
-		     uint64_t offp_out, size_t len)
+enum kind { K_SENDFILE, K_CFR, K_SPLICE };
+
+/* File type and access mode of one end: 0 or -errno. */
+static int end_info(struct end *e, int *type, int *acc)
+{
+	if (e->o) {
+		struct pf_stat st;
+		int r = pf_fstat(e->o->m->pool, e->o->file, &st);
+		if (r < 0)
+			return r;
+		*type = (int)(st.mode & S_IFMT);
+		*acc = pf_file_get_flags(e->o->file) & O_ACCMODE;
+		return 0;
+	}
+	struct stat st;
+	int fl = fcntl(e->hfd, F_GETFL);
+	if (fstat(e->hfd, &st) < 0 || fl < 0)
+		return -EBADF;
+	*type = (int)(st.st_mode & S_IFMT);
+	*acc = fl & O_ACCMODE;
+	return 0;
+}
+
+/* What the kernel checks before moving a byte, for each call. */
+static long validate(enum kind k, struct end *in, struct end *out)
+{
+	int ti, ai, to, ao;
+	int r = end_info(in, &ti, &ai);
+	if (r == 0)
+		r = end_info(out, &to, &ao);
+	if (r < 0)
+		return r;
+	if (ai == O_WRONLY || ao == O_RDONLY)
+		return -EBADF;
+	switch (k) {
+	case K_CFR:
+		if (ti == S_IFDIR || to == S_IFDIR)
+			return -EISDIR;
+		if (ti != S_IFREG || to != S_IFREG)
+			return -EINVAL;
+		break;
+	case K_SPLICE:
+		if (ti != S_IFIFO && to != S_IFIFO)
+			return -EINVAL;
+		if ((ti == S_IFIFO && in->offp) || (to == S_IFIFO && out->offp))
+			return -ESPIPE;
+		break;
+	case K_SENDFILE:
+		if (ti == S_IFDIR)
+			return -EISDIR;
+		break;
+	}
+	return 0;
+}
+
+static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
+		     int fd_out, uint64_t offp_out, size_t len)
 {
 	struct end in, out;
 	int ri = get_end(c, fd_in, 0, &in);
@@ -160,6 +216,9 @@ static long two_ends(struct call *c, int fd_in, uint64_t offp_in, int fd_out,
 	if ((ri && (ret = open_host(c, fd_in, &in)) < 0) ||
 	    (ro && (ret = open_host(c, fd_out, &out)) < 0))
 		goto out;
+	ret = validate(k, &in, &out);
+	if (ret < 0)
+		goto out;
 	ret = pump(c, &in, &out, len);
 	if (ret > 0 && offp_in)
 		call_write(c, offp_in, &in.off, sizeof(in.off));
@@ -174,8 +233,8 @@ out:
 long sys_sendfile(struct call *c)
 {
 	/* sendfile(out_fd, in_fd, offset, count): offset is the input's */
-	return two_ends(c, (int)c->args[1], c->args[2], (int)c->args[0], 0,
-			(size_t)c->args[3]);
+	return two_ends(c, K_SENDFILE, (int)c->args[1], c->args[2],
+			(int)c->args[0], 0, (size_t)c->args[3]);
 }
 
 long sys_copy_file_range(struct call *c)
@@ -192,14 +251,14 @@ long sys_copy_file_range(struct call *c)
 			return CALL_CONTINUE;
 		return -EINVAL;
 	}
-	return two_ends(c, (int)c->args[0], c->args[1], (int)c->args[2],
+	return two_ends(c, K_CFR, (int)c->args[0], c->args[1], (int)c->args[2],
 			c->args[3], (size_t)c->args[4]);
 }
 
 long sys_splice(struct call *c)
 {
-	return two_ends(c, (int)c->args[0], c->args[1], (int)c->args[2],
-			c->args[3], (size_t)c->args[4]);
+	return two_ends(c, K_SPLICE, (int)c->args[0], c->args[1],
+			(int)c->args[2], c->args[3], (size_t)c->args[4]);
 }
 
 long sys_tee(struct call *c)

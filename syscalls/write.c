@@ -70,8 +70,33 @@ long sys_pwritev(struct call *c)
 	return do_write(c, 1, (off_t)c->args[3]);
 }
 
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+#define RWF_KNOWN 0xbf  /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND DONTCACHE */
+
 long sys_pwritev2(struct call *c)
 {
-	/* offset -1: current position, as writev */
-	return do_write(c, 1, (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3]);
+	unsigned flags = (unsigned)c->args[5];
+	off_t off = (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3];
+	if (flags & ~RWF_KNOWN || flags & RWF_APPEND) {
+		struct ofd *o;
+		int r = call_fd(c, (int)c->args[0], &o);
+		if (r)
+			return r > 0 ? CALL_CONTINUE : r;
+		long ret = 0;
+		if (flags & ~RWF_KNOWN) {
+			ret = -EOPNOTSUPP;
+		} else {
+			/* RWF_APPEND: at the end whatever the offset (not atomic
+			 * against other appenders; O_APPEND is) */
+			struct pf_stat st;
+			ret = pf_fstat(o->m->pool, o->file, &st);
+			off = (off_t)st.size;
+		}
+		ofd_put(o);
+		if (ret < 0)
+			return ret;
+	}
+	return do_write(c, 1, off);
 }
