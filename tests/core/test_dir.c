@@ -241,6 +241,44 @@ static void seek_back_to_saved_cookies(void)
 	pf_close(d);
 }
 
+/* rm -r style: unlink each name as soon as it is read. Every name is
+ * returned exactly once, none is missed, and the directory ends empty. */
+static void delete_while_listing(void)
+{
+	MKDIR("d");
+	char name[32];
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "d/n%d", i);
+		PUTS(name, "");
+	}
+	pf_file *d = OPEN("d", O_RDONLY | O_DIRECTORY, 0);
+	static char seen[600];
+	char buf[300];
+	ssize_t r;
+	int n = 0;
+	while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < r;) {
+			struct pft_dirent *e = (void *)(buf + off);
+			off += e->d_reclen;
+			if (e->d_name[0] == '.')
+				continue;
+			int k = atoi(e->d_name + 1);
+			CHECK(k >= 0 && k < 600);
+			if (seen[k])
+				pft_fail(__FILE__, __LINE__, "%s twice",
+					 e->d_name);
+			seen[k] = 1;
+			n++;
+			OK(pf_unlinkat(P, &ROOT, d, e->d_name, 0));
+		}
+	}
+	CHECK(r == 0);
+	pf_close(d);
+	EQ(600, n);
+	STREQ("", pft_list("d"));
+	OK(pf_unlinkat(P, &ROOT, NULL, "d", AT_REMOVEDIR));
+}
+
 static void mkdir_rmdir(void)
 {
 	struct pf_stat root0 = STAT("/");
@@ -339,5 +377,6 @@ static void large_directory(void)
 
 PFT_MAIN(PFT_CASE(dot_entries_and_types), PFT_CASE(many_names_exactly_once),
 	 PFT_CASE(small_buffer), PFT_CASE(cookies_survive_insertion),
-	 PFT_CASE(seek_back_to_saved_cookies), PFT_CASE(mkdir_rmdir),
+	 PFT_CASE(seek_back_to_saved_cookies),
+	 PFT_CASE(delete_while_listing), PFT_CASE(mkdir_rmdir),
 	 PFT_CASE(rmdir_open_directory), PFT_CASE(large_directory))

@@ -372,6 +372,14 @@ static void set_flags(void)
 	EQ(1, pf_pwrite(P, &ROOT, f, "A", 1, 0));
 	pf_close(f);
 	CONTENT("a", "Abcd");
+	/* O_NONBLOCK and O_NOATIME (owner) can be set and are reported */
+	f = OPEN("a", O_RDONLY, 0);
+	OK(pf_file_set_flags(P, &ROOT, f, O_NONBLOCK | O_NOATIME));
+	EQ(O_NONBLOCK | O_NOATIME, pf_file_get_flags(f) &
+	   (O_NONBLOCK | O_NOATIME | O_APPEND));
+	OK(pf_file_set_flags(P, &ROOT, f, 0));
+	EQ(0, pf_file_get_flags(f) & (O_NONBLOCK | O_NOATIME | O_APPEND));
+	pf_close(f);
 	/* creation flags are not reported */
 	f = OPEN("a", O_RDONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	EQ(0, pf_file_get_flags(f) & (O_CREAT | O_TRUNC | O_EXCL));
