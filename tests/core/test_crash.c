@@ -30,7 +30,7 @@
 #define MAXDATA (256 * 1024)
 
 enum { OP_CREATE, OP_APPEND, OP_TRUNC, OP_RENAME, OP_UNLINK, OP_MKDIR,
-       OP_RMDIR, OP_RENAME_DIR, OP_EXTEND, OP_NR };
+       OP_RMDIR, OP_RENAME_DIR, OP_EXTEND, OP_TMPLINK, OP_NR };
 
 struct ent {
 	char path[128];
@@ -146,12 +146,15 @@ static void next_op(struct model *m, struct op *op)
 		op->seed = rnd(m);
 		switch (k) {
 		case OP_CREATE:
-		case OP_MKDIR: {
+		case OP_MKDIR:
+		case OP_TMPLINK: {
 			const char *in = pick_dir(m);
 			if (m->n >= MAXENT - 2 || strlen(in) > 100)
 				continue;
 			snprintf(op->a, sizeof(op->a), "%s/%c%d", in,
-				 k == OP_CREATE ? 'f' : 'd', m->counter++);
+				 k == OP_CREATE ? 'f' : k == OP_MKDIR ? 'd' : 't',
+				 m->counter++);
+			op->len = k == OP_TMPLINK ? rnd(m) % 30000 : 0;
 			return;
 		}
 		case OP_APPEND:
@@ -227,12 +230,15 @@ static void apply(struct model *m, const struct op *op)
 	int i = find(m, op->a);
 	switch (op->kind) {
 	case OP_CREATE:
-	case OP_MKDIR: {
+	case OP_MKDIR:
+	case OP_TMPLINK: {
 		struct ent *e = &m->e[m->n++];
 		snprintf(e->path, sizeof(e->path), "%s", op->a);
 		e->dir = op->kind == OP_MKDIR;
 		e->data = e->dir ? NULL : calloc(1, MAXDATA);
-		e->len = 0;
+		e->len = op->kind == OP_TMPLINK ? op->len : 0;
+		if (op->kind == OP_TMPLINK)
+			pft_pattern(e->data, op->len, op->seed, 0);
 		break;
 	}
 	case OP_APPEND:
@@ -278,12 +284,61 @@ static void apply(struct model *m, const struct op *op)
 	}
 }
 
+/*
+ * The child keeps some victims of unlink and rename open, so that a kill
+ * finds unlinked-but-open inodes on the orphan list.
+ */
+#define KEEP 8
+static pf_file *kept[KEEP];
+static int nkept;
+
+static void keep_open(pf_pool *pool, const char *path)
+{
+	pf_file *f;
+	if (pf_openat(pool, &ROOT, NULL, path, O_RDONLY | O_NOFOLLOW, 0, &f))
+		return;
+	if (nkept == KEEP) {
+		pf_close(kept[0]);
+		memmove(kept, kept + 1, sizeof(kept[0]) * (KEEP - 1));
+		nkept--;
+	}
+	kept[nkept++] = f;
+}
+
+/* O_TMPFILE in the parent of op->a, written, then linked as op->a */
+static int tmplink(pf_pool *pool, const struct op *op)
+{
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s", op->a);
+	*strrchr(dir, '/') = 0;
+	pf_file *f;
+	int r = pf_openat(pool, &ROOT, NULL, dir[0] ? dir : "/",
+			  O_TMPFILE | O_RDWR, 0644, &f);
+	if (r)
+		return r;
+	unsigned char *buf = malloc(op->len + 1);
+	pft_pattern(buf, op->len, op->seed, 0);
+	ssize_t w = pf_write(pool, &ROOT, f, buf, op->len);
+	free(buf);
+	if (w == (ssize_t)op->len)
+		r = pf_linkat(pool, &ROOT, f, "", NULL, op->a, AT_EMPTY_PATH);
+	else
+		r = w < 0 ? (int)w : -EIO;
+	pf_close(f);
+	return r;
+}
+
 /* Runs op on the pool; returns 0 or a negative errno. */
 static int execute(pf_pool *pool, const struct op *op)
 {
 	pf_file *f;
 	int r;
+	if ((op->kind == OP_UNLINK || op->kind == OP_RENAME) &&
+	    op->seed % 3 == 0)
+		keep_open(pool, op->kind == OP_UNLINK ? op->a : op->b);
 	switch (op->kind) {
+	case OP_TMPLINK:
+		return tmplink(pool, op);
 	case OP_CREATE:
 		r = pf_openat(pool, &ROOT, NULL, op->a,
 			      O_CREAT | O_EXCL | O_WRONLY, 0644, &f);
@@ -324,7 +379,7 @@ static int execute(pf_pool *pool, const struct op *op)
 
 static const char *op_names[] = { "create", "append", "truncate", "rename",
 				  "unlink", "mkdir", "rmdir", "rename-dir",
-				  "extend" };
+				  "extend", "tmpfile-link" };
 
 /* ---- the killed child ---------------------------------------------------- */
 
