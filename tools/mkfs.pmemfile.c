@@ -188,7 +188,10 @@ int main(int argc, char **argv)
 	}
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		size = (uint64_t)st.st_size;
-	printf("%s: pmemfile file system of %" PRIu64 " bytes (%" PRIu64
-	       " MiB)\n", path, size, size >> 20);
+	if (size)
+		printf("%s: pmemfile file system of %" PRIu64 " bytes (%"
+		       PRIu64 " MiB)\n", path, size, size >> 20);
+	else
+		printf("%s: pmemfile file system on the whole device\n", path);
 	return 0;
 }
