@@ -93,11 +93,15 @@ struct pf_dirent {
 _Static_assert(sizeof(struct pf_dirent) == 280, "pf_dirent size");
 
 /*
+ * (Object sizes: libpmemobj keeps one run per size class, and a run of a
+ * large class costs many 256 KiB chunks; so every object here is either
+ * at most 8 KiB or a whole number of chunks. See HACKING.md.)
+ *
  * Directory entries live in fixed-size pages chained from the directory
  * inode. Slot number = page index * PF_DIRPAGE_SLOTS + slot in page; it is
  * the readdir cookie (plus 3: 0 is the start, 1 ".", 2 "..").
  */
-#define PF_DIRPAGE_SLOTS 32
+#define PF_DIRPAGE_SLOTS 29     /* a page fits libpmemobj's 8 KiB class */
 struct pf_dirpage {
 	PMEMoid next;
 	uint32_t nslots;         /* PF_DIRPAGE_SLOTS */
@@ -107,6 +111,7 @@ struct pf_dirpage {
 };
 _Static_assert(sizeof(struct pf_dirpage) == 32 + 280 * PF_DIRPAGE_SLOTS,
 	       "pf_dirpage size");
+_Static_assert(sizeof(struct pf_dirpage) <= 8192 - 16, "pf_dirpage class");
 
 /*
  * File data: extents sorted by file offset, non-overlapping, offsets and

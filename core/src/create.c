@@ -47,8 +47,11 @@ create_body_tx(struct create_args *a)
 	}
 	if (S_ISLNK(a->mode)) {
 		size_t len = strlen(a->target);
-		PMEMoid t = pmemobj_tx_alloc(sizeof(struct pf_symlink) + len + 1,
-					     PF_T_SYMLINK);
+		/* few size classes (layout.h): powers of two from 64 */
+		size_t sz = 64;
+		while (sz < sizeof(struct pf_symlink) + len + 1)
+			sz <<= 1;
+		PMEMoid t = pmemobj_tx_alloc(sz, PF_T_SYMLINK);
 		struct pf_symlink *sl = pf_direct(p, t);
 		sl->len = len;
 		memcpy(sl->target, a->target, len + 1);

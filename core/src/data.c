@@ -26,6 +26,9 @@
 
 #define PF_EXT_MAX (64ull << 20)       /* one extent at most */
 #define PF_PREALLOC_MAX (4ull << 20)   /* append pre-allocation cap */
+#define PF_EXT_SMALL 8192u             /* largest small-class extent */
+#define PF_CHUNK (256u << 10)          /* libpmemobj chunk */
+#define PF_SMALL_FILE (128u << 10)     /* below: small extents only */
 #define PF_FILE_MAX ((uint64_t)INT64_MAX)
 
 static inline struct pf_extents *
@@ -97,7 +100,16 @@ ext_insert_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i,
 {
 	struct pf_extents *ex = ext_arr(p, pi);
 	if (!ex || ex->count == ex->cap) {
-		uint32_t ncap = ex ? ex->cap * 2 : 8;
+		/* array objects: <= 4 KiB, then whole chunks (layout.h) */
+		uint32_t ncap;
+		if (!ex)
+			ncap = 8;
+		else if (ex->cap < 126)
+			ncap = ex->cap * 2 > 126 ? 126 : ex->cap * 2;
+		else
+			ncap = (uint32_t)((PF_ALIGN_UP((uint64_t)ex->cap * 2 *
+				sizeof(struct pf_extent), PF_CHUNK) - 64 -
+				sizeof(struct pf_extents)) / sizeof(struct pf_extent));
 		size_t sz = sizeof(struct pf_extents) + ncap * sizeof(struct pf_extent);
 		PMEMoid n;
 		if (!ex) {
@@ -201,14 +213,12 @@ ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
 static uint64_t
 ext_size(uint64_t len, uint64_t *req)
 {
-	if (len <= (128u << 10)) {
-		uint64_t s = PF_EXT_ALIGN;
-		while (s < len)
-			s <<= 1;
+	if (len <= PF_EXT_SMALL) {
+		uint64_t s = len <= PF_EXT_ALIGN ? PF_EXT_ALIGN : PF_EXT_SMALL;
 		*req = s;
 		return s;
 	}
-	uint64_t cap = PF_ALIGN_UP(len + PF_EXT_ALIGN, 256u << 10);
+	uint64_t cap = PF_ALIGN_UP(len + PF_EXT_ALIGN, PF_CHUNK);
 	*req = cap - 64;
 	return cap - PF_EXT_ALIGN;
 }
@@ -254,7 +264,10 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 		uint64_t len = hole_end - pos;
 		if (len > PF_EXT_MAX)
 			len = PF_EXT_MAX;
+		uint64_t need = len;
+		bool pre = false;
 		if (prealloc && next == UINT64_MAX && pos + len == end) {
+			pre = true;
 			uint64_t want = pi->alloc < PF_EXT_ALIGN ? PF_EXT_ALIGN :
 				pi->alloc;
 			if (want > PF_PREALLOC_MAX)
@@ -262,6 +275,12 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 			if (len < want)
 				len = want;
 		}
+		/*
+		 * Small files grow in small-class pieces; a piece between
+		 * 8 KiB and a chunk would waste most of a chunk.
+		 */
+		if (len > PF_EXT_SMALL && pi->alloc + len < PF_SMALL_FILE)
+			len = PF_EXT_SMALL;
 		uint64_t req;
 		len = ext_size(len, &req);
 		/* never overlap the next extent */
@@ -272,7 +291,24 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 		struct pf_extent e;
 		e.off = pos;
 		e.len = len;
-		e.data = pmemobj_tx_xalloc(req, PF_T_DATA, POBJ_XALLOC_NO_FLUSH);
+		if (pre && len > need) {
+			/* pre-allocation is optional: near a full pool,
+			 * fall back to what the write needs */
+			e.data = pmemobj_tx_xalloc(req, PF_T_DATA,
+				POBJ_XALLOC_NO_FLUSH | POBJ_XALLOC_NO_ABORT);
+			if (OID_IS_NULL(e.data)) {
+				if (need > PF_EXT_SMALL &&
+				    pi->alloc + need < PF_SMALL_FILE)
+					need = PF_EXT_SMALL;
+				e.len = ext_size(need, &req);
+				e.data = pmemobj_tx_xalloc(req, PF_T_DATA,
+						POBJ_XALLOC_NO_FLUSH);
+			}
+		} else {
+			e.data = pmemobj_tx_xalloc(req, PF_T_DATA,
+						   POBJ_XALLOC_NO_FLUSH);
+		}
+		len = e.len;
 		if (pos < zero_below) {
 			uint64_t z = zero_below - pos < len ? zero_below - pos : len;
 			if (p->is_pmem)
@@ -418,8 +454,13 @@ struct write_args {
 	ssize_t done;
 };
 
+/*
+ * Allocates extents for the holes of a write (zeroed where they fall below
+ * the size) in one TX. The data is copied after the commit, so a failed
+ * allocation changes nothing at all.
+ */
 static int
-write_tx(struct write_args *w)
+alloc_tx(struct write_args *w)
 {
 	struct pf_pool *p = w->p;
 	struct pf_inode *pi = w->pi;
@@ -427,22 +468,6 @@ write_tx(struct write_args *w)
 	TX_BEGIN(p->pop) {
 		bool append = w->off >= w->size;
 		fill_holes_tx(p, pi, w->off, w->off + w->count, w->size, append);
-		if (w->off > w->size)
-			zero_in_extents(p, pi, w->size, w->off);
-		w->done = copy_in(p, pi, w->off, w->count, w->copy, w->arg);
-		if (w->done > 0) {
-			uint64_t end = w->off + (uint64_t)w->done;
-			int64_t now = pf_now();
-			pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
-			if (end > pi->size)
-				pi->size = end;
-			pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
-			pi->mtime = pi->ctime = now;
-			if (w->mode != pi->mode) {
-				pmemobj_tx_add_range_direct(&pi->mode, sizeof(pi->mode));
-				pi->mode = w->mode;
-			}
-		}
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
@@ -476,10 +501,17 @@ pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 	uint32_t mode = pf_killed_mode(c, pi);
 	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
 	if (has_hole(p, pi, off, off + count)) {
-		int r = write_tx(&w);
+		int r = alloc_tx(&w);
 		if (r)
 			return r;
-	} else {
+	}
+	{
+		/*
+		 * The extents cover the write: zero the gap between the old end
+		 * and the write, copy and persist the data, then publish size,
+		 * times and mode, each one aligned word persisted after the
+		 * data, without a TX (the inode write lock is held).
+		 */
 		if (off > size) {
 			zero_in_extents(p, pi, size, off);
 			if (p->is_pmem)

@@ -182,12 +182,17 @@ pf_read_cb(pf_pool *p, pf_file *f, size_t count, off_t offset,
 		return -EISDIR;
 	if (!S_ISREG(vi->pi->mode))
 		return -EINVAL;
-	if (count > (size_t)SSIZE_MAX)
-		count = SSIZE_MAX;
+	if (count > PF_MAX_RW)
+		count = PF_MAX_RW;
 	bool usepos = offset < 0;
 	if (usepos)
 		pthread_mutex_lock(&f->pos_lock);
 	uint64_t off = usepos ? f->pos : (uint64_t)offset;
+	if (off + count > (uint64_t)INT64_MAX) {
+		if (usepos)
+			pthread_mutex_unlock(&f->pos_lock);
+		return -EINVAL;
+	}
 	pthread_rwlock_rdlock(&vi->lock);
 	ssize_t n = pf_data_read(p, vi, count, off, copy, arg);
 	if (n >= 0 && !(atomic_load(&f->flags) & O_NOATIME))
@@ -243,9 +248,11 @@ pf_readv(pf_pool *p, pf_file *f, const struct iovec *iov, int iovcnt)
 /* ---- write ---- */
 
 ssize_t
-pf_write_cb(pf_pool *p, struct pf_caller *c, pf_file *f, size_t count,
-	    off_t offset, pf_copy_fn copy, void *arg)
+pf_write_cb_flags(pf_pool *p, struct pf_caller *c, pf_file *f, size_t count,
+		  off_t offset, unsigned flags, pf_copy_fn copy, void *arg)
 {
+	if (flags & ~PF_RWF_APPEND)
+		return -EOPNOTSUPP;
 	if (!f->writable)
 		return -EBADF;
 	struct pf_vinode *vi = f->vi;
@@ -253,11 +260,19 @@ pf_write_cb(pf_pool *p, struct pf_caller *c, pf_file *f, size_t count,
 		return -EISDIR;
 	if (!S_ISREG(vi->pi->mode))
 		return -EINVAL;
+	if (count > PF_MAX_RW)
+		count = PF_MAX_RW;
 	bool usepos = offset < 0;
-	bool append = (atomic_load(&f->flags) & O_APPEND) != 0;
+	bool append = (atomic_load(&f->flags) & O_APPEND) ||
+		(flags & PF_RWF_APPEND);
 	if (usepos)
 		pthread_mutex_lock(&f->pos_lock);
 	uint64_t off = usepos ? f->pos : (uint64_t)offset;
+	if (off + count > (uint64_t)INT64_MAX) {
+		if (usepos)
+			pthread_mutex_unlock(&f->pos_lock);
+		return -EINVAL;
+	}
 	uint64_t newpos = off;
 	pthread_rwlock_wrlock(&vi->lock);
 	ssize_t n = pf_data_write(p, c, vi, count, off, append, &newpos, copy,
@@ -269,6 +284,13 @@ pf_write_cb(pf_pool *p, struct pf_caller *c, pf_file *f, size_t count,
 		pthread_mutex_unlock(&f->pos_lock);
 	}
 	return n;
+}
+
+ssize_t
+pf_write_cb(pf_pool *p, struct pf_caller *c, pf_file *f, size_t count,
+	    off_t offset, pf_copy_fn copy, void *arg)
+{
+	return pf_write_cb_flags(p, c, f, count, offset, 0, copy, arg);
 }
 
 static pf_copy_fn
@@ -336,7 +358,7 @@ pf_lseek(pf_pool *p, pf_file *f, off_t offset, int whence)
 		break;
 	case SEEK_CUR:
 		if (offset > 0 && (off_t)f->pos > INT64_MAX - offset)
-			ret = -EOVERFLOW;
+			ret = -EINVAL;
 		else
 			ret = (off_t)f->pos + offset;
 		break;

@@ -15,6 +15,7 @@
 #include "layout.h"
 
 #define PF_VINODE_STRIPES 64
+#define PF_MAX_RW 0x7ffff000u    /* Linux MAX_RW_COUNT */
 
 struct pf_dirindex;
 

@@ -480,8 +480,9 @@ pf_statfs(pf_pool *p, struct pf_statfs *out)
 	uint64_t per_inode = sizeof(struct pf_inode) + 64;
 	uint64_t used = p->data_bytes + p->ninodes * per_inode;
 	uint64_t total = p->size;
-	/* the pool header, lanes and heap metadata are not usable */
-	uint64_t overhead = 4u << 20;
+	/* the pool header, lanes and heap metadata are not usable (measured
+	 * with libpmemobj 1.12: 3840 KiB, plus zone headers per 16 GiB) */
+	uint64_t overhead = (3840u << 10) + (total >> 34) * (64u << 10);
 	uint64_t usable = total > overhead ? total - overhead : 0;
 	uint64_t avail = usable > used ? usable - used : 0;
 	memset(out, 0, sizeof(*out));

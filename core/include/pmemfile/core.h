@@ -193,6 +193,16 @@ ssize_t pf_read_cb(pf_pool *pool, pf_file *f, size_t count, off_t offset,
 		   pf_copy_fn copy, void *arg);
 ssize_t pf_write_cb(pf_pool *pool, struct pf_caller *c, pf_file *f,
 		    size_t count, off_t offset, pf_copy_fn copy, void *arg);
+/*
+ * pf_write_cb with pwritev2(2)-style per-call flags: PF_RWF_APPEND appends
+ * at the end whatever the offset (RWF_APPEND); with offset < 0 the file
+ * offset then moves to the new end, with an explicit offset it stays.
+ * Unknown flags: -EOPNOTSUPP.
+ */
+#define PF_RWF_APPEND 0x1
+ssize_t pf_write_cb_flags(pf_pool *pool, struct pf_caller *c, pf_file *f,
+			  size_t count, off_t offset, unsigned flags,
+			  pf_copy_fn copy, void *arg);
 
 /* SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE. On a directory the
  * offset is a readdir cookie (telldir/seekdir). */
