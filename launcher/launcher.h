@@ -52,4 +52,6 @@ pid_t child_start(char **argv, int *listener);
 /* loop.c */
 void workers_start(int listener, int n);
 void workers_stop(void);
+/* Every few milliseconds from the main loop: keeps someone in RECV. */
+void workers_tick(void);
 #endif

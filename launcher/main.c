@@ -120,8 +120,9 @@ int main(int argc, char **argv)
 	};
 	int done = 0;
 	while (!done) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, 10) < 0 && errno != EINTR)
 			break;
+		workers_tick();
 		if (pfd[1].revents)
 			sc_ofd_events();
 		struct signalfd_siginfo si;
