@@ -26,6 +26,6 @@ build_go() {
 @test "static Go program: GOMAXPROCS=8 and the race of many threads" {
 	build_go
 	export GOTEST=$WORK/gotest
-	differential 'GOMAXPROCS=8 "$GOTEST" "$D/a" & GOMAXPROCS=8 "$GOTEST" "$D/b"; wait'
+	differential 'GOMAXPROCS=8 "$GOTEST" "$D/a" >"$H/a.out" & GOMAXPROCS=8 "$GOTEST" "$D/b" >"$H/b.out"; wait; cat "$H/a.out" "$H/b.out"'
 	[ "$(native_out stdout | grep -cx done)" -eq 2 ]
 }
