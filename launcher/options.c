@@ -61,6 +61,8 @@ static void add_pool(struct options *o, const char *pool, const char *mount)
 		die("too many pools (at most %d)", MAX_POOLS);
 	if (mount[0] != '/')
 		die("mount point %s is not absolute; use a path starting with /", mount);
+	if (mount[strspn(mount, "/")] == 0)
+		die("cannot mount a pool on /: programs could not be found; use a directory such as /mnt");
 	o->pool[o->npools] = pool;
 	o->mount[o->npools] = mount;
 	o->npools++;

@@ -73,11 +73,25 @@ static long put_stat(struct call *c, uint64_t addr, long r, struct st_arg *a)
 	return call_write(c, addr, &st, sizeof(st));
 }
 
+/* fstatat(fd, NULL, buf, AT_EMPTY_PATH) is fstat(fd) since Linux 6.11 */
+static long stat_fd(struct call *c, int fd, struct st_arg *a)
+{
+	struct ofd *o;
+	int r = call_fd(c, fd, &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	long ret = errno_filter(pf_fstat(o->m->pool, o->file, &a->st));
+	ofd_put(o);
+	return ret;
+}
+
 long sys_newfstatat(struct call *c)
 {
 	struct st_arg a = { .flags = (int)c->args[3] };
 	if (a.flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
+	if (c->args[1] == 0 && (a.flags & AT_EMPTY_PATH))
+		return put_stat(c, c->args[2], stat_fd(c, (int)c->args[0], &a), &a);
 	return put_stat(c, c->args[2], do_stat(c, 0, 1, &a), &a);
 }
 
@@ -95,14 +109,8 @@ long sys_lstat(struct call *c)
 
 long sys_fstat(struct call *c)
 {
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
 	struct st_arg a;
-	long ret = pf_fstat(o->m->pool, o->file, &a.st);
-	ofd_put(o);
-	return put_stat(c, c->args[1], errno_filter(ret), &a);
+	return put_stat(c, c->args[1], stat_fd(c, (int)c->args[0], &a), &a);
 }
 
 long sys_statx(struct call *c)
@@ -116,13 +124,7 @@ long sys_statx(struct call *c)
 	struct st_arg a = { .flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) };
 	long r;
 	if (c->args[1] == 0 && (flags & AT_EMPTY_PATH)) {
-		/* statx(fd, NULL, AT_EMPTY_PATH): the fd itself (Linux 6.11) */
-		struct ofd *o;
-		r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		r = errno_filter(pf_fstat(o->m->pool, o->file, &a.st));
-		ofd_put(o);
+		r = stat_fd(c, (int)c->args[0], &a);
 	} else {
 		r = do_stat(c, 0, 1, &a);
 	}
