@@ -247,7 +247,27 @@ int vpath_escape(struct call *c, struct vpath *p)
 	} else if (join(tmp, sizeof(tmp), p->m->parent, c->escape) < 0) {
 		return -ENAMETOOLONG;
 	}
-	memcpy(c->escape, tmp, strlen(tmp) + 1);
+	/* performed by the supervisor, so "self" must name the target */
+	const char *self = NULL;
+	char who[64];
+	if (strncmp(tmp, "/proc/self", 10) == 0 && (tmp[10] == '/' || !tmp[10])) {
+		self = tmp + 10;
+		struct proc *pr = call_proc(c);
+		snprintf(who, sizeof(who), "/proc/%d", pr ? (int)proc_tgid(pr) : (int)c->tid);
+	} else if (strncmp(tmp, "/proc/thread-self", 17) == 0 &&
+		   (tmp[17] == '/' || !tmp[17])) {
+		self = tmp + 17;
+		snprintf(who, sizeof(who), "/proc/%d/task/%d", (int)c->tid, (int)c->tid);
+	}
+	if (self) {
+		size_t lw = strlen(who), ls = strlen(self);
+		if (lw + ls + 1 > sizeof(c->escape))
+			return -ENAMETOOLONG;
+		memcpy(c->escape, who, lw);
+		memcpy(c->escape + lw, self, ls + 1);
+	} else {
+		memcpy(c->escape, tmp, strlen(tmp) + 1);
+	}
 	classify_abs(p, c->escape);
 	p->dirfd = AT_FDCWD;
 	return 0;
