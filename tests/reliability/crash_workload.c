@@ -29,68 +29,6 @@
 
 #include "rel.h"
 
-static char mnt[256];
-
-static void
-full(char *out, const char *rel)
-{
-	snprintf(out, REL_PATH + 300, "%s/%s", mnt, rel);
-}
-
-static long
-sys_result(long r)
-{
-	return r < 0 ? -errno : r;
-}
-
-static long
-run_op(const struct rel_op *op)
-{
-	char a[REL_PATH + 300], b[REL_PATH + 300];
-	full(a, op->a);
-	full(b, op->b);
-	int fd;
-	long r;
-	switch (op->kind) {
-	case OP_CREATE:
-		fd = open(a, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-		return 0;
-	case OP_APPEND:
-	case OP_PWRITE: {
-		fd = open(a, O_WRONLY | O_CLOEXEC |
-			  (op->kind == OP_APPEND ? O_APPEND : 0));
-		if (fd < 0)
-			return -errno;
-		char *buf = malloc(op->len + 1);
-		rel_fill(buf, op->len, op->seed);
-		if (op->kind == OP_APPEND)
-			r = sys_result(write(fd, buf, op->len));
-		else
-			r = sys_result(pwrite(fd, buf, op->len, (off_t)op->off));
-		free(buf);
-		close(fd);
-		return r;
-	}
-	case OP_TRUNC:
-		return sys_result(truncate(a, op->len));
-	case OP_UNLINK:
-		return sys_result(unlink(a));
-	case OP_RMDIR:
-		return sys_result(rmdir(a));
-	case OP_MKDIR:
-		return sys_result(mkdir(a, 0755));
-	case OP_RENAME:
-		return sys_result(syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD,
-					  b, op->flags));
-	case OP_LINK:
-		return sys_result(link(a, b));
-	}
-	return -EINVAL;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -98,7 +36,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s MOUNT LOG SEED NOPS\n", argv[0]);
 		return 2;
 	}
-	snprintf(mnt, sizeof(mnt), "%s", argv[1]);
 	uint64_t seed = strtoull(argv[3], NULL, 0);
 	int n = atoi(argv[4]);
 	struct rel_op *ops = calloc((size_t)n, sizeof(*ops));
@@ -111,7 +48,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		long want = rel_model_apply(m, &ops[i], 0);
-		long got = run_op(&ops[i]);
+		long got = rel_sys_apply(argv[1], &ops[i]);
 		if (got != want) {
 			char d[REL_PATH * 3];
 			rel_op_format(&ops[i], d, sizeof(d));

@@ -89,4 +89,11 @@ char *rel_sort_lines(char *text);
 void rel_diff(const char *label_a, const char *a, const char *label_b,
 	      const char *b);
 
+/* ---- the same on a host directory (rel_sys.c) ----------------------------- */
+
+/* Runs op with plain syscalls on base/op->a; same return convention. */
+long rel_sys_apply(const char *base, const struct rel_op *op);
+/* Canonical dump of the host tree under base (same format). */
+char *rel_sys_dump(const char *base);
+
 #endif
