@@ -575,6 +575,39 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 	return ret;
 }
 
+/*
+ * Gives back the unused pre-allocation at the end of a file (when a
+ * writable description closes): the tail extent is cut at the aligned
+ * size if that frees at least a chunk. Best effort.
+ */
+void
+pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
+{
+	pthread_rwlock_wrlock(&vi->lock);
+	struct pf_inode *pi = vi->pi;
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (vi->freed || !ex || ex->count == 0)
+		goto out;
+	uint32_t i = ex->count - 1;
+	struct pf_extent *e = &ex->e[i];
+	uint64_t keep = PF_ALIGN_UP(pi->size, PF_EXT_ALIGN);
+	uint64_t end = e->off + e->len;
+	uint64_t from = keep > e->off ? keep : e->off;
+	if (end <= from || end - from < PF_CHUNK)
+		goto out;
+	TX_BEGIN(p->pop) {
+		if (from == e->off)
+			ext_remove_tx(p, pi, i, 1);
+		else
+			ext_carve_tx(p, pi, i, from, end);
+	} TX_ONABORT {
+		;
+	} TX_END
+	pf_persist_point();
+out:
+	pthread_rwlock_unlock(&vi->lock);
+}
+
 /* caller holds the write lock; permission checks done */
 int
 pf_data_truncate(struct pf_pool *p, struct pf_vinode *vi, uint64_t len)

@@ -154,6 +154,7 @@ ssize_t pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 		      void *arg);
 /* mode after a write or truncate by c (set-id bits cleared as Linux) */
 uint32_t pf_killed_mode(const struct pf_caller *c, const struct pf_inode *pi);
+void pf_data_trim(struct pf_pool *p, struct pf_vinode *vi);
 /* caller holds the write lock */
 int pf_data_truncate(struct pf_pool *p, struct pf_vinode *vi, uint64_t len);
 off_t pf_data_seek(struct pf_pool *p, struct pf_vinode *vi, off_t off,

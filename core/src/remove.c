@@ -86,16 +86,9 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		goto out;
 	}
 	struct pf_vinode *d = r.parent, *v = r.target;
-	if (rmdir && !S_ISDIR(v->pi->mode)) {
-		ret = -ENOTDIR;
-		goto out;
-	}
-	if (!rmdir && S_ISDIR(v->pi->mode)) {
-		ret = -EISDIR;
-		goto out;
-	}
-	if (r.trailing_slash && !S_ISDIR(v->pi->mode)) {
-		ret = -ENOTDIR;
+	/* the order of the checks is Linux's (do_unlinkat, may_delete) */
+	if (!rmdir && r.trailing_slash) {
+		ret = S_ISDIR(v->pi->mode) ? -EISDIR : -ENOTDIR;
 		goto out;
 	}
 	pthread_rwlock_wrlock(&d->lock);
@@ -110,6 +103,10 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		;
 	} else if (!pf_may_delete(c, d->pi, v->pi)) {
 		ret = -EPERM;
+	} else if (rmdir && !S_ISDIR(v->pi->mode)) {
+		ret = -ENOTDIR;
+	} else if (!rmdir && S_ISDIR(v->pi->mode)) {
+		ret = -EISDIR;
 	} else if (rmdir && v->pi->size != 0) {
 		ret = -ENOTEMPTY;
 	}
