@@ -19,6 +19,7 @@ ln src/a src/hard
 chmod 640 src/sub/b
 chmod 700 src/sub/deep
 touch -h -d "2020-01-02 03:04:05" src/a src/sub/b src/link
+touch -h -d "2021-03-04 05:06:07" src/sub/uplink src/empty src/sub/deep
 cp -a src dst
 stat -c "%n|%F|%a|%A|%s|%h|%U|%G|%X|%Y" dst/a dst/hard dst/sub/b
 stat -c "%n|%F|%a|%A|%h|%U|%G" dst/empty dst/sub/deep
