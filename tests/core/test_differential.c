@@ -5,13 +5,15 @@
  * Every result (value or errno) must match, and so must the trees (names,
  * types, sizes, link counts, modes, file contents, symlink targets),
  * checked every 50 operations and after reopening the pool.
- * PF_DIFF_SEED and PF_DIFF_OPS (default 4000) replay or lengthen a run.
+ * PF_DIFF_SEED and PF_DIFF_OPS (default 4000) replay or lengthen a run;
+ * PF_DIFF_TRACE=1 prints every operation before it runs.
  */
 #define _GNU_SOURCE
 #include "pftest.h"
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <grp.h>
 #include <sys/syscall.h>
@@ -41,11 +43,12 @@ static uint64_t rnd(void)
 
 enum { D_OPEN, D_MKDIR, D_RMDIR, D_UNLINK, D_RENAME, D_LINK, D_SYMLINK,
        D_READLINK, D_TRUNCATE, D_STAT, D_CHMOD, D_MKNOD, D_WRITE, D_CHOWN,
-       D_UTIMES, D_ACCESS, D_NR };
+       D_UTIMES, D_ACCESS, D_FALLOC, D_NR };
 static const char *opname[] = { "open", "mkdir", "rmdir", "unlink",
 				"rename", "link", "symlink", "readlink",
 				"truncate", "stat", "chmod", "mknod",
-				"write", "chown", "utimes", "access" };
+				"write", "chown", "utimes", "access",
+				"fallocate" };
 static int with_users;           /* the case runs ops as other users too */
 
 struct dop {
@@ -64,7 +67,9 @@ static const int open_flags[] = {
 static void gen(struct dop *op)
 {
 	memset(op, 0, sizeof(*op));
-	op->kind = (int)(rnd() % (with_users ? D_NR : D_CHOWN));
+	op->kind = (int)(rnd() % (with_users ? D_NR : D_CHOWN + 1));
+	if (!with_users && op->kind == D_CHOWN)
+		op->kind = D_FALLOC;
 	op->who = with_users ? (int)(rnd() % 3) : 0;
 	op->a = names[rnd() % NNAMES];
 	op->b = names[rnd() % NNAMES];
@@ -118,6 +123,16 @@ static void gen(struct dop *op)
 	case D_ACCESS:
 		op->arg = (long)(rnd() % 8);
 		break;
+	case D_FALLOC: {
+		/* the modes tmpfs has too */
+		static const int modes[] = { 0, FALLOC_FL_KEEP_SIZE,
+					     FALLOC_FL_PUNCH_HOLE |
+					     FALLOC_FL_KEEP_SIZE };
+		op->flags = modes[rnd() % 3];
+		op->arg = (long)(rnd() % 20000);        /* offset */
+		op->b = (const char *)(uintptr_t)(rnd() % 20000 + 1); /* len */
+		break;
+	}
 	case D_MKNOD:
 		/* sockets only: a native open of a FIFO would block, while
 		 * the core answers ENXIO for both kinds */
@@ -244,6 +259,15 @@ static struct res run_native_as(const struct dop *op)
 				      op->arg == 1 ? fixed_times : now_omit,
 				      0));
 		break;
+	case D_FALLOC:
+		fd = openat(nat, op->a, O_WRONLY | O_CLOEXEC);
+		r.ret = fd < 0 ? -errno : 0;
+		if (fd >= 0) {
+			r.ret = err(fallocate(fd, op->flags, op->arg,
+					      (off_t)(uintptr_t)op->b));
+			close(fd);
+		}
+		break;
 	case D_ACCESS:
 		/* AT_EACCESS: check with the fs ids set by become() */
 		r.ret = err(faccessat(nat, op->a, (int)op->arg, AT_EACCESS));
@@ -335,6 +359,14 @@ static struct res run_pool(const struct dop *op)
 	case D_ACCESS:
 		r.ret = pf_faccessat(P, c, NULL, op->a, (int)op->arg,
 				     AT_EACCESS);
+		break;
+	case D_FALLOC:
+		r.ret = pf_openat(P, c, NULL, op->a, O_WRONLY, 0, &f);
+		if (r.ret == 0) {
+			r.ret = pf_fallocate(P, c, f, op->flags, op->arg,
+					     (off_t)(uintptr_t)op->b);
+			pf_close(f);
+		}
 		break;
 	case D_WRITE:
 		r.ret = pf_openat(P, c, NULL, op->a, O_WRONLY, 0, &f);
@@ -504,10 +536,15 @@ static void run_sequences(void)
 	nat = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CHECK(nat >= 0);
 	umask(0);
-	int mismatches = 0;
+	int mismatches = 0, trace = getenv("PF_DIFF_TRACE") != NULL;
 	for (int i = 0; i < nops; i++) {
 		struct dop op;
 		gen(&op);
+		if (trace)
+			fprintf(stderr, "op %d: uid %u %s(\"%s\", \"%s\", 0%o, "
+				"%ld)\n", i, who_uid[op.who], opname[op.kind],
+				op.a, op.kind == D_FALLOC ? "(len)" : op.b,
+				op.flags, op.arg);
 		struct res n = run_native(&op), p = run_pool(&op);
 		if (n.ret != p.ret || strcmp(n.obs, p.obs) != 0) {
 			const char *ne = n.ret < 0 ? strerrorname_np((int)-n.ret)
@@ -517,7 +554,8 @@ static void run_sequences(void)
 			fprintf(stderr, "op %d: uid %u %s(\"%s\", \"%s\", flags "
 				"0%o, %ld): native %ld %s [%s], pool %ld %s "
 				"[%s]\n", i, who_uid[op.who], opname[op.kind],
-				op.a, op.b, op.flags,
+				op.a, op.kind == D_FALLOC ? "(len)" : op.b,
+				op.flags,
 				op.arg, n.ret, ne ? ne : "", n.obs, p.ret,
 				pe ? pe : "", p.obs);
 			/* what the first name is, on each side */

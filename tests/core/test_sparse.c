@@ -258,6 +258,29 @@ static void fallocate_modes(void)
 	free(buf);
 }
 
+/* Blocks past EOF (KEEP_SIZE): punching there, beyond the size, works and
+ * frees them; the size does not change. */
+static void punch_past_eof(void)
+{
+	char b[10000];
+	memset(b, 'a', sizeof(b));
+	pf_file *f = OPEN("f", O_CREAT | O_RDWR, 0644);
+	EQ(10000, pf_write(P, &ROOT, f, b, sizeof(b)));
+	OK(pf_fallocate(P, &ROOT, f, FALLOC_FL_KEEP_SIZE, 0, 20480));
+	EQ(10000, STAT("f").size);
+	CHECK(STAT("f").blocks * 512 >= 20480);
+	OK(pf_fallocate(P, &ROOT, f, FALLOC_FL_PUNCH_HOLE |
+			FALLOC_FL_KEEP_SIZE, 14789, 6387));
+	OK(pf_fallocate(P, &ROOT, f, FALLOC_FL_PUNCH_HOLE |
+			FALLOC_FL_KEEP_SIZE, 9000, 100000));
+	EQ(10000, STAT("f").size);
+	ZEROS(f, 9000, 1000);
+	char c;
+	EQ(1, pf_pread(P, f, &c, 1, 8999));
+	EQ('a', c);
+	pf_close(f);
+}
+
 static void fallocate_enospc(void)
 {
 	PUTS("a", "abc");
@@ -355,5 +378,6 @@ static void fallocate_bad_files(void)
 PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
+	 PFT_CASE(punch_past_eof),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
 	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files))
