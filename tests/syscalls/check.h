@@ -22,7 +22,8 @@ extern const char *g_host;  /* host directory, outside every pool */
 extern int g_pool;          /* running under pmemfile-run */
 
 void pft_init(int argc, char **argv);
-/* path(name): "g_dir/name" in one of 8 rotating static buffers. */
+/* path(name): "g_dir/name" in one of 8 rotating static buffers (not for
+ * use from several threads at once). */
 const char *path(const char *name);
 /* hpath(name): "g_host/name", same buffers. */
 const char *hpath(const char *name);

@@ -354,6 +354,103 @@ static void t_flock(void)
 	CHECK_OK(unlink(p));
 }
 
+enum { THREADS = 200 };
+
+static void *thread_files(void *argp)
+{
+	long k = (long)argp;
+	char name[4200], buf[64];
+	/* not path(): its static buffers are not for threads */
+	snprintf(name, sizeof(name), "%s/thr/t%03ld", g_dir, k);
+	int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return (void *)(long)(1000 + errno); /* step 1000+errno: open */
+	int n = snprintf(buf, sizeof(buf), "thread %ld", k);
+	for (int i = 0; i < 20; i++)
+		if (pwrite(fd, buf, (size_t)n, i * 64) != n)
+			return (void *)2;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size != 19 * 64 + n)
+		return (void *)3;
+	close(fd);
+	return NULL;
+}
+
+/* Hundreds of threads with calls in flight at once. */
+static void t_many_threads(void)
+{
+	CHECK_OK(mkdir(path("thr"), 0755));
+	static pthread_t t[THREADS];
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (long k = 0; k < THREADS; k++)
+		CHECK_EQ(pthread_create(&t[k], &attr, thread_files, (void *)k), 0);
+	for (long k = 0; k < THREADS; k++) {
+		void *ret;
+		CHECK_EQ(pthread_join(t[k], &ret), 0);
+		if (ret != NULL)
+			PFT_FAIL("thread %ld failed at step %ld (steps 1000+: open, "
+				"errno = step - 1000)", k, (long)ret);
+	}
+	pthread_attr_destroy(&attr);
+	for (long k = 0; k < THREADS; k++) {
+		char name[64];
+		snprintf(name, sizeof(name), "thr/t%03ld", k);
+		CHECK_OK(unlink(path(name)));
+	}
+	CHECK_OK(rmdir(path("thr")));
+}
+
+/* A process killed while it waits in F_SETLKW and flock: the supervisor
+ * survives, the lock stays with its holder, and the tree keeps working. */
+static void t_killed_while_waiting(void)
+{
+	const char *p = path("killwait");
+	write_file(p, "k");
+	int fd = CHECK_OK(open(p, O_RDWR));
+	CHECK_OK(setlk(fd, F_SETLK, F_WRLCK, 0, 0));
+	CHECK_OK(flock(fd, LOCK_EX));
+	pid_t a = CHECK_OK(fork());
+	if (a == 0) {
+		int c = open(p, O_RDWR);
+		setlk(c, F_SETLKW, F_WRLCK, 0, 0);
+		_exit(9);
+	}
+	pid_t b = CHECK_OK(fork());
+	if (b == 0) {
+		int c = open(p, O_RDWR);
+		flock(c, LOCK_EX);
+		_exit(9);
+	}
+	usleep(200000);
+	CHECK_OK(kill(a, SIGKILL));
+	CHECK_OK(kill(b, SIGKILL));
+	int status;
+	CHECK_EQ(waitpid(a, &status, 0), a);
+	CHECK(WIFSIGNALED(status));
+	CHECK_EQ(waitpid(b, &status, 0), b);
+	CHECK(WIFSIGNALED(status));
+	/* still ours: another process cannot take them */
+	pid_t c = CHECK_OK(fork());
+	if (c == 0)
+		_exit(child_try(p, F_WRLCK, 0, 1));
+	CHECK_EQ(wait_child(c), 1);
+	/* released, the next waiter gets them */
+	CHECK_OK(flock(fd, LOCK_UN));
+	CHECK_OK(setlk(fd, F_SETLK, F_UNLCK, 0, 0));
+	c = CHECK_OK(fork());
+	if (c == 0) {
+		int cfd = open(p, O_RDWR);
+		if (setlk(cfd, F_SETLKW, F_WRLCK, 0, 0) != 0)
+			_exit(2);
+		_exit(flock(cfd, LOCK_EX) == 0 ? 0 : 3);
+	}
+	CHECK_EQ(wait_child(c), 0);
+	close(fd);
+	CHECK_OK(unlink(p));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -363,6 +460,8 @@ int main(int argc, char **argv)
 		{ "setlkw", t_setlkw },
 		{ "ofd_locks", t_ofd_locks },
 		{ "flock", t_flock },
+		{ "many_threads", t_many_threads },
+		{ "killed_while_waiting", t_killed_while_waiting },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
