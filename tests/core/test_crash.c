@@ -328,6 +328,17 @@ static int tmplink(pf_pool *pool, const struct op *op)
 	return r;
 }
 
+struct cbsrc {
+	const unsigned char *buf;
+};
+
+static ssize_t copy_in(void *arg, void *pool_mem, size_t len, size_t pos)
+{
+	struct cbsrc *c = arg;
+	memcpy(pool_mem, c->buf + pos, len);
+	return (ssize_t)len;
+}
+
 /* Runs op on the pool; returns 0 or a negative errno. */
 static int execute(pf_pool *pool, const struct op *op)
 {
@@ -356,7 +367,11 @@ static int execute(pf_pool *pool, const struct op *op)
 		r = pf_fstat(pool, f, &st);
 		unsigned char *buf = malloc(op->len);
 		pft_pattern(buf, op->len, op->seed, st.size);
-		ssize_t w = r ? r : pf_write(pool, &ROOT, f, buf, op->len);
+		/* half of the appends go through the zero-copy callback */
+		struct cbsrc src = { buf };
+		ssize_t w = r ? r : op->seed % 2 ?
+			pf_write(pool, &ROOT, f, buf, op->len) :
+			pf_write_cb(pool, &ROOT, f, op->len, -1, copy_in, &src);
 		free(buf);
 		pf_close(f);
 		if (w < 0)
