@@ -8,8 +8,9 @@
 #include "iov.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
- * off < 0: at the file offset. */
-static long do_write(struct call *c, int vector, off_t off)
+ * off < 0: at the file offset. flags: PF_RWF_*. */
+static long do_write_flags(struct call *c, int vector, off_t off,
+			   unsigned flags)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
@@ -25,12 +26,23 @@ static long do_write(struct call *c, int vector, off_t off)
 		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
 	}
 	struct pf_caller *pc = call_caller(c);
-	ret = pc ? pf_write_cb(o->m->pool, pc, o->file, t->total, off,
-				 tbuf_from_target, t) : -ESRCH;
+	if (!pc)
+		ret = -ESRCH;
+	else if (flags)
+		ret = pf_write_cb_flags(o->m->pool, pc, o->file, t->total, off,
+					flags, tbuf_from_target, t);
+	else
+		ret = pf_write_cb(o->m->pool, pc, o->file, t->total, off,
+				  tbuf_from_target, t);
 	ret = errno_filter(ret);
 out:
 	ofd_put(o);
 	return ret;
+}
+
+static long do_write(struct call *c, int vector, off_t off)
+{
+	return do_write_flags(c, vector, off, 0);
 }
 
 long sys_write(struct call *c)
@@ -79,24 +91,14 @@ long sys_pwritev2(struct call *c)
 {
 	unsigned flags = (unsigned)c->args[5];
 	off_t off = (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3];
-	if (flags & ~RWF_KNOWN || flags & RWF_APPEND) {
+	if (flags & ~RWF_KNOWN) {
 		struct ofd *o;
 		int r = call_fd(c, (int)c->args[0], &o);
 		if (r)
 			return r > 0 ? CALL_CONTINUE : r;
-		long ret = 0;
-		if (flags & ~RWF_KNOWN) {
-			ret = -EOPNOTSUPP;
-		} else {
-			/* RWF_APPEND: at the end whatever the offset (not atomic
-			 * against other appenders; O_APPEND is) */
-			struct pf_stat st;
-			ret = pf_fstat(o->m->pool, o->file, &st);
-			off = (off_t)st.size;
-		}
 		ofd_put(o);
-		if (ret < 0)
-			return ret;
+		return -EOPNOTSUPP;
 	}
-	return do_write(c, 1, off);
+	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
+	return do_write_flags(c, 1, off, flags & RWF_APPEND ? PF_RWF_APPEND : 0);
 }
