@@ -23,6 +23,20 @@
 #ifndef __NR_cachestat
 #define __NR_cachestat 451
 #endif
+/* newer than Debian 12's headers */
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#define __NR_getxattrat 464
+#define __NR_listxattrat 465
+#define __NR_removexattrat 466
+#endif
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468
+#define __NR_file_setattr 469
+#endif
 
 #define E(nr, fn, fl, a) [__NR_##nr] = { #nr, sys_##fn, fl, a }
 
@@ -148,6 +162,18 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(umount2, unsupported_path, SC_RARE, "sa"),
 	E(swapon, unsupported_path, SC_RARE, "sx"),
 	E(acct, unsupported_path, SC_RARE, "s"),
+	E(setxattrat, unsupported_path, SC_RARE, "dsuspu"),
+	E(getxattrat, unsupported_path, SC_RARE, "dsuspu"),
+	E(listxattrat, unsupported_path, SC_RARE, "dsupu"),
+	E(removexattrat, unsupported_path, SC_RARE, "dsus"),
+	E(file_getattr, unsupported_path, SC_RARE, "dspuu"),
+	E(file_setattr, unsupported_path, SC_RARE, "dspuu"),
+	E(open_tree, unsupported_path, SC_RARE, "dsu"),
+	E(open_tree_attr, unsupported_path, SC_RARE, "dsupu"),
+	E(fspick, unsupported_path, SC_RARE, "dsu"),
+	E(uselib, unsupported_path, SC_RARE, "s"),
+	E(open_by_handle_at, unsupported_fd, SC_RARE, "fpu"),
+	E(quotactl_fd, unsupported_fd, SC_RARE, "fuup"),
 	E(cachestat, unsupported_fd, SC_RARE, "fppx"),
 	E(vmsplice, unsupported_fd, SC_RARE, "fpux"),
 };
