@@ -362,6 +362,8 @@ static void threads_shared_dirs(void)
 		snprintf(dir, sizeof(dir), "/s%d", d);
 		MKDIR(dir);
 	}
+	struct pf_statfs before, after;
+	OK(pf_statfs(P, &before));
 	shared_log = OPEN("/log", O_CREAT | O_WRONLY | O_APPEND, 0644);
 	shared_region = OPEN("/region", O_CREAT | O_RDWR, 0644);
 	workers = calloc((size_t)nthreads, sizeof(*workers));
@@ -386,6 +388,25 @@ static void threads_shared_dirs(void)
 	verify_end();
 	pft_reopen();
 	verify_end();
+	/* remove everything: the space comes back (directory pages that
+	 * grew may stay: allow 1 MiB) */
+	for (int t = 0; t < nthreads; t++) {
+		struct worker *w = &workers[t];
+		for (int i = 0; i < w->nfiles; i++)
+			OK(pf_unlinkat(P, &ROOT, NULL, w->files[i].path, 0));
+		if (w->subdir)
+			OK(pf_unlinkat(P, &ROOT, NULL, w->subdir_path,
+				       AT_REMOVEDIR));
+	}
+	OK(pf_unlinkat(P, &ROOT, NULL, "/log", 0));
+	OK(pf_unlinkat(P, &ROOT, NULL, "/region", 0));
+	OK(pf_statfs(P, &after));
+	CHECK(after.bfree <= before.bfree);
+	if ((before.bfree - after.bfree) * after.frsize > (1u << 20))
+		pft_fail(__FILE__, __LINE__, "%ju bytes not returned after "
+			 "removing everything",
+			 (uintmax_t)((before.bfree - after.bfree) *
+				     after.frsize));
 	pf_pool_close(P);
 	P = NULL;
 	EQ(0, pf_fsck(pft_pool_path, fsck_report, NULL));
