@@ -375,8 +375,68 @@ static void large_directory(void)
 	OK(pf_unlinkat(P, &ROOT, NULL, "d", AT_REMOVEDIR));
 }
 
+static void fsck_report(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "fsck: %s\n", msg);
+}
+
+/* Files and directories until the pool is full: ENOSPC, nothing else;
+ * the pool stays consistent and usable again after removing them. */
+static void enospc_on_metadata(void)
+{
+	const char *path = pft_side_path("small");
+	OK(pf_pool_create(path, PF_POOL_MIN_SIZE, 0, NULL, 0));
+	OK(pf_pool_open(path, 0, &P, NULL, 0));
+	MKDIR("d");
+	char name[32];
+	int n = 0, r = 0;
+	for (; n < 1000000; n++) {
+		snprintf(name, sizeof(name), "d/%s%d", n % 4 ? "f" : "s", n);
+		if (n % 4) {
+			pf_file *f;
+			r = pf_openat(P, &ROOT, NULL, name,
+				      O_CREAT | O_EXCL | O_WRONLY, 0644, &f);
+			if (r == 0)
+				pf_close(f);
+		} else {
+			r = pf_mkdirat(P, &ROOT, NULL, name, 0755);
+		}
+		if (r)
+			break;
+	}
+	ERR(ENOSPC, r);
+	CHECK(n > 1000);
+	printf("%d names before ENOSPC\n", n);
+	/* a failed create left nothing behind */
+	snprintf(name, sizeof(name), "d/%s%d", n % 4 ? "f" : "s", n);
+	CHECK(!pft_exists(name));
+	EQ(2 + (n + 3) / 4, STAT("d").nlink);
+	pf_pool_close(P);
+	P = NULL;
+	EQ(0, pf_fsck(path, fsck_report, NULL));
+	OK(pf_pool_open(path, 0, &P, NULL, 0));
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%s%d", i % 4 ? "f" : "s", i);
+		OK(pf_unlinkat(P, &ROOT, NULL, name, i % 4 ? 0 : AT_REMOVEDIR));
+	}
+	STREQ("", pft_list("d"));
+	/* and there is room again */
+	for (int i = 0; i < n / 2; i++) {
+		snprintf(name, sizeof(name), "d/again%d", i);
+		pf_file *f;
+		OK(pf_openat(P, &ROOT, NULL, name, O_CREAT | O_WRONLY, 0644,
+			     &f));
+		pf_close(f);
+	}
+	pf_pool_close(P);
+	P = NULL;
+	EQ(0, pf_fsck(path, fsck_report, NULL));
+}
+
 PFT_MAIN(PFT_CASE(dot_entries_and_types), PFT_CASE(many_names_exactly_once),
 	 PFT_CASE(small_buffer), PFT_CASE(cookies_survive_insertion),
 	 PFT_CASE(seek_back_to_saved_cookies),
 	 PFT_CASE(delete_while_listing), PFT_CASE(mkdir_rmdir),
-	 PFT_CASE(rmdir_open_directory), PFT_CASE(large_directory))
+	 PFT_CASE(rmdir_open_directory), PFT_CASE(large_directory),
+	 PFT_CASE_NOPOOL(enospc_on_metadata))
