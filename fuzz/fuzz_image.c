@@ -169,6 +169,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += n;
 	}
 	close(fd);
+	/* reproducing a crash: keep the image the input made */
+	const char *save = getenv("PF_FUZZ_IMAGE_SAVE");
+	if (save)
+		rel_copy_file(img_path, save);
 
 	int f = pf_fsck(img_path, report, NULL);
 	if (f != 0)
