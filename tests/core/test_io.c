@@ -312,6 +312,42 @@ static void callbacks(void)
 	free(dst);
 }
 
+/* pwritev2-style flags for the zero-copy write (RWF_APPEND) */
+static void write_cb_flags(void)
+{
+	unsigned char src[16];
+	memcpy(src, "0123456789abcdef", 16);
+	PUTS("a", "start");
+	pf_file *f = OPEN("a", O_RDWR, 0);
+	struct cbstate s = { .buf = src, .limit = 3, .fail_at_piece = -1 };
+	/* explicit offset: appended anyway, file offset unchanged */
+	EQ(3, pf_write_cb_flags(P, &ROOT, f, 3, 0, PF_RWF_APPEND, write_copy,
+				&s));
+	EQ(0, pf_lseek(P, f, 0, SEEK_CUR));
+	CONTENT("a", "start012");
+	/* offset -1: appended, file offset moves to the new end */
+	s = (struct cbstate){ .buf = src, .limit = 2, .fail_at_piece = -1 };
+	EQ(2, pf_write_cb_flags(P, &ROOT, f, 2, -1, PF_RWF_APPEND, write_copy,
+				&s));
+	EQ(10, pf_lseek(P, f, 0, SEEK_CUR));
+	CONTENT("a", "start01201");
+	/* no flags: as pf_write_cb (a pwrite at 0) */
+	s = (struct cbstate){ .buf = src, .limit = 2, .fail_at_piece = -1 };
+	EQ(2, pf_write_cb_flags(P, &ROOT, f, 2, 0, 0, write_copy, &s));
+	CONTENT("a", "01art01201");
+	/* unknown flags */
+	s = (struct cbstate){ .buf = src, .limit = 2, .fail_at_piece = -1 };
+	ERR(EOPNOTSUPP, pf_write_cb_flags(P, &ROOT, f, 2, 0, 0x80, write_copy,
+					  &s));
+	CONTENT("a", "01art01201");
+	pf_close(f);
+	/* a read-only description still refuses */
+	f = OPEN("a", O_RDONLY, 0);
+	ERR(EBADF, pf_write_cb_flags(P, &ROOT, f, 2, -1, PF_RWF_APPEND,
+				     write_copy, &s));
+	pf_close(f);
+}
+
 static void fsync_ok(void)
 {
 	pf_file *f = OPEN("a", O_CREAT | O_RDWR, 0644);
@@ -373,5 +409,6 @@ static void huge_offsets(void)
 PFT_MAIN(PFT_CASE(huge_offsets), PFT_CASE(read_write_offsets), PFT_CASE(pread_pwrite),
 	 PFT_CASE(vectors), PFT_CASE(lseek_whences),
 	 PFT_CASE(write_past_end_zero_fills), PFT_CASE(large_io),
-	 PFT_CASE(directory_io), PFT_CASE(callbacks), PFT_CASE(fsync_ok),
+	 PFT_CASE(directory_io), PFT_CASE(callbacks),
+	 PFT_CASE(write_cb_flags), PFT_CASE(fsync_ok),
 	 PFT_CASE(two_descriptions_see_each_other))
