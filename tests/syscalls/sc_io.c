@@ -415,6 +415,81 @@ static void t_mmap_iouring(void)
 	CHECK_OK(unlink(hpath("hmap")));
 }
 
+static void t_append_pwrite_huge(void)
+{
+	/* pwrite on an O_APPEND fd appends (Linux ignores the offset) */
+	write_file(path("ap"), "abc");
+	int fd = CHECK_OK(open(path("ap"), O_RDWR | O_APPEND));
+	CHECK_EQ(pwrite(fd, "Z", 1, 0), 1);
+	char buf[8] = { 0 };
+	CHECK_EQ(pread(fd, buf, 8, 0), 4);
+	CHECK_STR(buf, "abcZ");
+	close(fd);
+	CHECK_OK(unlink(path("ap")));
+	/* a write at 1 TiB: a sparse file of that size */
+	fd = CHECK_OK(open(path("huge"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	const off_t tb = 1LL << 40;
+	CHECK_EQ(pwrite(fd, "end", 3, tb), 3);
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, tb + 3);
+	CHECK(st.st_blocks < 1024);
+	CHECK_EQ(pread(fd, buf, 3, tb), 3);
+	CHECK_MEM(buf, "end", 3);
+	CHECK_EQ(pread(fd, buf, 3, tb / 2), 3);
+	CHECK_MEM(buf, "\0\0\0", 3);
+	CHECK_EQ(lseek(fd, 0, SEEK_DATA), (tb / 4096) * 4096);
+	CHECK_OK(ftruncate(fd, 0));
+	close(fd);
+	CHECK_OK(unlink(path("huge")));
+}
+
+/* A full pool: ENOSPC (or a short write), nothing else; space comes back
+ * after unlink. Pool only (run.sh makes 64 MiB pools). */
+static void t_enospc(void)
+{
+	if (!g_pool) {
+		printf("# native tmpfs is not small: skipped\n");
+		return;
+	}
+	int fd = CHECK_OK(open(path("full"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	size_t chunk = 1 << 20;
+	char *b = malloc(chunk);
+	CHECK(b);
+	memset(b, 'F', chunk);
+	long long total = 0;
+	int err = 0;
+	for (int i = 0; i < 200; i++) {
+		ssize_t r = write(fd, b, chunk);
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		total += r;
+	}
+	if (err != ENOSPC)
+		PFT_FAIL("filling a 64 MiB pool: stopped with errno %d (%s) after "
+			"%lld bytes, want ENOSPC", err, strerror(err), total);
+	CHECK(total >= 40LL << 20);
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, total);
+	/* metadata operations fail cleanly too, or succeed */
+	int r = mkdir(path("full_dir"), 0755);
+	CHECK(r == 0 || errno == ENOSPC);
+	if (r == 0)
+		CHECK_OK(rmdir(path("full_dir")));
+	close(fd);
+	CHECK_OK(unlink(path("full")));
+	/* the space is back */
+	fd = CHECK_OK(open(path("again"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	for (int i = 0; i < 32; i++)
+		CHECK_EQ(write(fd, b, chunk), (long long)chunk);
+	close(fd);
+	CHECK_OK(unlink(path("again")));
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -425,6 +500,8 @@ int main(int argc, char **argv)
 		{ "fallocate", t_fallocate },
 		{ "sendfile_copy_splice", t_sendfile_copy_splice },
 		{ "mmap_iouring", t_mmap_iouring },
+		{ "append_pwrite_huge", t_append_pwrite_huge },
+		{ "enospc", t_enospc },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);

@@ -686,6 +686,107 @@ static void t_cwd(void)
 	CHECK_OK(rmdir(path("cw")));
 }
 
+/* Paths that cross the mount boundary: pool symlinks to the host (absolute
+ * and through ..), .. at the pool root, a removed cwd, deleted-file links. */
+static void t_boundary_paths(void)
+{
+	write_file(hpath("hf"), "host file");
+	/* an absolute symlink in the pool to a host file */
+	CHECK_OK(symlink(hpath("hf"), path("tohost")));
+	char buf[4096];
+	CHECK_EQ(read_file(path("tohost"), buf, sizeof(buf)), 9);
+	CHECK_STR(buf, "host file");
+	struct stat a, b;
+	CHECK_OK(stat(path("tohost"), &a));
+	CHECK_OK(stat(hpath("hf"), &b));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(a.st_dev, b.st_dev);
+	/* O_CREAT through a dangling pool symlink creates the host file */
+	CHECK_OK(symlink(hpath("created"), path("tohost_new")));
+	int fd = CHECK_OK(open(path("tohost_new"), O_WRONLY | O_CREAT, 0644));
+	CHECK_EQ(write(fd, "c", 1), 1);
+	close(fd);
+	CHECK_OK(stat(hpath("created"), &b));
+	CHECK_EQ(b.st_size, 1);
+	/* a relative symlink that climbs out through .. (clamped at /) */
+	char rel[4200];
+	snprintf(rel, sizeof(rel), "../../../../../../../../..%s/hf", g_host);
+	CHECK_OK(symlink(rel, path("climb")));
+	CHECK_EQ(read_file(path("climb"), buf, sizeof(buf)), 9);
+	/* a symlink to a host directory, then a path through it */
+	CHECK_OK(mkdir(hpath("hd"), 0755));
+	write_file(hpath("hd/inner"), "inner");
+	CHECK_OK(symlink(hpath("hd"), path("hostdir")));
+	CHECK_EQ(read_file(path("hostdir/inner"), buf, sizeof(buf)), 5);
+	CHECK_OK(stat(path("hostdir/"), &a));
+	CHECK(S_ISDIR(a.st_mode));
+	fd = CHECK_OK(open(path("hostdir/new"), O_WRONLY | O_CREAT, 0600));
+	close(fd);
+	CHECK_OK(stat(hpath("hd/new"), &b));
+	CHECK_OK(unlink(path("hostdir/new")));
+	CHECK_ERR(stat(hpath("hd/new"), &b), ENOENT);
+
+	/* .. of the directory under test is its host parent */
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", g_dir);
+	*strrchr(parent, '/') = '\0';
+	if (parent[0] == '\0')
+		strcpy(parent, "/");
+	int dfd = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	int up = CHECK_OK(openat(dfd, "..", O_RDONLY | O_DIRECTORY));
+	CHECK_OK(fstat(up, &a));
+	CHECK_OK(stat(parent, &b));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(a.st_dev, b.st_dev);
+	close(up);
+	CHECK_OK(fstatat(dfd, "..", &a, 0));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	char p2[4200];
+	snprintf(p2, sizeof(p2), "%s/..", g_dir);
+	CHECK_OK(stat(p2, &a));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	snprintf(p2, sizeof(p2), "%s/.", g_dir);
+	CHECK_OK(stat(p2, &a));
+	CHECK_OK(fstat(dfd, &b));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	close(dfd);
+
+	/* the cwd removed under a process */
+	char saved[4096];
+	CHECK(getcwd(saved, sizeof(saved)) != NULL);
+	CHECK_OK(mkdir(path("gone"), 0755));
+	CHECK_OK(chdir(path("gone")));
+	CHECK_OK(rmdir(path("gone")));
+	CHECK_ERR(syscall(SYS_getcwd, buf, sizeof(buf)), ENOENT);
+	CHECK_ERR(open("x", O_WRONLY | O_CREAT, 0644), ENOENT);
+	CHECK_OK(chdir(saved));
+
+	/* /proc/self/fd of an unlinked file: "PATH (deleted)" */
+	fd = CHECK_OK(open(path("del"), O_RDWR | O_CREAT, 0644));
+	CHECK_OK(unlink(path("del")));
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	char want[4200];
+	snprintf(want, sizeof(want), "%s (deleted)", path("del"));
+	CHECK_STR(buf, want);
+	close(fd);
+
+	/* O_CREAT|O_DIRECTORY is EINVAL since Linux 6.4 */
+	CHECK_ERR(open(path("cd"), O_CREAT | O_DIRECTORY | O_RDONLY, 0755), EINVAL);
+	CHECK_ERR(stat(path("cd"), &a), ENOENT);
+
+	CHECK_OK(unlink(path("hostdir")));
+	CHECK_OK(unlink(path("climb")));
+	CHECK_OK(unlink(path("tohost_new")));
+	CHECK_OK(unlink(path("tohost")));
+	CHECK_OK(unlink(hpath("hd/inner")));
+	CHECK_OK(rmdir(hpath("hd")));
+	CHECK_OK(unlink(hpath("created")));
+	CHECK_OK(unlink(hpath("hf")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -700,6 +801,7 @@ int main(int argc, char **argv)
 		{ "statfs", t_statfs },
 		{ "getdents", t_getdents },
 		{ "cwd", t_cwd },
+		{ "boundary_paths", t_boundary_paths },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
