@@ -166,17 +166,22 @@ chown_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	if (!ret && gid != (uint32_t)-1 && gid == pi->gid && !cap &&
 	    !pf_is_owner(c, pi))
 		ret = -EPERM;
-	if (!ret) {
-		struct chown_args a = { pi, uid == (uint32_t)-1 ? pi->uid : uid,
-					gid == (uint32_t)-1 ? pi->gid : gid,
-					pi->mode, pf_now() };
-		if (!S_ISDIR(pi->mode)) {
-			a.mode &= ~(uint32_t)S_ISUID;
-			if ((a.mode & S_ISGID) && (a.mode & S_IXGRP))
-				a.mode &= ~(uint32_t)S_ISGID;
-		}
-		ret = chown_tx(p, &a);
+	struct chown_args a = { pi, uid == (uint32_t)-1 ? pi->uid : uid,
+				gid == (uint32_t)-1 ? pi->gid : gid,
+				pi->mode, pf_now() };
+	if (!ret && !S_ISDIR(pi->mode)) {
+		/* ATTR_KILL_SUID/SGID (Linux 6.x setattr_should_drop_sgid) */
+		a.mode &= ~(uint32_t)S_ISUID;
+		if ((a.mode & S_ISGID) && ((a.mode & S_IXGRP) ||
+		    (!pf_in_group(c, pi->gid) && !(c->caps & PF_CAP_FSETID))))
+			a.mode &= ~(uint32_t)S_ISGID;
+		/* a mode change needs the owner (setattr_prepare) */
+		if (a.mode != pi->mode && !pf_is_owner(c, pi) &&
+		    !(c->caps & PF_CAP_FOWNER))
+			ret = -EPERM;
 	}
+	if (!ret)
+		ret = chown_tx(p, &a);
 	pthread_rwlock_unlock(&vi->lock);
 	return ret;
 }

@@ -643,6 +643,8 @@ punch_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t off, uint64_t end)
 		}
 		uint64_t s = off > e->off ? off : e->off;
 		uint64_t t = end < e->off + e->len ? end : e->off + e->len;
+		if (s >= t)
+			continue;
 		if (p->is_pmem)
 			pmem_memset_nodrain(ext_mem(p, e) + (s - e->off), 0, t - s);
 		else
@@ -682,7 +684,7 @@ falloc_tx(struct falloc_args *a)
 		uint64_t size = pi->size;
 		bool keep = (a->mode & FALLOC_FL_KEEP_SIZE) != 0;
 		if (a->mode & FALLOC_FL_PUNCH_HOLE) {
-			punch_tx(p, pi, a->off, a->end < size ? a->end : size);
+			punch_tx(p, pi, a->off, a->end);
 		} else {
 			if (a->mode & FALLOC_FL_ZERO_RANGE) {
 				uint64_t zend = a->end < size ? a->end : size;

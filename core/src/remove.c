@@ -198,6 +198,7 @@ struct rename_ctx {
 	bool dst_freed;
 };
 
+/* the checks of vfs_rename, in Linux's order (after the trap checks) */
 static int
 rename_checks(struct rename_ctx *x)
 {
@@ -207,38 +208,32 @@ rename_checks(struct rename_ctx *x)
 	bool ddir = dst && S_ISDIR(dst->pi->mode);
 	bool exchange = x->flags & RENAME_EXCHANGE;
 	int r;
-	if (exchange && !dst)
+	if (x->od->pi->nlink == 0 || x->nd->pi->nlink == 0)
 		return -ENOENT;
-	if ((x->flags & RENAME_NOREPLACE) && dst)
-		return -EEXIST;
-	if (sdir && x->od != x->nd && is_ancestor(x->p, src, x->nd))
-		return -EINVAL;
-	if (exchange && ddir && x->od != x->nd && is_ancestor(x->p, dst, x->od))
-		return -EINVAL;
-	if (!exchange && dst) {
-		if (sdir && !ddir)
-			return -ENOTDIR;
-		if (!sdir && ddir)
-			return -EISDIR;
-		if (ddir && dst->pi->size != 0)
-			return -ENOTEMPTY;
-		if (ddir && x->od != x->nd && is_ancestor(x->p, dst, x->od))
-			return -ENOTEMPTY;
-	}
-	if ((r = pf_may(c, x->od->pi, 3)) || (r = pf_may(c, x->nd->pi, 3)))
+	/* may_delete(old_dir, old) */
+	if ((r = pf_may(c, x->od->pi, 3)))
 		return r;
 	if (!pf_may_delete(c, x->od->pi, src->pi))
 		return -EPERM;
-	if (dst && !pf_may_delete(c, x->nd->pi, dst->pi))
-		return -EPERM;
+	/* may_create(new_dir) or may_delete(new_dir, new) */
+	if ((r = pf_may(c, x->nd->pi, 3)))
+		return r;
+	if (dst) {
+		if (!pf_may_delete(c, x->nd->pi, dst->pi))
+			return -EPERM;
+		if (!exchange && sdir && !ddir)
+			return -ENOTDIR;
+		if (!exchange && !sdir && ddir)
+			return -EISDIR;
+	}
 	if (x->od != x->nd) {
 		if (sdir && (r = pf_may(c, src->pi, 2)))
 			return r;
 		if (exchange && ddir && (r = pf_may(c, dst->pi, 2)))
 			return r;
 	}
-	if (x->od->pi->nlink == 0 || x->nd->pi->nlink == 0)
-		return -ENOENT;
+	if (!exchange && ddir && dst->pi->size != 0)
+		return -ENOTEMPTY;
 	return 0;
 }
 
