@@ -128,6 +128,9 @@ mkdir "$H/hostdir"; echo host >"$H/hostdir/hf"
 seq 1 10000 >a/b/f
 readlink -f a/b/c/up/b/f
 readlink -f tohost/hf
+ln -s "$D/a/b/f" absf
+wc -l <absf
+readlink -f absf
 readlink -e a/nonexistent || echo "readlink -e fails: $?"
 realpath a/b/c/d/../../c
 realpath --relative-to="$D/a" "$D/a/b/c/d"
@@ -188,4 +191,25 @@ stat -c "%n %h" p p/c
 	expect_status 0
 	[ "${lines[0]}" -ge 50000 ] || fail "pool reports only ${lines[0]} KiB available"
 	expect_eq "size" 41943040 "${lines[1]}"
+}
+
+@test "another user (setpriv): permission checks and ownership in the pool" {
+	require_tool setpriv
+	differential '
+cd "$D"
+mkdir pub priv sticky
+chmod 755 pub; chmod 700 priv; chmod 1777 sticky
+echo r >pub/readable; chmod 644 pub/readable
+echo s >priv/secret
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+as_nobody cat pub/readable
+as_nobody cat priv/secret 2>&1 | sed "s/^[^:]*: //"
+as_nobody sh -c "echo x >pub/new" 2>&1 | sed "s/^[^:]*: //"
+as_nobody sh -c "echo mine >sticky/mine && stat -c \"%u:%g %a\" sticky/mine"
+as_nobody rm -f pub/readable 2>&1 | sed "s/^[^:]*: //"
+as_nobody sh -c "umask 077; mkdir sticky/d; stat -c \"%u %a\" sticky/d"
+rm sticky/mine && echo root-can-remove
+ls pub sticky
+'
+	native_out stdout | grep -qx '65534:65534 644'
 }
