@@ -212,4 +212,5 @@ rm sticky/mine && echo root-can-remove
 ls pub sticky
 '
 	native_out stdout | grep -qx '65534:65534 644'
+	[ "$(native_out stdout | grep -c 'Permission denied')" -eq 3 ]
 }
