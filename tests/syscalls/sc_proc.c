@@ -54,7 +54,7 @@ static void check_records(const char *p, int writers)
 	CHECK_EQ(read_file(p, buf, size + 1), (long long)size);
 	int next[64] = { 0 };
 	for (size_t off = 0; off < size; off += RECLEN) {
-		int w, r;
+		int w = -1, r = -1;
 		char *rec = buf + off;
 		if (rec[RECLEN - 1] != '\n' || sscanf(rec, "w%d r%d ", &w, &r) != 2
 			|| w < 0 || w >= writers)
