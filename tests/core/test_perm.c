@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "pftest.h"
 
+#include <linux/falloc.h>
+
 static struct pf_caller U1, U2;     /* 1000:1000 and 1001:1001 */
 
 static void users(void)
@@ -280,6 +282,10 @@ static void setid_cleared_on_write(void)
 	/* ftruncate too */
 	OK(pf_fchmodat(P, &ROOT, NULL, "f", 06777, 0));
 	OK(pf_ftruncate(P, &U1, f, 2));
+	EQ(0777, STAT("f").mode & 07777);
+	/* fallocate too (Linux: file_modified) */
+	OK(pf_fchmodat(P, &ROOT, NULL, "f", 06777, 0));
+	OK(pf_fallocate(P, &U1, f, FALLOC_FL_KEEP_SIZE, 0, 8192));
 	EQ(0777, STAT("f").mode & 07777);
 	/* pwrite, writev, write_cb all clear */
 	OK(pf_fchmodat(P, &ROOT, NULL, "f", 04777, 0));
