@@ -483,6 +483,8 @@ pf_fallocate(pf_pool *p, struct pf_caller *c, pf_file *f, int mode,
 		return -EFBIG;
 	pthread_rwlock_wrlock(&vi->lock);
 	int r = pf_data_fallocate(p, vi, mode, (uint64_t)offset, (uint64_t)len);
+	if (!r)
+		kill_suid(p, c, vi->pi);        /* file_modified(), as Linux */
 	pthread_rwlock_unlock(&vi->lock);
 	return r;
 }
