@@ -205,6 +205,13 @@ static void chown_clears_setid(void)
 	struct pf_caller owner = pft_user(1000, 1000);
 	OK(pf_fchownat(P, &owner, NULL, "f", (uint32_t)-1, 1000, 0));
 	EQ(0777, STAT("f").mode & 07777);
+	/* a non-owner's chown(-1, -1) would have to clear set-user-ID: that
+	 * is a mode change, which needs ownership: EPERM (Linux) */
+	OK(pf_fchmodat(P, &ROOT, NULL, "f", 04755, 0));
+	struct pf_caller other = pft_user(1001, 1001);
+	ERR(EPERM, pf_fchownat(P, &other, NULL, "f", (uint32_t)-1,
+			       (uint32_t)-1, 0));
+	EQ(04755, STAT("f").mode & 07777);
 	/* directories keep theirs */
 	MKDIR("d");
 	OK(pf_fchmodat(P, &ROOT, NULL, "d", 06755, 0));

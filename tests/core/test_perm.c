@@ -161,6 +161,14 @@ static void dir_write_permission(void)
 	ERR(EACCES, pf_symlinkat(P, &U1, "x", NULL, "d/l"));
 	ERR(EACCES, pf_mknodat(P, &U1, NULL, "d/p", S_IFIFO | 0644, 0));
 	ERR(EACCES, pf_linkat(P, &U1, NULL, "d/f", NULL, "d/g", 0));
+	/* the permission check on the directory comes before the type
+	 * checks (Linux may_delete order) */
+	MKDIR("d/sub");
+	ERR(EACCES, pf_renameat2(P, &U1, NULL, "d/f", NULL, "d/sub", 0));
+	ERR(EACCES, pf_renameat2(P, &U1, NULL, "d/sub", NULL, "d/f", 0));
+	ERR(EACCES, pf_unlinkat(P, &U1, NULL, "d/sub", 0));
+	ERR(EACCES, pf_unlinkat(P, &U1, NULL, "d/f", AT_REMOVEDIR));
+	OK(pf_unlinkat(P, &ROOT, NULL, "d/sub", AT_REMOVEDIR));
 	/* but an existing file it may write is fine */
 	f = OPEN_AS(&U1, "d/f", O_RDWR | O_CREAT, 0644);
 	pf_close(f);
