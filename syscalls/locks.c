@@ -203,14 +203,27 @@ gone:
 
 static long request(struct call *c, const struct req *r, int wait)
 {
-	pthread_mutex_lock(&lk_lock);
 	long ret;
-	if (r->type == F_UNLCK || !conflict_locked(r)) {
-		ret = apply_locked(r);
+	for (int pass = 0;; pass++) {
+		pthread_mutex_lock(&lk_lock);
+		struct lk *l = r->type == F_UNLCK ? NULL : conflict_locked(r);
+		if (!l) {
+			ret = apply_locked(r);
+			pthread_mutex_unlock(&lk_lock);
+			return ret;
+		}
+		int by_description = l->kind != LK_POSIX;
 		pthread_mutex_unlock(&lk_lock);
-		return ret;
+		/*
+		 * An OFD or flock lock goes with the last close of its
+		 * description, which inotify reports; the target may have
+		 * closed it just before this call, and the main loop may not
+		 * have read the event yet: read it now, then look again.
+		 */
+		if (pass > 0 || !by_description)
+			break;
+		sc_ofd_events();
 	}
-	pthread_mutex_unlock(&lk_lock);
 	if (!wait)
 		return r->kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
 	struct waiter *w = malloc(sizeof(*w));
