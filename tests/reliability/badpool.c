@@ -117,6 +117,7 @@ probe_child(int must_fail)
 	} else if (must_fail && getenv("PF_REL_VERBOSE")) {
 		fprintf(stderr, "    open: %s: %s\n", strerror(-r), msg);
 	}
+	stage[2] = 1;   /* finished: an exit without this is a crash */
 	if (!opened || f != 0)
 		return 1;
 	return changed ? 2 : 0;
@@ -129,6 +130,7 @@ probe(const char *what, int must_fail)
 	ncases++;
 	fflush(stdout);
 	*stage = 0;
+	stage[2] = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
 		alarm(120);     /* fsck and open: generous (sanitizer builds) */
@@ -136,20 +138,24 @@ probe(const char *what, int must_fail)
 	}
 	int st;
 	waitpid(pid, &st, 0);
-	if (WIFSIGNALED(st) && *stage >= 2 && *stage <= 4 && stage[1] != 0) {
+	int crashed = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 3 &&
+					  !stage[2]);
+	/* (a sanitizer turns a crash into an exit before the probe is done) */
+	int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	if (crashed && *stage >= 2 && *stage <= 4 && stage[1] != 0) {
 		/* fsck had reported the damage; the pool was used anyway */
 		ndetected++;
 		nused_after_fsck++;
 		if (getenv("PF_REL_VERBOSE"))
 			fprintf(stderr, "    %s: fsck reported it (%d), then "
 				"signal %d in %s\n", what, stage[1],
-				WTERMSIG(st), stage_names[*stage]);
+				sig, stage_names[*stage]);
 		return 1;
 	}
-	if (WIFSIGNALED(st)) {
+	if (crashed) {
 		fprintf(stderr, "FAIL %s: the probe died of signal %d (%s)%s in %s%s\n",
-			what, WTERMSIG(st), strsignal(WTERMSIG(st)),
-			WTERMSIG(st) == SIGALRM ? ": hang" : "",
+			what, sig, sig ? strsignal(sig) : "sanitizer report",
+			sig == SIGALRM ? ": hang" : "",
 			stage_names[*stage],
 			*stage >= 2 && *stage <= 4 ? " after fsck said clean" : "");
 		failures++;
