@@ -178,29 +178,20 @@ int ofd_of(pid_t pid, int fd, struct ofd **out)
 long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec)
 {
-	char name[250];
-	snprintf(name, sizeof(name), "pmemfile:%s", vpath);
-	int fd = memfd_create(name, MFD_CLOEXEC);
-	if (fd < 0) {
+	struct placeholder ph;
+	int r = placeholder_get(&ph);
+	if (r < 0) {
 		pf_close(f);
-		return errno == EMFILE ? -ENFILE : -errno;
+		return r;
 	}
 	struct ofd *o = calloc(1, sizeof(*o));
-	struct stat st;
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	int wd = o ? inotify_add_watch(inotify_fd, self, IN_DELETE_SELF) : -1;
-	if (!o || wd < 0 || fstat(fd, &st) < 0) {
-		int err = o && wd < 0 ? errno : ENOMEM;
-		sc_log(SC_LOG_ERR, "cannot watch a placeholder: %s", strerror(err));
-		if (wd >= 0)
-			inotify_rm_watch(inotify_fd, wd);
-		close(fd);
-		free(o);
+	if (!o) {
+		close(ph.fd);
 		pf_close(f);
-		return -ENFILE;
+		return -ENOMEM;
 	}
-	o->ino = st.st_ino;
+	int fd = ph.fd, wd = ph.wd;
+	o->ino = ph.ino;
 	o->wd = wd;
 	o->m = m;
 	o->file = f;
@@ -238,6 +229,7 @@ void call_after_inject(struct call *c, long ret)
 
 void sc_shutdown(void)
 {
+	placeholder_shutdown();
 	sc_ofd_events();
 	pthread_mutex_lock(&ofd_lock);
 	for (int i = 0; i < NB; i++) {

@@ -276,6 +276,10 @@ int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
 int proc_link_rewrite(struct call *c, const char *abs, char *out, int follow);
 /* The virtual cwd of process pid if we know it and it is in a pool. */
 int proc_cwd_of(pid_t pid, struct vcwd *out);
+/* A ready placeholder memfd and its inotify watch (placeholder.c). */
+struct placeholder { int fd; int wd; uint64_t ino; };
+int placeholder_get(struct placeholder *p);
+void placeholder_shutdown(void);
 /* Makes a placeholder for f (takes the reference) and sets up CALL_INJECT. */
 long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec);
