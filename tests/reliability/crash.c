@@ -314,6 +314,7 @@ main(void)
 	unlink(pool);
 	unlink(log_path);
 	unlink(outf);
+	free(ops);
 	printf("crash rounds: %ld kills, %ld finished before the kill; "
 	       "corrupt pools %ld, lost operations %ld, unlogged-but-done "
 	       "ops %ld; failures %ld\n", kills, nocrash, corrupt, lost, extra,

@@ -366,6 +366,9 @@ verify(void)
 		}
 		close(fd);
 	}
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 	printf("verify: %ld files, %llu log records, %ld errors\n", nfiles,
 	       (unsigned long long)logged, w.errors);
 	return w.errors ? 1 : 0;
