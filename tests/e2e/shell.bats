@@ -149,3 +149,17 @@ echo "status=$?"
 	[[ "$output" == *"No such device or address"* ]] || fail "output: $output"
 	[[ "$output" == *"status=1"* ]] || fail "output: $output"
 }
+
+@test ".. at the pool root is the host directory holding the mount point" {
+	run pfsh 'stat -c %i /mnt/pf/.. /mnt/pf/../ && stat -c %i /mnt &&
+		ls -1 /mnt/pf/.. | sort && cd /mnt/pf && ls -1 .. | sort'
+	expect_status 0
+	local ino host_ls
+	ino=$(stat -c %i /mnt)
+	host_ls=$(ls -1 /mnt | sort)
+	expect_eq output "$ino
+$ino
+$ino${host_ls:+
+$host_ls}${host_ls:+
+$host_ls}" "$output"
+}
