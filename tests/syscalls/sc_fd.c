@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -458,6 +459,42 @@ static void t_cwd_inheritance(void)
 	CHECK_OK(rmdir(path("inh")));
 }
 
+static void *thread_rel_open(void *arg)
+{
+	(void)arg;
+	int fd = open("thread-rel", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return (void *)(long)errno;
+	close(fd);
+	return NULL;
+}
+
+/* Threads share the cwd: one thread changes into the pool, another
+ * resolves a relative path there. O_PATH directory fds work with fchdir. */
+static void t_thread_cwd(void)
+{
+	char saved[4096];
+	CHECK(getcwd(saved, sizeof(saved)) != NULL);
+	CHECK_OK(mkdir(path("tc"), 0755));
+	CHECK_OK(chdir(path("tc")));
+	pthread_t t;
+	CHECK_EQ(pthread_create(&t, NULL, thread_rel_open, NULL), 0);
+	void *ret;
+	CHECK_EQ(pthread_join(t, &ret), 0);
+	if (ret != NULL)
+		PFT_FAIL("thread's relative open failed: %s", strerror((int)(long)ret));
+	struct stat st;
+	CHECK_OK(stat(path("tc/thread-rel"), &st));
+	CHECK_OK(chdir("/"));
+	int pfd = CHECK_OK(open(path("tc"), O_PATH | O_DIRECTORY));
+	CHECK_OK(fchdir(pfd));
+	close(pfd);
+	CHECK_OK(access("thread-rel", F_OK));
+	CHECK_OK(unlink("thread-rel"));
+	CHECK_OK(chdir(saved));
+	CHECK_OK(rmdir(path("tc")));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--exec-check") == 0)
@@ -479,6 +516,7 @@ int main(int argc, char **argv)
 		{ "proc_fd_links", t_proc_fd_links },
 		{ "emfile", t_emfile },
 		{ "cwd_inheritance", t_cwd_inheritance },
+		{ "thread_cwd", t_thread_cwd },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
