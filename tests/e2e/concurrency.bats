@@ -114,3 +114,17 @@ printf secret >s; shred -u s; ls s 2>/dev/null || echo shredded
 	native_out stdout | grep -qx 'split-ok'
 	native_out stdout | grep -qx 'sparse-copy-same'
 }
+
+@test "1000 short-lived processes with their cwd in the pool" {
+	differential '
+cd "$D"
+mkdir w
+cd w
+for i in $(seq 1 800); do /bin/true; done
+for i in $(seq 1 200); do sh -c "echo $i >f$i"; done
+ls | wc -l
+cat f1 f100 f200
+pwd
+'
+	native_out stdout | grep -qx '200'
+}
