@@ -228,7 +228,7 @@ case_efault(void)
 			      -1, 0);
 	munmap(unmapped, 4096);
 	void *bads[] = { (void *)1, unmapped, (void *)0xffff800000001000ULL };
-	int n = 0;
+	int n = 0, nefault = 0;
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof(cwd)))
 		strcpy(cwd, "/");
@@ -247,6 +247,11 @@ case_efault(void)
 				/* keep going */
 			}
 			n++;
+			nefault += want == -EFAULT;
+			if (want != -EFAULT)
+				printf("efault: call %d with %p: the kernel says %ld "
+				       "(%s)\n", i, bads[b], want,
+				       strerror((int)-want));
 			if (got != want)
 				FAIL("efault call %d with bad pointer %p: pool %ld "
 				     "(%s), host %ld (%s)", i, bads[b], got,
@@ -261,11 +266,12 @@ case_efault(void)
 		long r = sc(syscall(SYS_getcwd, (void *)1, 4096));
 		if (r != -EFAULT)
 			FAIL("getcwd(bad) in the pool: %ld", r);
-		n++;
+		checks++;
 		if (chdir(cwd)) {
 		}
 	}
-	printf("efault: %d calls compared with the kernel\n", n);
+	printf("efault: %d calls compared with the kernel (its answer: EFAULT "
+	       "for %d), and getcwd\n", n, nefault);
 	checks += n;
 	return n;
 }
