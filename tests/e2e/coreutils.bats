@@ -185,7 +185,7 @@ stat -c "%n %h" p p/c
 
 @test "a file can grow to most of the free space (sequential 10 KiB writes)" {
 	# 40 MiB in a 64 MiB pool whose statfs says ~60 MiB are available.
-	run pfsh 'df -k /mnt/pf | awk "NR == 2 { print \$4 }" &&
+	run pfsh 'echo $(( $(stat -f -c "%a * %S" /mnt/pf) / 1024 )) &&
 		dd if=/dev/zero of=/mnt/pf/big bs=10240 count=4096 status=none &&
 		stat -c %s /mnt/pf/big'
 	expect_status 0
@@ -215,4 +215,15 @@ ls pub sticky
 '
 	native_out stdout | grep -qx '65534:65534 644'
 	[ "$(native_out stdout | grep -c 'Permission denied')" -eq 3 ]
+}
+
+@test "df and stat -f on the mount point report the pool" {
+	run pfsh 'df -k /mnt/pf | awk "NR == 2 { print \$2 }" &&
+		stat -f -c "%t %b %S" /mnt/pf && df -k /mnt/pf/ >/dev/null && cd /mnt/pf && df -k . | wc -l'
+	expect_status 0
+	local kib
+	kib=${lines[0]}
+	[ "$kib" -ge 50000 ] && [ "$kib" -le 65536 ] || fail "df size ${kib} KiB for a 64 MiB pool"
+	[[ "${lines[1]}" == "504d4546 "* ]] || fail "stat -f: ${lines[1]}"
+	expect_eq "df of the cwd" 2 "${lines[2]}"
 }
