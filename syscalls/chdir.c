@@ -174,8 +174,13 @@ long sys_getcwd(struct call *c)
 	proc_get_cwd(pr, &cwd);
 	if (!cwd.m)
 		return CALL_CONTINUE;
+	/* a removed cwd has no name: ENOENT, as getcwd(2) says */
+	struct pf_stat st;
+	int gone = pf_fstat(cwd.m->pool, cwd.dir, &st) < 0 || st.nlink == 0;
 	size_t len = strlen(cwd.path) + 1;
 	vcwd_release(&cwd);
+	if (gone)
+		return -ENOENT;
 	if (len > (size_t)c->args[1])
 		return -ERANGE;
 	int r = call_write(c, c->args[0], cwd.path, len);

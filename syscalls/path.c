@@ -238,14 +238,34 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 
 int vpath_escape(struct call *c, struct vpath *p)
 {
-	/* c->escape holds either an absolute host path or "../x" relative to
-	 * the mount's parent directory. Copy it out: classify points into it. */
+	/* c->escape holds either an absolute host path or "../x", which means
+	 * "mountpoint/../x" (core.h). Copy it out: classify points into it. */
 	char tmp[PATH_MAX];
 	if (c->escape[0] == '/') {
 		memcpy(tmp, c->escape, strnlen(c->escape, PATH_MAX - 1) + 1);
 		tmp[PATH_MAX - 1] = 0;
-	} else if (join(tmp, sizeof(tmp), p->m->parent, c->escape) < 0) {
-		return -ENAMETOOLONG;
+	} else {
+		/* leading ".." climb from the mount point lexically: it is
+		 * the pool's root, and need not exist on the host */
+		char base[PATH_MAX];
+		memcpy(base, p->m->dir, p->m->dirlen + 1);
+		const char *rest = c->escape;
+		while (rest[0] == '.' && rest[1] == '.' &&
+		       (rest[2] == '/' || rest[2] == 0)) {
+			char *slash = strrchr(base, '/');
+			if (slash == base)
+				base[1] = 0;
+			else if (slash)
+				*slash = 0;
+			rest += 2;
+			while (*rest == '/')
+				rest++;
+		}
+		if (!*rest) {
+			memcpy(tmp, base, strlen(base) + 1);
+		} else if (join(tmp, sizeof(tmp), base, rest) < 0) {
+			return -ENAMETOOLONG;
+		}
 	}
 	/* performed by the supervisor, so "self" must name the target */
 	const char *self = NULL;

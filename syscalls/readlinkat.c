@@ -42,8 +42,14 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 {
 	struct ofd *o;
 	if (proc_fd_link(c, s, &o) == 0) {
-		a->len = (ssize_t)strlen(o->path);
-		memcpy(a->buf, o->path, (size_t)a->len);
+		/* as the kernel shows it: " (deleted)" once unlinked */
+		struct pf_stat st;
+		int deleted = pf_fstat(o->m->pool, o->file, &st) == 0 &&
+			      st.nlink == 0;
+		a->len = snprintf(a->buf, sizeof(a->buf), "%s%s", o->path,
+				  deleted ? " (deleted)" : "");
+		if (a->len >= (ssize_t)sizeof(a->buf))
+			a->len = sizeof(a->buf) - 1;
 		ofd_put(o);
 		return 1;
 	}
