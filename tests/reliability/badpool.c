@@ -96,7 +96,7 @@ probe_child(int must_fail)
 	if (r >= 0) {
 		opened = 1;
 		*stage = 2;
-		char *d = strip_hashes(rel_pool_dump(p, NULL));
+		char *d = strip_hashes(rel_pool_dump_meta(p, NULL));
 		changed = strcmp(d, base_tree) != 0;
 		free(d);
 		/* exercise a few writes on the damaged pool too */
@@ -277,7 +277,7 @@ main(void)
 	for (int i = 0; i < 60; i++)
 		rel_pool_apply(p, &ops[i]);
 	pf_symlinkat(p, &rel_root, "target/of/link", NULL, "symlink");
-	base_tree = strip_hashes(rel_pool_dump(p, NULL));
+	base_tree = strip_hashes(rel_pool_dump_meta(p, NULL));
 	pf_pool_close(p);
 	if (rel_fsck(base, "base") != 0) {
 		fprintf(stderr, "FAIL: the base pool is not clean\n");
@@ -349,7 +349,11 @@ main(void)
 	static struct obj objs[4096];
 	int nobj = list_objects(objs, 4096);
 	long before = ncases;
-	rng = (uint64_t)getpid();
+	/* a new sample each run; PF_REL_SEED repeats one */
+	rng = getenv("PF_REL_SEED") ? strtoull(getenv("PF_REL_SEED"), NULL, 0) :
+		(uint64_t)getpid();
+	printf("flip seed %llu (PF_REL_SEED repeats it)\n",
+	       (unsigned long long)rng);
 	for (int i = 0; i < nobj; i++) {
 		/* the first bytes of the object (magic, mode, nlink, ...)
 		 * and a few random ones inside it */

@@ -130,7 +130,8 @@ struct dirent64_ {
 };
 
 static void
-dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth)
+dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth,
+	 int contents)
 {
 	pf_file *dir;
 	if (depth > 64) {
@@ -179,10 +180,10 @@ dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth)
 				db_printf(d, "%s d size=0 nlink=%u h=%016llx\n",
 					  child, st.nlink,
 					  (unsigned long long)REL_FNV_INIT);
-				dump_dir(p, child, d, depth + 1);
+				dump_dir(p, child, d, depth + 1, contents);
 			} else if (S_ISREG(st.mode)) {
-				uint64_t h;
-				r = hash_file(p, child, st.size, &h);
+				uint64_t h = REL_FNV_INIT;
+				r = contents ? hash_file(p, child, st.size, &h) : 0;
 				if (r < 0) {
 					db_printf(d, "%s READ-ERROR %d\n", child, r);
 					d->err = r;
@@ -201,8 +202,12 @@ dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth)
 	pf_close(dir);
 }
 
-char *
-rel_pool_dump(pf_pool *p, int *err)
+/*
+ * contents 0: metadata only (h= is the empty hash). A damaged size may make
+ * a file sparse up to 2^63 bytes, which is valid and cannot be read whole.
+ */
+static char *
+pool_dump(pf_pool *p, int *err, int contents)
 {
 	struct dumpbuf d = { malloc(4096), 0, 4096, 0 };
 	if (!d.s)
@@ -217,10 +222,22 @@ rel_pool_dump(pf_pool *p, int *err)
 		db_printf(&d, "/ d size=0 nlink=%u h=%016llx\n", st.nlink,
 			  (unsigned long long)REL_FNV_INIT);
 	}
-	dump_dir(p, "", &d, 0);
+	dump_dir(p, "", &d, 0, contents);
 	if (err)
 		*err = d.err;
 	return rel_sort_lines(d.s);
+}
+
+char *
+rel_pool_dump(pf_pool *p, int *err)
+{
+	return pool_dump(p, err, 1);
+}
+
+char *
+rel_pool_dump_meta(pf_pool *p, int *err)
+{
+	return pool_dump(p, err, 0);
 }
 
 static void

@@ -16,6 +16,8 @@ long rel_pool_apply(pf_pool *p, const struct rel_op *op);
 /* Canonical dump of the whole tree (same format as rel_model_dump).
  * *err (optional) gets the first error met while walking. */
 char *rel_pool_dump(pf_pool *p, int *err);
+/* The same without reading file contents (every h= is the empty hash). */
+char *rel_pool_dump_meta(pf_pool *p, int *err);
 
 /* pf_fsck printing each problem to stderr; returns what pf_fsck returns. */
 int rel_fsck(const char *path, const char *label);
