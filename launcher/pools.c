@@ -128,7 +128,7 @@ static int open_waiting(const char *path, pf_pool **out, char *msg, size_t len)
 {
 	int said = 0;
 	for (int i = 0;; i++) {
-		int r = pf_pool_open(path, 0, out, msg, len);
+		int r = pf_pool_open(path, PF_OPEN_ISOLATED, out, msg, len);
 		if (r != -EBUSY || i >= 600)
 			return r;
 		pid_t holder = lock_holder(path);

@@ -207,11 +207,10 @@ open_tmpfile(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	if (ret)
 		goto out;
 	pf_persist_point();
-	struct pf_vinode *vi = pf_vinode_get(p, o);
-	if (!vi) {
-		ret = -ENOMEM;
+	struct pf_vinode *vi;
+	ret = pf_vinode_get(p, o, &vi);
+	if (ret)
 		goto out;
-	}
 	vi->tmpfile = !(flags & O_EXCL);
 	*out = pf_file_new(p, vi, flags & ~O_TMPFILE);
 	if (!*out) {
@@ -318,13 +317,13 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 			if (flags & O_EXCL)
 				ret = -EEXIST;
 			else
-				vi = pf_vinode_get(p, o);
+				ret = pf_vinode_get(p, o, &vi);
 		} else {
 			struct create_args a = { p, c, d, r.name, r.namelen,
 				S_IFREG | (mode & 07777), 0, NULL, OID_NULL };
 			ret = create_locked(&a);
 			if (!ret) {
-				vi = pf_vinode_get(p, a.out);
+				ret = pf_vinode_get(p, a.out, &vi);
 				created = true;
 			}
 		}

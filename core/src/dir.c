@@ -175,12 +175,19 @@ add_page(struct pf_dirindex *dx, struct pf_dirpage *pg)
 static struct pf_dirindex *
 index_build(struct pf_pool *p, struct pf_vinode *dir)
 {
+	dir->dx_err = -ENOMEM;
 	struct pf_dirindex *dx = calloc(1, sizeof(*dx));
 	if (!dx)
 		return NULL;
 	if (hash_grow(dx))
 		goto fail;
+	/* a damaged chain may leave the pool or loop: -EIO (see check.c) */
+	uint64_t maxpages = dir->pi->alloc / sizeof(struct pf_dirpage);
 	for (PMEMoid o = dir->pi->data; !OID_IS_NULL(o);) {
+		if (dx->npages >= maxpages || !pf_dirpage_ok(p, o)) {
+			dir->dx_err = -EIO;
+			goto fail;
+		}
 		struct pf_dirpage *pg = pf_direct(p, o);
 		if (add_page(dx, pg))
 			goto fail;
@@ -238,7 +245,7 @@ pf_dir_lookup(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 {
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx)
-		return -ENOMEM;
+		return dir->dx_err;
 	uint32_t h = name_hash(name, len);
 	uint32_t mask = dx->hcap - 1;
 	for (uint32_t i = h & mask; dx->hslot[i]; i = (i + 1) & mask) {
@@ -275,7 +282,7 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 {
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx)
-		pmemobj_tx_abort(ENOMEM);
+		pmemobj_tx_abort(-dir->dx_err);
 	struct pf_inode *dpi = dir->pi;
 	if (dx->nfree == 0) {
 		PMEMoid o = pf_dir_first_page_alloc_tx(p);
@@ -320,7 +327,7 @@ pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
 {
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx)
-		pmemobj_tx_abort(ENOMEM);
+		pmemobj_tx_abort(-dir->dx_err);
 	struct pf_dirpage *pg = dx->pages[slot / PF_DIRPAGE_SLOTS];
 	struct pf_dirent *d = &pg->d[slot % PF_DIRPAGE_SLOTS];
 	hash_remove(dx, name_hash(d->name, d->namelen), slot);
@@ -342,7 +349,7 @@ pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 {
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx)
-		pmemobj_tx_abort(ENOMEM);
+		pmemobj_tx_abort(-dir->dx_err);
 	struct pf_dirent *d = slot_dirent(dx, slot);
 	pmemobj_tx_add_range_direct(d, offsetof(struct pf_dirent, name));
 	d->inode = ino;
@@ -359,7 +366,8 @@ void
 pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi)
 {
 	PMEMoid o = pi->data;
-	while (!OID_IS_NULL(o)) {
+	/* (checked pages only: a damaged chain is left to fsck) */
+	while (!OID_IS_NULL(o) && pf_dirpage_ok(p, o)) {
 		struct pf_dirpage *pg = pf_direct(p, o);
 		PMEMoid next = pg->next;
 		pmemobj_tx_free(o);
@@ -412,7 +420,7 @@ pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf, size_t size)
 	struct pf_dirindex *dx = index_get(p, dir);
 	if (!dx) {
 		pthread_rwlock_unlock(&dir->lock);
-		return -ENOMEM;
+		return dir->dx_err;
 	}
 	uint64_t pos = f->pos;
 	bool full = false;

@@ -83,9 +83,9 @@ vinode_table_grow(struct pf_pool *p, size_t seen_size)
 		pthread_mutex_unlock(&p->stripe_lock[i]);
 }
 
-/* Returns a referenced vinode for the inode at oid (NULL: out of memory). */
-struct pf_vinode *
-pf_vinode_get(struct pf_pool *p, PMEMoid oid)
+/* See internal.h. An inode is checked once, when its vinode is made. */
+int
+pf_vinode_get(struct pf_pool *p, PMEMoid oid, struct pf_vinode **out)
 {
 	uint64_t h = hash_off(oid.off);
 	pthread_mutex_t *l = &p->stripe_lock[h & (PF_VINODE_STRIPES - 1)];
@@ -96,13 +96,19 @@ pf_vinode_get(struct pf_pool *p, PMEMoid oid)
 		if (vi->off == oid.off) {
 			atomic_fetch_add(&vi->ref, 1);
 			pthread_mutex_unlock(l);
-			return vi;
+			*out = vi;
+			return 0;
 		}
+	}
+	int r = pf_inode_check(p, oid);
+	if (r) {
+		pthread_mutex_unlock(l);
+		return r;
 	}
 	struct pf_vinode *vi = calloc(1, sizeof(*vi));
 	if (!vi) {
 		pthread_mutex_unlock(l);
-		return NULL;
+		return -ENOMEM;
 	}
 	vi->off = oid.off;
 	vi->oid = oid;
@@ -116,7 +122,8 @@ pf_vinode_get(struct pf_pool *p, PMEMoid oid)
 	pthread_mutex_unlock(l);
 	if (n > hsize * 2)
 		vinode_table_grow(p, hsize);
-	return vi;
+	*out = vi;
+	return 0;
 }
 
 struct pf_vinode *

@@ -33,6 +33,7 @@ struct pf_vinode {
 	/* directories: volatile index, built on first use (dx_mutex) */
 	pthread_mutex_t dx_mutex;
 	struct pf_dirindex *_Atomic dx;
+	int dx_err;                   /* why the index could not be built */
 };
 
 struct pf_pool {
@@ -41,6 +42,7 @@ struct pf_pool {
 	struct pf_super *super;
 	uint64_t dev;
 	uint64_t size;
+	uint64_t uuid_lo;             /* pool_uuid_lo of every PMEMoid here */
 	int is_pmem;
 	struct pf_vinode *root;
 	pthread_mutex_t stripe_lock[PF_VINODE_STRIPES];
@@ -73,6 +75,13 @@ pf_direct(struct pf_pool *p, PMEMoid oid)
 	return OID_IS_NULL(oid) ? NULL : p->base + oid.off;
 }
 
+/* ---- checks of persistent pointers before they are followed (check.c) */
+#define PF_HEAP_MIN 4096u      /* below: libpmemobj's pool header */
+bool pf_oid_in_pool(const struct pf_pool *p, PMEMoid oid, uint64_t len);
+/* 0, or -EIO when oid is not a plausible inode (with what it owns) */
+int pf_inode_check(const struct pf_pool *p, PMEMoid oid);
+bool pf_dirpage_ok(const struct pf_pool *p, PMEMoid oid);
+
 int64_t pf_now(void);
 void pf_persist(struct pf_pool *p, const void *addr, size_t len);
 void pf_memcpy_persist(struct pf_pool *p, void *dst, const void *src,
@@ -94,11 +103,17 @@ pf_persist_point(void)
 static inline void pf_persist_point(void) {}
 #endif
 
+/* PF_OPEN_ISOLATED (isolate.c): 0, or -EIO when the trial open crashed */
+int pf_pool_open_trial(const char *path, char *msg, size_t msglen);
 int pf_pool_precheck(const char *path, const struct stat *st, char *msg,
 		     size_t msglen);
 
 /* ---- inodes (inode.c) ---- */
-struct pf_vinode *pf_vinode_get(struct pf_pool *p, PMEMoid oid);
+/*
+ * The vinode of the inode at oid, referenced, in *out: 0, -ENOMEM, or -EIO
+ * when oid was read from the pool and fails pf_inode_check.
+ */
+int pf_vinode_get(struct pf_pool *p, PMEMoid oid, struct pf_vinode **out);
 struct pf_vinode *pf_vinode_ref(struct pf_vinode *vi);
 void pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi);
 void pf_vinode_mark_freed(struct pf_pool *p, struct pf_vinode *vi);

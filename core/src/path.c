@@ -132,12 +132,10 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 			}
 			pthread_rwlock_rdlock(&cur->lock);
 			PMEMoid par = cur->pi->parent;
-			child = pf_vinode_get(p, par);
+			ret = pf_vinode_get(p, par, &child);
 			pthread_rwlock_unlock(&cur->lock);
-			if (!child) {
-				ret = -ENOMEM;
+			if (ret)
 				goto fail;
-			}
 			pf_vinode_put(p, cur);
 			cur = child;
 			if (last) {
@@ -153,11 +151,8 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 			ret = -ENOENT;
 		else
 			ret = pf_dir_lookup(p, cur, comp, clen, &oid, NULL);
-		if (ret == 0) {
-			child = pf_vinode_get(p, oid);
-			if (!child)
-				ret = -ENOMEM;
-		}
+		if (ret == 0)
+			ret = pf_vinode_get(p, oid, &child);
 		pthread_rwlock_unlock(&cur->lock);
 		if (ret == -ENOENT && last && (flags & PF_RES_PARENT)) {
 			r->parent = cur;

@@ -280,8 +280,14 @@ pf_pool_create(const char *path, uint64_t size, int force, char *msg,
 static int
 free_orphans(struct pf_pool *p)
 {
-	while (!OID_IS_NULL(p->super->orphans)) {
+	/* bounded: a damaged list may loop back to a freed inode */
+	for (volatile uint64_t n = 0; !OID_IS_NULL(p->super->orphans); n++) {
 		PMEMoid o = p->super->orphans;
+		const struct pf_inode *pi = (const void *)(p->base + o.off);
+		if (n > p->ninodes || pf_inode_check(p, o) || pi->nlink != 0 ||
+		    (!OID_IS_NULL(pi->orphan_next) &&
+		     pf_inode_check(p, pi->orphan_next)))
+			return -EIO;
 		volatile int ret = 0;
 		TX_BEGIN(p->pop) {
 			pf_orphan_del_tx(p, o);
@@ -349,8 +355,13 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 	     size_t msglen)
 {
 	*out = NULL;
-	if (flags & ~PF_OPEN_READONLY)
+	if (flags & ~(PF_OPEN_READONLY | PF_OPEN_ISOLATED))
 		return -EINVAL;
+	if (flags & PF_OPEN_ISOLATED) {
+		int r = pf_pool_open_trial(path, msg, msglen);
+		if (r)
+			return r;
+	}
 	if (flags & PF_OPEN_READONLY) {
 		set_msg(msg, msglen, "%s", "read-only open is not implemented");
 		return -EINVAL;
@@ -409,6 +420,7 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 	p->super = s;
 	p->dev = s->pool_id;
 	p->size = (uint64_t)st.st_size;
+	p->uuid_lo = pmemobj_root(pop, 0).pool_uuid_lo;
 	p->is_pmem = pmem_is_pmem(p->base, 4096);
 	enable_stats(pop);
 	pthread_mutex_init(&p->rename_lock, NULL);
@@ -416,7 +428,8 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 	int ret = pf_vinode_table_init(p);
 	if (ret)
 		goto fail;
-	if (pmemobj_type_num(s->root) != PF_T_INODE) {
+	if (!pf_oid_in_pool(p, s->root, sizeof(struct pf_inode)) ||
+	    pmemobj_type_num(s->root) != PF_T_INODE) {
 		set_msg(msg, msglen, "%s: root directory is damaged", path);
 		ret = -EINVAL;
 		goto fail;
@@ -424,12 +437,15 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 	count_objects(p);
 	ret = free_orphans(p);
 	if (ret) {
-		set_msg(msg, msglen, "%s: cannot free orphaned inodes", path);
+		set_msg(msg, msglen, ret == -EIO ?
+			"%s: the orphan list is damaged (run fsck)" :
+			"%s: cannot free orphaned inodes", path);
 		goto fail;
 	}
-	p->root = pf_vinode_get(p, s->root);
-	if (!p->root) {
-		ret = -ENOMEM;
+	ret = pf_vinode_get(p, s->root, &p->root);
+	if (ret) {
+		if (ret == -EIO)
+			set_msg(msg, msglen, "%s: root directory is damaged (run fsck)", path);
 		goto fail;
 	}
 	if (s->flags & PF_SUPER_CLEAN) {

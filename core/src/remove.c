@@ -154,6 +154,8 @@ is_ancestor(struct pf_pool *p, struct pf_vinode *a, struct pf_vinode *b)
 		if (off == a->off)
 			return true;
 		struct pf_inode *pi = (struct pf_inode *)(p->base + off);
+		if (!pf_oid_in_pool(p, pi->parent, sizeof(*pi)))
+			return false;   /* damaged: pf_vinode_get refuses it */
 		if (pi->parent.off == off)
 			return false;   /* the root */
 		off = pi->parent.off;
@@ -359,12 +361,11 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	}
 	bool have_dst = x.nd->pi->nlink != 0 &&
 		pf_dir_lookup(p, x.nd, rn.name, rn.namelen, &dso, &x.nslot) == 0;
-	x.src = pf_vinode_get(p, so);
-	x.dst = have_dst ? pf_vinode_get(p, dso) : NULL;
-	if (!x.src || (have_dst && !x.dst)) {
-		ret = -ENOMEM;
+	ret = pf_vinode_get(p, so, &x.src);
+	if (!ret && have_dst)
+		ret = pf_vinode_get(p, dso, &x.dst);
+	if (ret)
 		goto unlock;
-	}
 	if ((flags & RENAME_NOREPLACE) && x.dst) {
 		ret = -EEXIST;
 		goto unlock;

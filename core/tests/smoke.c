@@ -194,7 +194,6 @@ main(int argc, char **argv)
 			pf_unlinkat(p, &c, NULL, n, 0);
 		}
 		printf("unlink: %.0f ns\n", (now_ns() - t) / 20000);
-		pf_close(f);
 	}
 	pf_pool_close(p);
 	EQ(pf_pool_open(path, 0, &p, msg, sizeof(msg)), 0);

@@ -9,7 +9,9 @@
  * Each case runs in a forked child with an alarm: a crash or a hang is a
  * failure. Invalid pools must be refused with a negative errno and a
  * message, and fsck must report a problem. A damaged pool must never crash
- * open, the tree walk, close or fsck; the outcome of each flip is counted:
+ * open, the tree walk, a write, close or fsck (the core checks every
+ * persistent pointer before it follows one: core/src/check.c), whether or
+ * not fsck noticed the damage first; the outcome of each flip is counted:
  *   detected    open or fsck reported it
  *   harmless    fsck clean and the tree (names, types, sizes, links)
  *               unchanged (the flip hit unused space or file data)
@@ -78,17 +80,28 @@ probe_child(int must_fail)
 	pf_pool *p;
 	int opened = 0, changed = 0;
 
-	/* fsck first, as a user would on a suspicious pool */
+	/* fsck first, as a user would on a suspicious pool; like `pmemfile
+	 * fsck`, in a child: a fault inside libpmemobj is a verdict there */
 	int nrep = 0;
 	*stage = 5;
-	int f = pf_fsck(bad, quiet_report, &nrep);
-	stage[1] = f;
-	if (f != 0 && nrep == 0) {
-		fprintf(stderr, "    pf_fsck returned %d without reporting why\n", f);
-		return 3;
+	int f;
+	pid_t fpid = fork();
+	if (fpid == 0) {
+		int rr = pf_fsck(bad, quiet_report, &nrep);
+		if (rr != 0 && nrep == 0) {
+			fprintf(stderr, "    pf_fsck returned %d without reporting why\n", rr);
+			_exit(3);
+		}
+		_exit(rr == 0 ? 0 : 1);
 	}
+	int fst;
+	waitpid(fpid, &fst, 0);
+	if (WIFEXITED(fst) && WEXITSTATUS(fst) == 3)
+		return 3;
+	f = WIFEXITED(fst) && WEXITSTATUS(fst) == 0 ? 0 : 1;
+	stage[1] = f;
 	*stage = 1;
-	int r = pf_pool_open(bad, 0, &p, msg, sizeof(msg));
+	int r = pf_pool_open(bad, PF_OPEN_ISOLATED, &p, msg, sizeof(msg));
 	/* a pool fsck called damaged may hang when used (counted, not
 	 * failed): do not wait long for it */
 	if (f != 0)
@@ -142,16 +155,8 @@ probe(const char *what, int must_fail)
 					  !stage[2]);
 	/* (a sanitizer turns a crash into an exit before the probe is done) */
 	int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-	if (crashed && *stage >= 2 && *stage <= 4 && stage[1] != 0) {
-		/* fsck had reported the damage; the pool was used anyway */
-		ndetected++;
-		nused_after_fsck++;
-		if (getenv("PF_REL_VERBOSE"))
-			fprintf(stderr, "    %s: fsck reported it (%d), then "
-				"signal %d in %s\n", what, stage[1],
-				sig, stage_names[*stage]);
-		return 1;
-	}
+	if (crashed && stage[1] != 0)
+		nused_after_fsck++;     /* still a failure: counted apart */
 	if (crashed) {
 		fprintf(stderr, "FAIL %s: the probe died of signal %d (%s)%s in %s%s\n",
 			what, sig, sig ? strsignal(sig) : "sanitizer report",
@@ -349,9 +354,12 @@ main(void)
 	static struct obj objs[4096];
 	int nobj = list_objects(objs, 4096);
 	long before = ncases;
-	/* a new sample each run; PF_REL_SEED repeats one */
+	/* PF_REL_SEED picks a sample; long mode takes a new one each run,
+	 * the short (CI) mode a fixed one: libpmemobj itself may still hang
+	 * on a damaged heap header (README: findings), which is not ours to
+	 * flake on */
 	rng = getenv("PF_REL_SEED") ? strtoull(getenv("PF_REL_SEED"), NULL, 0) :
-		(uint64_t)getpid();
+		long_mode ? (uint64_t)getpid() : 1;
 	printf("flip seed %llu (PF_REL_SEED repeats it)\n",
 	       (unsigned long long)rng);
 	for (int i = 0; i < nobj; i++) {
@@ -387,7 +395,8 @@ main(void)
 	}
 	printf("bad pools: %ld cases; %ld invalid files refused; %d metadata "
 	       "objects; %ld damaged images: detected %ld, harmless %ld, "
-	       "silent %ld; crashes when used after fsck reported damage %ld; "
+	       "silent %ld; crashes when used after fsck reported damage %ld "
+	       "(failures too); "
 	       "failures %d\n", ncases, refused, nobj,
 	       ncases - before, ndetected - refused, nharmless - 1, nsilent,
 	       nused_after_fsck, failures);

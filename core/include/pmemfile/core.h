@@ -87,13 +87,21 @@ int pf_pool_create(const char *path, uint64_t size, int force,
 		   char *msg, size_t msglen);
 
 #define PF_OPEN_READONLY 0x1     /* reserved; not implemented yet */
+/*
+ * Open the pool once in a child process first. libpmemobj trusts its own
+ * on-media metadata (pool header, lanes, heap headers) and may crash on a
+ * damaged pool; in the child that crash becomes -EIO with a message. Costs
+ * a second open; for programs that would rather refuse a pool than die
+ * (pmemfile-run, the pool tool). Call it before starting threads.
+ */
+#define PF_OPEN_ISOLATED 0x2
 
 /*
  * Opens an existing pool: checks the layout name and version, frees the
  * inodes left on the orphan list by a crash, and rebuilds volatile indexes.
  * -ENOENT (no such file), -EACCES, -EINVAL (not a pmemfile pool: msg says
  * what it is instead), -EPROTO (layout version unknown), -EBUSY (in use by
- * another process).
+ * another process), -EIO (PF_OPEN_ISOLATED: the trial open crashed).
  */
 int pf_pool_open(const char *path, unsigned flags, pf_pool **out,
 		 char *msg, size_t msglen);
