@@ -31,7 +31,8 @@ long sys_fcntl(struct call *c)
 	struct pf_caller *pc;
 	switch (cmd) {
 	case F_GETFL:
-		ret = pf_file_get_flags(o->file);
+		/* the kernel forces O_LARGEFILE on 64-bit (glibc's is 0) */
+		ret = pf_file_get_flags(o->file) | 0100000;
 		break;
 	case F_SETFL:
 		pc = call_caller(c);
@@ -65,7 +66,9 @@ long sys_flock(struct call *c)
 	int r = call_fd(c, (int)c->args[0], &o);
 	if (r)
 		return r > 0 ? CALL_CONTINUE : r;
-	long ret = lock_flock(c, o, (int)c->args[1]);
+	/* as Linux: an O_PATH description cannot be locked */
+	long ret = pf_file_get_flags(o->file) & O_PATH ? -EBADF :
+		lock_flock(c, o, (int)c->args[1]);
 	ofd_put(o);
 	return ret;
 }

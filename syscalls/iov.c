@@ -11,13 +11,25 @@
 
 #include "iov.h"
 
-void tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len)
+/* x86_64 TASK_SIZE_MAX: the kernel's access_ok() limit */
+#define USER_END 0x00007ffffffff000ull
+
+/* As access_ok(): the whole range, before any clamping to RW_MAX. */
+static int user_range_ok(uint64_t addr, uint64_t len)
 {
+	return len == 0 || (addr < USER_END && len <= USER_END - addr);
+}
+
+int tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len)
+{
+	if (!user_range_ok(addr, len))
+		return -EFAULT;
 	t->c = c;
 	t->iov[0].iov_base = (void *)(uintptr_t)addr;
 	t->iov[0].iov_len = len > (size_t)RW_MAX ? (size_t)RW_MAX : len;
 	t->cnt = 1;
 	t->total = t->iov[0].iov_len;
+	return 0;
 }
 
 int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt)
@@ -35,6 +47,9 @@ int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt)
 	for (int i = 0; i < t->cnt; i++) {
 		if ((ssize_t)t->iov[i].iov_len < 0)
 			return -EINVAL;
+		if (!user_range_ok((uintptr_t)t->iov[i].iov_base,
+				   t->iov[i].iov_len))
+			return -EFAULT;
 		if (t->total + t->iov[i].iov_len > (size_t)RW_MAX) {
 			t->iov[i].iov_len = (size_t)RW_MAX - t->total;
 			t->cnt = i + 1;

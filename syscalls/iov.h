@@ -17,7 +17,8 @@ struct tbuf {
 };
 
 /* One buffer (read/write). */
-void tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len);
+/* 0, or -EFAULT when [addr, addr+len) is not user space (as access_ok) */
+int tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len);
 /* An iovec array in the target (readv/writev): -EFAULT, -EINVAL. */
 int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt);
 

@@ -104,13 +104,10 @@ long sys_unsupported_fd(struct call *c)
 {
 	const char *a = sc_table[c->nr].args;
 	int i = (int)(strchr(a, 'f') - a);
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[i], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
-	ofd_put(o);
-	sc_log_unsupported(c, "not supported in a pool (EOPNOTSUPP)");
-	return -EOPNOTSUPP;
+	long r = call_fd_refuse(c, (int)c->args[i], -EOPNOTSUPP);
+	if (r == -EOPNOTSUPP)
+		sc_log_unsupported(c, "not supported in a pool (EOPNOTSUPP)");
+	return r;
 }
 
 long sys_unsupported_path(struct call *c)

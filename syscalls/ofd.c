@@ -160,6 +160,16 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 	return ofd_of(c->tid, fd, out);
 }
 
+long call_fd_refuse(struct call *c, int fd, long err)
+{
+	struct ofd *o;
+	int r = call_fd(c, fd, &o);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
+	ofd_put(o);
+	return err;
+}
+
 int ofd_of(pid_t pid, int fd, struct ofd **out)
 {
 	if (fd < 0)

@@ -17,13 +17,10 @@ static long do_read(struct call *c, int vector, off_t off)
 		return r > 0 ? CALL_CONTINUE : r;
 	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
 	long ret;
-	if (vector) {
-		ret = tbuf_iov(t, c, c->args[1], c->args[2]);
-		if (ret < 0)
-			goto out;
-	} else {
+	ret = vector ? tbuf_iov(t, c, c->args[1], c->args[2]) :
 		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
-	}
+	if (ret < 0)
+		goto out;
 	ret = pf_read_cb(o->m->pool, o->file, t->total, off, tbuf_to_target, t);
 	ret = errno_filter(ret);
 out:
@@ -38,14 +35,8 @@ long sys_read(struct call *c)
 
 long sys_pread64(struct call *c)
 {
-	if ((int64_t)c->args[3] < 0) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EINVAL;
-	}
+	if ((int64_t)c->args[3] < 0)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
 	return do_read(c, 0, (off_t)c->args[3]);
 }
 
@@ -57,14 +48,8 @@ long sys_readv(struct call *c)
 long sys_preadv(struct call *c)
 {
 	/* x86_64: pos is args[3] (low) with args[4] unused (high) */
-	if ((int64_t)c->args[3] < 0) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EINVAL;
-	}
+	if ((int64_t)c->args[3] < 0)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
 	return do_read(c, 1, (off_t)c->args[3]);
 }
 
@@ -72,14 +57,10 @@ long sys_preadv(struct call *c)
 
 long sys_preadv2(struct call *c)
 {
-	if ((unsigned)c->args[5] & ~RWF_KNOWN) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EOPNOTSUPP;
-	}
-	/* offset -1: current position, as readv */
-	return do_read(c, 1, (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3]);
+	if ((unsigned)c->args[5] & ~RWF_KNOWN)
+		return call_fd_refuse(c, (int)c->args[0], -EOPNOTSUPP);
+	/* offset -1: current position, as readv; other negatives: EINVAL */
+	if ((int64_t)c->args[3] < -1)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
+	return do_read(c, 1, (off_t)c->args[3]);
 }

@@ -37,9 +37,10 @@ static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return -ESRCH;
-	if (op == OP_RENAME)
+	if (op == OP_RENAME) {
+		sc_ofd_events();  /* as in unlinkat.c */
 		r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
-	else
+	} else
 		r = pf_linkat(a.m->pool, pc, a.dir, a.path, b.dir, b.path,
 			      (int)flags);
 	/* a path that climbs out of the pool ends on the host: EXDEV */

@@ -132,43 +132,63 @@ static long pump(struct call *c, struct end *in, struct end *out, size_t len)
 
 enum kind { K_SENDFILE, K_CFR, K_SPLICE };
 
-/* File type and access mode of one end: 0 or -errno. */
-static int end_info(struct end *e, int *type, int *acc)
+/* What validate() needs of one end. */
+struct end_info {
+	int type;          /* S_IFMT bits */
+	int flags;         /* F_GETFL */
+	uint64_t ino;      /* pool ends: to tell one file from two */
+	uint64_t size;
+};
+
+static int end_info(struct end *e, struct end_info *i)
 {
 	if (e->o) {
 		struct pf_stat st;
 		int r = pf_fstat(e->o->m->pool, e->o->file, &st);
 		if (r < 0)
 			return r;
-		*type = (int)(st.mode & S_IFMT);
-		*acc = pf_file_get_flags(e->o->file) & O_ACCMODE;
+		i->type = (int)(st.mode & S_IFMT);
+		i->flags = pf_file_get_flags(e->o->file);
+		i->ino = st.ino;
 		return 0;
 	}
 	struct stat st;
-	int fl = fcntl(e->hfd, F_GETFL);
-	if (fstat(e->hfd, &st) < 0 || fl < 0)
+	i->flags = fcntl(e->hfd, F_GETFL);
+	if (fstat(e->hfd, &st) < 0 || i->flags < 0)
 		return -EBADF;
-	*type = (int)(st.st_mode & S_IFMT);
-	*acc = fl & O_ACCMODE;
+	i->type = (int)(st.st_mode & S_IFMT);
+	i->ino = 0;
 	return 0;
 }
 
-/* What the kernel checks before moving a byte, for each call. */
-static long validate(enum kind k, struct end *in, struct end *out)
+/*
+ * What the kernel checks before moving a byte, for each call (do_sendfile
+ * and do_splice_direct, generic_copy_file_checks, do_splice).
+ */
+static long validate(enum kind k, struct end *in, struct end *out,
+		     size_t len)
 {
-	int ti, ai, to, ao;
-	int r = end_info(in, &ti, &ai);
+	struct end_info i, o;
+	int r = end_info(in, &i);
 	if (r == 0)
-		r = end_info(out, &to, &ao);
+		r = end_info(out, &o);
 	if (r < 0)
 		return r;
-	if (ai == O_WRONLY || ao == O_RDONLY)
+	int ti = i.type, to = o.type;
+	if ((i.flags & O_ACCMODE) == O_WRONLY || (o.flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	switch (k) {
 	case K_CFR:
 		if (ti == S_IFDIR || to == S_IFDIR)
 			return -EISDIR;
 		if (ti != S_IFREG || to != S_IFREG)
+			return -EINVAL;
+		if (o.flags & O_APPEND)
+			return -EBADF;
+		/* one file, overlapping ranges (explicit offsets) */
+		if (in->o && out->o && i.ino == o.ino && in->offp && out->offp &&
+		    (uint64_t)in->off < (uint64_t)out->off + len &&
+		    (uint64_t)out->off < (uint64_t)in->off + len)
 			return -EINVAL;
 		break;
 	case K_SPLICE:
@@ -178,8 +198,11 @@ static long validate(enum kind k, struct end *in, struct end *out)
 			return -ESPIPE;
 		break;
 	case K_SENDFILE:
-		if (ti == S_IFDIR)
-			return -EISDIR;
+		/* the input must be seekable file data, the output not
+		 * append-only */
+		if (ti == S_IFDIR || ti == S_IFIFO || ti == S_IFSOCK ||
+		    (o.flags & O_APPEND))
+			return -EINVAL;
 		break;
 	}
 	return 0;
@@ -216,7 +239,7 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	if ((ri && (ret = open_host(c, fd_in, &in)) < 0) ||
 	    (ro && (ret = open_host(c, fd_out, &out)) < 0))
 		goto out;
-	ret = validate(k, &in, &out);
+	ret = validate(k, &in, &out, len);
 	if (ret < 0)
 		goto out;
 	ret = pump(c, &in, &out, len);

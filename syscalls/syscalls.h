@@ -259,6 +259,11 @@ struct ofd {
  * with ofd_put), 1 if fd is a host fd, -EBADF if not open.
  */
 int call_fd(struct call *c, int fd, struct ofd **out);
+/*
+ * For a call refused on a pool file: CALL_CONTINUE if fd is a host fd (the
+ * kernel decides), -EBADF if it is not open, else err.
+ */
+long call_fd_refuse(struct call *c, int fd, long err);
 void ofd_put(struct ofd *o);
 /* The same for any process's fd (for /proc/PID/fd/N). */
 int ofd_of(pid_t pid, int fd, struct ofd **out);

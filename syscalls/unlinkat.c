@@ -10,6 +10,8 @@
 static long pool_unlink(struct call *c, struct vpath *p, struct pf_caller *pc,
 			void *arg)
 {
+	/* a close the target already made frees the file now, as Linux */
+	sc_ofd_events();
 	return pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
 }
 

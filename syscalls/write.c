@@ -18,13 +18,10 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 		return r > 0 ? CALL_CONTINUE : r;
 	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
 	long ret;
-	if (vector) {
-		ret = tbuf_iov(t, c, c->args[1], c->args[2]);
-		if (ret < 0)
-			goto out;
-	} else {
+	ret = vector ? tbuf_iov(t, c, c->args[1], c->args[2]) :
 		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
-	}
+	if (ret < 0)
+		goto out;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		ret = -ESRCH;
@@ -52,14 +49,8 @@ long sys_write(struct call *c)
 
 long sys_pwrite64(struct call *c)
 {
-	if ((int64_t)c->args[3] < 0) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EINVAL;
-	}
+	if ((int64_t)c->args[3] < 0)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
 	return do_write(c, 0, (off_t)c->args[3]);
 }
 
@@ -71,14 +62,8 @@ long sys_writev(struct call *c)
 long sys_pwritev(struct call *c)
 {
 	/* x86_64: pos is args[3] (low) with args[4] unused (high) */
-	if ((int64_t)c->args[3] < 0) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EINVAL;
-	}
+	if ((int64_t)c->args[3] < 0)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
 	return do_write(c, 1, (off_t)c->args[3]);
 }
 
@@ -90,15 +75,11 @@ long sys_pwritev(struct call *c)
 long sys_pwritev2(struct call *c)
 {
 	unsigned flags = (unsigned)c->args[5];
-	off_t off = (int64_t)c->args[3] == -1 ? -1 : (off_t)c->args[3];
-	if (flags & ~RWF_KNOWN) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
-		ofd_put(o);
-		return -EOPNOTSUPP;
-	}
+	off_t off = (off_t)c->args[3];  /* -1: current position */
+	if (off < -1)
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
+	if (flags & ~RWF_KNOWN)
+		return call_fd_refuse(c, (int)c->args[0], -EOPNOTSUPP);
 	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
 	return do_write_flags(c, 1, off, flags & RWF_APPEND ? PF_RWF_APPEND : 0);
 }

@@ -12,6 +12,21 @@
 #endif
 
 /* resolve for an attribute call: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+/*
+ * Times are int64 ns (layout.h): 1677-09-21 to 2262-04-11. Outside that,
+ * clamp to the limit, as Linux's timestamp_truncate() does for a file
+ * system with a narrower range (ext4 clamps at 2446).
+ */
+static int64_t
+ts_to_ns(const struct timespec *ts)
+{
+	if (ts->tv_sec >= INT64_MAX / 1000000000 - 1)
+		return INT64_MAX;
+	if (ts->tv_sec <= INT64_MIN / 1000000000 + 1)
+		return INT64_MIN;
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 static int
 resolve_at(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	   const char *path, int flags, struct pf_path_result *r)
@@ -257,10 +272,10 @@ pf_utimensat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		int64_t at = pi->atime, mt = pi->mtime;
 		if (!omit_a)
 			at = (!times || times[0].tv_nsec == UTIME_NOW) ? now :
-				(int64_t)times[0].tv_sec * 1000000000 + times[0].tv_nsec;
+				ts_to_ns(&times[0]);
 		if (!omit_m)
 			mt = (!times || times[1].tv_nsec == UTIME_NOW) ? now :
-				(int64_t)times[1].tv_sec * 1000000000 + times[1].tv_nsec;
+				ts_to_ns(&times[1]);
 		/* each time is one aligned word: see HACKING.md */
 		pi->atime = at;
 		pi->mtime = mt;

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -505,6 +506,54 @@ static void t_enospc(void)
 	free(b);
 }
 
+/* Argument checks found by a differential run against tmpfs. */
+static void t_argument_checks(void)
+{
+	int fd = CHECK_OK(open(path("args"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CHECK_EQ(write(fd, "0123456789", 10), 10);
+	char buf[64];
+	struct iovec iov = { buf, 2 };
+	/* preadv2/pwritev2: -1 is the file position, other negatives EINVAL */
+	CHECK_EQ(lseek(fd, 4, SEEK_SET), 4);
+	CHECK_EQ(syscall(SYS_preadv2, fd, &iov, 1, -1L, 0L, 0), 2);
+	CHECK_MEM(buf, "45", 2);
+	CHECK_ERR(syscall(SYS_preadv2, fd, &iov, 1, -2L, 0L, 0), EINVAL);
+	CHECK_ERR(syscall(SYS_pwritev2, fd, &iov, 1, -100L, 0L, 0), EINVAL);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
+	/* a count beyond user space: EFAULT before anything is read */
+	CHECK_ERR(syscall(SYS_read, fd, buf, 1UL << 63), EFAULT);
+	CHECK_ERR(syscall(SYS_write, fd, buf, 1UL << 63), EFAULT);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
+	/* F_GETFL: the kernel's O_LARGEFILE is always there on 64-bit */
+	CHECK_EQ(fcntl(fd, F_GETFL) & 0100000, 0100000);
+	/* flock on an O_PATH description: EBADF */
+	int pfd = CHECK_OK(open(path("args"), O_PATH));
+	CHECK_ERR(flock(pfd, LOCK_EX), EBADF);
+	close(pfd);
+	/* copy_file_range: overlapping ranges of one file, append output */
+	loff_t a = 0, b = 5;
+	CHECK_ERR(copy_file_range(fd, &a, fd, &b, 10, 0), EINVAL);
+	int ap = CHECK_OK(open(path("args.app"), O_WRONLY | O_CREAT | O_APPEND, 0644));
+	a = 0;
+	CHECK_ERR(copy_file_range(fd, &a, ap, NULL, 4, 0), EBADF);
+	/* sendfile: append output, a directory as input */
+	off_t so = 0;
+	CHECK_ERR(sendfile(ap, fd, &so, 4), EINVAL);
+	int dfd = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_ERR(sendfile(fd, dfd, NULL, 4), EINVAL);
+	close(dfd);
+	close(ap);
+	/* times past what 64-bit nanoseconds hold: kept or clamped, never
+	 * wrapped to a date in the past */
+	struct timespec far[2] = { { 9300000000LL, 0 }, { 9300000000LL, 0 } };
+	CHECK_OK(futimens(fd, far));
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK(st.st_mtim.tv_sec >= 9223372036LL);
+	CHECK(st.st_atim.tv_sec >= 9223372036LL);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -517,6 +566,7 @@ int main(int argc, char **argv)
 		{ "mmap_iouring", t_mmap_iouring },
 		{ "append_pwrite_huge", t_append_pwrite_huge },
 		{ "enospc", t_enospc },
+		{ "argument_checks", t_argument_checks },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
