@@ -74,7 +74,13 @@ static void env_pools(struct options *o)
 	const char *v = getenv("PMEMFILE_POOLS");
 	if (!v || !*v)
 		return;
-	char *copy = strdup(v), *save = NULL;
+	/* lives as long as the process: o points into it (static, so it
+	 * stays reachable for LeakSanitizer) */
+	static char *copy;
+	copy = strdup(v);
+	if (!copy)
+		die("out of memory");
+	char *save = NULL;
 	for (char *tok = strtok_r(copy, ";", &save); tok;
 	     tok = strtok_r(NULL, ";", &save)) {
 		char *colon = strchr(tok, ':');
@@ -83,7 +89,6 @@ static void env_pools(struct options *o)
 		*colon = 0;
 		add_pool(o, colon + 1, tok);
 	}
-	/* copy stays allocated: o points into it */
 }
 
 void options_parse(struct options *o, int argc, char **argv)

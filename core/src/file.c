@@ -369,7 +369,10 @@ pf_lseek(pf_pool *p, pf_file *f, off_t offset, int whence)
 			ret = -EINVAL;
 			break;
 		}
-		ret = (off_t)vi->pi->size + offset;
+		if (offset > 0 && (off_t)vi->pi->size > INT64_MAX - offset)
+			ret = -EINVAL;  /* past the largest offset */
+		else
+			ret = (off_t)vi->pi->size + offset;
 		break;
 	case SEEK_DATA:
 	case SEEK_HOLE:
