@@ -28,6 +28,12 @@ static long fill(struct call *c, struct mount *m, uint64_t addr)
 	st.f_ffree = s.ffree;
 	st.f_namelen = (long)s.namelen;
 	memcpy(&st.f_fsid, &s.fsid, sizeof(st.f_fsid));
+	/*
+	 * As the kernel's flags_by_mnt(): ST_VALID says f_flags is filled in;
+	 * a pool behaves like a nodev, noexec, relatime mount (pmemfile(7)).
+	 */
+	st.f_flags = 0x0020 /* ST_VALID */ | 0x0004 /* ST_NODEV */ |
+		0x0008 /* ST_NOEXEC */ | 0x1000 /* ST_RELATIME */;
 	return call_write(c, addr, &st, sizeof(st));
 }
 

@@ -543,6 +543,10 @@ static void t_argument_checks(void)
 	CHECK_ERR(sendfile(fd, dfd, NULL, 4), EINVAL);
 	close(dfd);
 	close(ap);
+	/* statfs says its f_flags are valid (ST_VALID), as every Linux fs */
+	struct statfs sfs;
+	CHECK_OK(fstatfs(fd, &sfs));
+	CHECK_EQ(sfs.f_flags & 0x20, 0x20);
 	/* times past what 64-bit nanoseconds hold: kept or clamped, never
 	 * wrapped to a date in the past */
 	struct timespec far[2] = { { 9300000000LL, 0 }, { 9300000000LL, 0 } };
