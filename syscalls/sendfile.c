@@ -137,7 +137,6 @@ struct end_info {
 	int type;          /* S_IFMT bits */
 	int flags;         /* F_GETFL */
 	uint64_t ino;      /* pool ends: to tell one file from two */
-	uint64_t size;
 };
 
 static int end_info(struct end *e, struct end_info *i)

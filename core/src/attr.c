@@ -11,7 +11,6 @@
 #define AT_STATX_SYNC_TYPE 0x6000
 #endif
 
-/* resolve for an attribute call: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
 /*
  * Times are int64 ns (layout.h): 1677-09-21 to 2262-04-11. Outside that,
  * clamp to the limit, as Linux's timestamp_truncate() does for a file
@@ -27,6 +26,7 @@ ts_to_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+/* resolve for an attribute call: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
 static int
 resolve_at(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	   const char *path, int flags, struct pf_path_result *r)

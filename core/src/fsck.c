@@ -491,6 +491,16 @@ pf_fsck(const char *path, void (*report)(void *arg, const char *message),
 			report(arg, msg);
 		return pre;
 	}
+	/* libpmemobj's own metadata first (lanes, heap headers): an open
+	 * would replay a damaged lane; -1 (cannot tell) is for the open
+	 * below to explain */
+	if (pmemobj_check(path, PF_LAYOUT_NAME) == 0) {
+		snprintf(msg, sizeof(msg), "libpmemobj's consistency check "
+			 "(pmemobj_check) failed: its lanes or heap are damaged");
+		if (report)
+			report(arg, msg);
+		return 1;
+	}
 	PMEMobjpool *pop = pmemobj_open(path, PF_LAYOUT_NAME);
 	if (!pop) {
 		int e = errno;

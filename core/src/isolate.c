@@ -21,6 +21,7 @@
 
 #define TRIAL_OK 0
 #define TRIAL_REFUSED 42
+#define TRIAL_DAMAGED 43        /* pmemobj_check found damage */
 
 int
 pf_pool_open_trial(const char *path, char *msg, size_t msglen)
@@ -31,6 +32,10 @@ pf_pool_open_trial(const char *path, char *msg, size_t msglen)
 	if (pid == 0) {
 		pf_pool *p;
 		char m[8];
+		/* a damaged lane is replayed by the next transaction that
+		 * uses it, long after open: pmemobj_check reads them all */
+		if (pmemobj_check(path, PF_LAYOUT_NAME) == 0)
+			_exit(TRIAL_DAMAGED);
 		if (pf_pool_open(path, 0, &p, m, sizeof(m)) < 0)
 			_exit(TRIAL_REFUSED);
 		pf_pool_close(p);
@@ -44,7 +49,10 @@ pf_pool_open_trial(const char *path, char *msg, size_t msglen)
 			      WEXITSTATUS(st) == TRIAL_REFUSED))
 		return 0;
 	if (msg && msglen) {
-		if (WIFSIGNALED(st))
+		if (WIFEXITED(st) && WEXITSTATUS(st) == TRIAL_DAMAGED)
+			snprintf(msg, msglen, "%s: the pool is damaged: libpmemobj's "
+				 "consistency check failed; run pmemfile fsck", path);
+		else if (WIFSIGNALED(st))
 			snprintf(msg, msglen, "%s: the pool is damaged: opening "
 				 "it crashed libpmemobj (%s); run pmemfile fsck",
 				 path, strsignal(WTERMSIG(st)));

@@ -383,6 +383,20 @@ main(void)
 			probe(what, 0);
 		}
 	}
+	/*
+	 * Offsets in libpmemobj's lanes where 0xff made libpmemobj itself
+	 * fault (long-mode finding F7): with PF_OPEN_ISOLATED and fsck in a
+	 * child these must come out as detected, never as a crash.
+	 */
+	static const uint64_t pmemobj_faults[] = { 8461, 9163, 12233 };
+	for (size_t j = 0; j < sizeof(pmemobj_faults) / sizeof(pmemobj_faults[0]); j++) {
+		write_file(bad, img, size);
+		flip((off_t)pmemobj_faults[j], 0xff);
+		char what[64];
+		snprintf(what, sizeof(what), "0xff xor at %llu (libpmemobj lane)",
+			 (unsigned long long)pmemobj_faults[j]);
+		probe(what, 0);
+	}
 	/* pmemobj's own headers and the first pages */
 	int nhdr = long_mode ? 2000 : 30;
 	for (int j = 0; j < nhdr; j++) {
