@@ -14,37 +14,6 @@
 
 #include "syscalls.h"
 
-/* Lexically cleans an absolute path ("/a/./b//../c" -> "/a/c"). */
-static void clean_path(char *s)
-{
-	char out[PATH_MAX];
-	size_t o = 0;
-	const char *p = s;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		size_t n = strcspn(p, "/");
-		if (n == 1 && p[0] == '.') {
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else if (o + n + 2 < sizeof(out)) {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = 0;
-	memcpy(s, out, o + 1);
-}
-
 /* Makes p's target the process's cwd. */
 static long enter_dir(struct call *c, struct mount *m, pf_file *dir,
 		      const char *vabs)
@@ -66,7 +35,7 @@ static long enter_dir(struct call *c, struct mount *m, pf_file *dir,
 	}
 	struct vcwd v = { .m = m, .dir = dir };
 	snprintf(v.path, sizeof(v.path), "%s", vabs);
-	clean_path(v.path);
+	vabs_clean(v.path);
 	proc_set_cwd(c, pr, &v);
 	return 0;
 }
@@ -174,15 +143,16 @@ long sys_getcwd(struct call *c)
 	proc_get_cwd(pr, &cwd);
 	if (!cwd.m)
 		return CALL_CONTINUE;
-	/* a removed cwd has no name: ENOENT, as getcwd(2) says */
-	struct pf_stat st;
-	int gone = pf_fstat(cwd.m->pool, cwd.dir, &st) < 0 || st.nlink == 0;
-	size_t len = strlen(cwd.path) + 1;
+	/* rebuilt from the pool: right after renames and through symlinks;
+	 * a removed cwd has no name: ENOENT, as getcwd(2) says */
+	char path[PATH_MAX];
+	int r = pool_file_vpath(cwd.m, cwd.dir, cwd.path, path, sizeof(path));
 	vcwd_release(&cwd);
-	if (gone)
-		return -ENOENT;
+	if (r < 0)
+		return r;
+	size_t len = strlen(path) + 1;
 	if (len > (size_t)c->args[1])
 		return -ERANGE;
-	int r = call_write(c, c->args[0], cwd.path, len);
+	r = call_write(c, c->args[0], path, len);
 	return r < 0 ? r : (long)len;
 }

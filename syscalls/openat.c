@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -42,9 +43,22 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
 		pf_file *f;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
-		if (r == 0)
-			return call_inject_file(c, p.m, f, p.vabs,
+		if (r == 0) {
+			/* an O_TMPFILE is "DIR/#INO", as the kernel names it */
+			struct pf_stat st;
+			char tmpname[PATH_MAX + 32];
+			const char *name = p.vabs;
+			if ((flags & __O_TMPFILE) == __O_TMPFILE &&
+			    pf_fstat(p.m->pool, f, &st) == 0) {
+				vabs_clean(p.vabs);
+				snprintf(tmpname, sizeof(tmpname), "%s/#%llu",
+					 strcmp(p.vabs, "/") ? p.vabs : "",
+					 (unsigned long long)st.ino);
+				name = tmpname;
+			}
+			return call_inject_file(c, p.m, f, name,
 						flags & O_CLOEXEC);
+		}
 		if (r != -PF_ESCAPED)
 			return errno_filter(r);
 		r = vpath_escape(c, &p);

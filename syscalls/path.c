@@ -120,6 +120,37 @@ static void vabs_join(char *dst, const char *a, const char *b)
 	dst[la + lb] = 0;
 }
 
+/* Lexically cleans an absolute path ("/a/./b//../c" -> "/a/c"). */
+void vabs_clean(char *s)
+{
+	char out[PATH_MAX];
+	size_t o = 0;
+	const char *p = s;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		if (n == 1 && p[0] == '.') {
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (o + n + 2 < sizeof(out)) {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(s, out, o + 1);
+}
+
 /* Fills p for an absolute host path: VP_POOL if it is under a mount. */
 static void classify_abs(struct vpath *p, const char *abs)
 {
@@ -158,12 +189,9 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	p->empty = s[0] == 0;
 	if (s[0] == '/') {
 		classify_abs(p, s);
-		if (p->kind == VP_HOST && (s[1] == 'p' || s[1] == 'd')) {
+		if (p->kind == VP_HOST && (s[1] == 'p' || s[1] == 'd'))
 			/* /dev/stdin < /mnt/f, /proc/self/cwd/x: the pool's */
-			char *abs = c->abs[c->nstr - 1];
-			if (proc_link_rewrite(c, s, abs, c->follow_proc))
-				classify_abs(p, abs);
-		}
+			return proc_link_vpath(c, s, p, c->follow_proc);
 		return 0;
 	}
 	/* relative (or empty): it depends on the base directory */
@@ -337,8 +365,8 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
  * for cwd) and *rest (what follows the link, "" or "/..."). 0 if s is not
  * such a link.
  */
-static int parse_proc_link(struct call *c, const char *s, long *pid, long *fd,
-			   const char **rest)
+int proc_link_parse(struct call *c, const char *s, long *pid, long *fd,
+		    const char **rest)
 {
 	const char *p;
 	*pid = c->tid;
@@ -374,6 +402,14 @@ static int parse_proc_link(struct call *c, const char *s, long *pid, long *fd,
 			}
 		}
 		if (strncmp(s, "cwd", 3) == 0 && (s[3] == 0 || s[3] == '/')) {
+			/* cwd is per process: self and thread-self are the
+			 * caller's process */
+			if (*pid == c->tid) {
+				struct proc *pr = call_proc(c);
+				if (!pr)
+					return 0;
+				*pid = proc_tgid(pr);
+			}
 			*fd = -1;
 			*rest = s + 3;
 			return 1;
@@ -396,45 +432,74 @@ int proc_fd_link(struct call *c, const char *s, struct ofd **out)
 {
 	long pid, fd;
 	const char *rest;
-	if (!parse_proc_link(c, s, &pid, &fd, &rest) || fd < 0 || *rest)
+	if (!proc_link_parse(c, s, &pid, &fd, &rest) || fd < 0 || *rest)
 		return 1;
 	return ofd_of((pid_t)pid, (int)fd, out) == 0 ? 0 : 1;
 }
 
-int proc_link_rewrite(struct call *c, const char *s, char *out, int follow)
+int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
+		    char *out, size_t size)
+{
+	const char *hint = NULL;
+	if (strncmp(known, m->dir, m->dirlen) == 0 &&
+	    (known[m->dirlen] == '/' || known[m->dirlen] == 0))
+		hint = known + m->dirlen;
+	char in[PATH_MAX];
+	ssize_t n = pf_dir_path(m->pool, f, hint, in, sizeof(in));
+	if (n == -ENOTDIR) {
+		n = snprintf(out, size, "%s", known);
+		return n >= 0 && (size_t)n < size ? 0 : -ERANGE;
+	}
+	if (n < 0)
+		return n == -ERANGE ? -ENAMETOOLONG : (int)n;
+	n = snprintf(out, size, "%s%s", m->dir, strcmp(in, "/") ? in : "");
+	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * Following /proc/PID/fd/N (or cwd) lands on the file itself, not on a
+ * path: the kernel jumps to the open file's inode (nd_jump_link), which
+ * is why linkat("/proc/self/fd/N", AT_SYMLINK_FOLLOW) can name an
+ * O_TMPFILE, and why the link works after the file was renamed. So a link
+ * to a pool file becomes {that file, PF_PATH_SELF} or {that file, rest}.
+ */
+int proc_link_vpath(struct call *c, const char *s, struct vpath *p,
+		    int follow)
 {
 	long pid, fd;
 	const char *rest;
-	if (!parse_proc_link(c, s, &pid, &fd, &rest))
+	if (!proc_link_parse(c, s, &pid, &fd, &rest))
 		return 0;
 	if (!*rest && !follow)
-		return 0;
+		return 0;  /* the magic link itself: procfs's */
+	struct mount *m;
+	pf_file *file;
 	char base[PATH_MAX];
 	if (fd >= 0) {
 		struct ofd *o;
 		if (ofd_of((pid_t)pid, (int)fd, &o) != 0)
 			return 0;
+		m = o->m;
+		file = pf_file_ref(o->file);
 		memcpy(base, o->path, strlen(o->path) + 1);
 		ofd_put(o);
 	} else {
-		/* cwd is per process: self and thread-self are the caller's */
-		if (strncmp(s, "/proc/self", 10) == 0 ||
-		    strncmp(s, "/proc/thread-self", 17) == 0) {
-			struct proc *pr = call_proc(c);
-			if (!pr)
-				return 0;
-			pid = proc_tgid(pr);
-		}
 		struct vcwd cwd;
 		if (proc_cwd_of((pid_t)pid, &cwd) != 0)
 			return 0;
+		m = cwd.m;
+		file = cwd.dir;  /* the reference moves here */
 		memcpy(base, cwd.path, strlen(cwd.path) + 1);
-		vcwd_release(&cwd);
 	}
-	size_t lb = strlen(base), lr = strlen(rest);
-	if (lb + lr + 1 > PATH_MAX)
-		return 0;
-	memcpy(out, base, lb);
-	memcpy(out + lb, rest, lr + 1);
-	return 1;
+	call_hold(c, file);  /* dropped by call_end */
+	p->kind = VP_POOL;
+	p->m = m;
+	p->dir = file;
+	while (*rest == '/')
+		rest++;
+	/* "fd/N/" is the file with a trailing slash: "." (ENOTDIR if not a
+	 * directory); "fd/N" the file itself */
+	p->path = *rest ? rest : rest[-1] == '/' ? "." : PF_PATH_SELF;
+	vabs_join(p->vabs, base, rest);
+	return 0;
 }

@@ -41,27 +41,39 @@ static long host_readlink(struct call *c, const char *path, void *arg)
 static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 {
 	struct ofd *o;
+	char path[PATH_MAX];
 	if (proc_fd_link(c, s, &o) == 0) {
 		/* as the kernel shows it: " (deleted)" once unlinked */
 		struct pf_stat st;
 		int deleted = pf_fstat(o->m->pool, o->file, &st) == 0 &&
 			      st.nlink == 0;
-		a->len = snprintf(a->buf, sizeof(a->buf), "%s%s", o->path,
+		if (pool_file_vpath(o->m, o->file, o->path, path, sizeof(path)))
+			snprintf(path, sizeof(path), "%s", o->path);
+		a->len = snprintf(a->buf, sizeof(a->buf), "%s%s", path,
 				  deleted ? " (deleted)" : "");
 		if (a->len >= (ssize_t)sizeof(a->buf))
 			a->len = sizeof(a->buf) - 1;
 		ofd_put(o);
 		return 1;
 	}
-	if (strncmp(s, "/proc/", 6) != 0 || !strstr(s, "/cwd"))
+	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
+	long pid, fd;
+	const char *rest;
+	if (strncmp(s, "/proc/", 6) != 0 || !proc_link_parse(c, s, &pid, &fd, &rest) ||
+	    fd >= 0 || *rest)
 		return 0;
-	/* a bare /proc/.../cwd link: its target is the virtual cwd */
-	if (!proc_link_rewrite(c, s, a->buf, 1))
+	struct vcwd cwd;
+	if (proc_cwd_of((pid_t)pid, &cwd) != 0)
 		return 0;
-	const char *end = s + strlen(s) - 4;
-	if (strcmp(end, "/cwd") != 0)
-		return 0;
-	a->len = (ssize_t)strlen(a->buf);
+	int r = pool_file_vpath(cwd.m, cwd.dir, cwd.path, path, sizeof(path));
+	int deleted = r == -ENOENT;
+	if (r < 0 && !deleted)
+		snprintf(path, sizeof(path), "%s", cwd.path);
+	vcwd_release(&cwd);
+	a->len = snprintf(a->buf, sizeof(a->buf), "%s%s",
+			  deleted ? cwd.path : path, deleted ? " (deleted)" : "");
+	if (a->len >= (ssize_t)sizeof(a->buf))
+		a->len = sizeof(a->buf) - 1;
 	return 1;
 }
 

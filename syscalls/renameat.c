@@ -20,9 +20,12 @@ static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 		   int p2, unsigned flags)
 {
 	struct vpath a, b;
+	/* linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N links that file */
+	c->follow_proc = op == OP_LINK && (flags & AT_SYMLINK_FOLLOW);
 	int r = call_path(c, d1, p1, &a);
 	if (r < 0)
 		return r;
+	c->follow_proc = 0;
 	r = call_path(c, d2, p2, &b);
 	if (r < 0)
 		return r;

@@ -273,12 +273,32 @@ int ofd_of(pid_t pid, int fd, struct ofd **out);
  * referenced. Otherwise 1.
  */
 int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
+/* Lexically cleans an absolute path in place ("/a/./b//../c" -> "/a/c"). */
+void vabs_clean(char *s);
+/*
+ * Parses /proc/{self,thread-self,PID}[/task/TID]/{fd/N,cwd}[/rest] and
+ * /dev/{stdin,stdout,stderr,fd/N}: 1 with *pid (a process for cwd), *fd
+ * (-1 for cwd) and *rest ("" or "/..."); 0 if abs is not such a link.
+ */
+int proc_link_parse(struct call *c, const char *abs, long *pid, long *fd,
+		    const char **rest);
 /*
  * /proc/.../fd/N[/rest], /proc/.../cwd[/rest], /dev/fd/N, /dev/stdin...
- * whose link leads into a pool: writes the virtual path (plus rest) to out
- * (PATH_MAX) and returns 1. A bare link (no rest) only if `follow`.
+ * whose link leads to a pool file: p becomes VP_POOL with dir = that file
+ * and path = rest, or PF_PATH_SELF for a bare link (only if `follow`; else
+ * the link itself is procfs's). 0 (p untouched when not such a link) or
+ * -errno.
  */
-int proc_link_rewrite(struct call *c, const char *abs, char *out, int follow);
+int proc_link_vpath(struct call *c, const char *abs, struct vpath *p,
+		    int follow);
+/*
+ * The virtual absolute path of pool file f, which was known as `known`:
+ * rebuilt from the pool for a directory (after renames, through symlinks),
+ * `known` itself for other files. 0, -ENOENT (a removed directory),
+ * -ENAMETOOLONG, -EIO.
+ */
+int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
+		    char *out, size_t size);
 /* The virtual cwd of process pid if we know it and it is in a pool. */
 int proc_cwd_of(pid_t pid, struct vcwd *out);
 /* A ready placeholder memfd and its inotify watch (placeholder.c). */

@@ -263,6 +263,35 @@ pf_dir_lookup(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 	return -ENOENT;
 }
 
+/*
+ * The name under which dir lists the inode at pool offset ino: a scan of
+ * its entries (no index by inode). Caller holds the dir lock (any mode).
+ * 0 with name (NUL-terminated) and *len, -ENOENT, -ENOMEM or -EIO.
+ */
+int
+pf_dir_name_of(struct pf_pool *p, struct pf_vinode *dir, uint64_t ino,
+	       char name[PF_NAME_MAX + 1], size_t *len)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		return dir->dx_err;
+	for (uint32_t pi = 0; pi < dx->npages; pi++) {
+		struct pf_dirpage *pg = dx->pages[pi];
+		for (uint32_t i = 0; i < PF_DIRPAGE_SLOTS; i++) {
+			struct pf_dirent *d = &pg->d[i];
+			if (OID_IS_NULL(d->inode) || d->inode.off != ino)
+				continue;
+			if (d->namelen == 0 || d->namelen > PF_NAME_MAX)
+				return -EIO;
+			memcpy(name, d->name, d->namelen);
+			name[d->namelen] = 0;
+			*len = d->namelen;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 PMEMoid
 pf_dir_first_page_alloc_tx(struct pf_pool *p)
 {

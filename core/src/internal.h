@@ -143,6 +143,8 @@ bool pf_may_delete(const struct pf_caller *c, const struct pf_inode *dir,
 /* ---- directories (dir.c) ---- */
 int pf_dir_lookup(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		  size_t len, PMEMoid *out, uint32_t *slot);
+int pf_dir_name_of(struct pf_pool *p, struct pf_vinode *dir, uint64_t ino,
+		   char name[PF_NAME_MAX + 1], size_t *len);
 /* caller holds dir write lock; in a TX */
 void pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		   size_t len, PMEMoid ino, uint32_t mode);

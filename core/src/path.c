@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+const char pf_path_self[] = "";
+
 void
 pf_path_result_put(struct pf_pool *p, struct pf_path_result *r)
 {
@@ -60,10 +62,18 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	r->trailing_slash = false;
 	if (!path)
 		return -EFAULT;
+	struct pf_vinode *base = dir ? dir->vi : p->root;
+	if (path == pf_path_self) {
+		/* the shape of resolving "/": a target, no parent */
+		r->target = pf_vinode_ref(base);
+		r->namebuf[0] = '.';
+		r->namebuf[1] = 0;
+		r->namelen = 1;
+		return 0;
+	}
 	size_t plen = strnlen(path, PF_PATH_MAX);
 	if (plen >= PF_PATH_MAX)
 		return -ENAMETOOLONG;
-	struct pf_vinode *base = dir ? dir->vi : p->root;
 	if (plen == 0) {
 		if (!(flags & PF_RES_EMPTY))
 			return -ENOENT;

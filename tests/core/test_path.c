@@ -330,7 +330,91 @@ static void escape_symlink_absolute(void)
 	MEMEQ("/etc/passwd", buf, 11);
 }
 
+/* pf_dir_path: rebuilt from the pool, whatever the hint says */
+static void dir_path(void)
+{
+	char buf[PF_PATH_MAX];
+	MKDIR("a");
+	MKDIR("a/b");
+	MKDIR("a/b/c");
+	pf_file *c = OPEN("a/b/c", O_RDONLY | O_DIRECTORY, 0);
+	EQ(6, pf_dir_path(P, c, "/a/b/c", buf, sizeof(buf)));
+	STREQ("/a/b/c", buf);
+	EQ(6, pf_dir_path(P, c, NULL, buf, sizeof(buf)));
+	STREQ("/a/b/c", buf);
+	/* a wrong hint, of the wrong depth too */
+	EQ(6, pf_dir_path(P, c, "/x/y/z/w", buf, sizeof(buf)));
+	STREQ("/a/b/c", buf);
+	/* renames of an ancestor and of the directory itself */
+	OK(pf_renameat2(P, &ROOT, NULL, "a/b", NULL, "a/renamed", 0));
+	EQ(12, pf_dir_path(P, c, "/a/b/c", buf, sizeof(buf)));
+	STREQ("/a/renamed/c", buf);
+	MKDIR("other");
+	OK(pf_renameat2(P, &ROOT, NULL, "a/renamed/c", NULL, "other/c2", 0));
+	EQ(9, pf_dir_path(P, c, "/a/renamed/c", buf, sizeof(buf)));
+	STREQ("/other/c2", buf);
+	/* the buffer: exactly enough, one byte short */
+	EQ(9, pf_dir_path(P, c, NULL, buf, 10));
+	ERR(ERANGE, pf_dir_path(P, c, NULL, buf, 9));
+	/* reached through a symlink: the real path */
+	OK(pf_symlinkat(P, &ROOT, "other/c2", NULL, "ln"));
+	pf_file *l = OPEN("ln", O_RDONLY | O_DIRECTORY, 0);
+	EQ(9, pf_dir_path(P, l, "/ln", buf, sizeof(buf)));
+	STREQ("/other/c2", buf);
+	pf_close(l);
+	/* the root, and NULL for it */
+	EQ(1, pf_dir_path(P, NULL, NULL, buf, sizeof(buf)));
+	STREQ("/", buf);
+	/* removed: ENOENT; not a directory: ENOTDIR */
+	OK(pf_unlinkat(P, &ROOT, NULL, "other/c2", AT_REMOVEDIR));
+	ERR(ENOENT, pf_dir_path(P, c, NULL, buf, sizeof(buf)));
+	pf_close(c);
+	PUTS("f", "x");
+	pf_file *f = OPEN("f", O_RDONLY, 0);
+	ERR(ENOTDIR, pf_dir_path(P, f, NULL, buf, sizeof(buf)));
+	pf_close(f);
+}
+
+/* PF_PATH_SELF: the file itself for every call, as /proc/self/fd/N */
+static void path_self(void)
+{
+	struct pf_stat st;
+	pf_file *f, *g;
+	MKDIR("d");
+	PUTS("d/f", "data");
+	pf_file *d = OPEN("d", O_RDONLY | O_DIRECTORY, 0);
+	OK(pf_fstatat(P, &ROOT, d, PF_PATH_SELF, &st, 0));
+	EQ(STAT("d").ino, st.ino);
+	f = OPEN("d/f", O_RDONLY, 0);
+	/* open it again, without AT_EMPTY_PATH (open has none) */
+	OK(pf_openat(P, &ROOT, f, PF_PATH_SELF, O_RDONLY, 0, &g));
+	char buf[8];
+	EQ(4, pf_read(P, g, buf, sizeof(buf)));
+	pf_close(g);
+	/* truncate by it */
+	OK(pf_truncate(P, &ROOT, f, PF_PATH_SELF, 2));
+	EQ(2, STAT("d/f").size);
+	/* an O_TMPFILE linked by it with AT_SYMLINK_FOLLOW (the man page's
+	 * linkat("/proc/self/fd/N", AT_SYMLINK_FOLLOW) recipe) */
+	OK(pf_openat(P, &ROOT, d, ".", O_TMPFILE | O_RDWR, 0600, &g));
+	EQ(3, pf_write(P, &ROOT, g, "tmp", 3));
+	OK(pf_linkat(P, &ROOT, g, PF_PATH_SELF, d, "named", AT_SYMLINK_FOLLOW));
+	CONTENT("d/named", "tmp");
+	pf_close(g);
+	/* an O_PATH fd of a symlink names the symlink, not its target */
+	OK(pf_symlinkat(P, &ROOT, "f", d, "sl"));
+	OK(pf_openat(P, &ROOT, d, "sl", O_PATH | O_NOFOLLOW, 0, &g));
+	OK(pf_fstatat(P, &ROOT, g, PF_PATH_SELF, &st, 0));
+	CHECK(S_ISLNK(st.mode));
+	pf_file *h;
+	ERR(ELOOP, pf_openat(P, &ROOT, g, PF_PATH_SELF, O_RDONLY, 0, &h));
+	pf_close(g);
+	pf_close(f);
+	pf_close(d);
+}
+
 PFT_MAIN(PFT_CASE(dots), PFT_CASE(missing_and_notdir),
 	 PFT_CASE(trailing_slash), PFT_CASE(symlinks), PFT_CASE(eloop),
 	 PFT_CASE(nametoolong), PFT_CASE(escape_dotdot),
-	 PFT_CASE(escape_symlink_absolute))
+	 PFT_CASE(escape_symlink_absolute), PFT_CASE(dir_path),
+	 PFT_CASE(path_self))

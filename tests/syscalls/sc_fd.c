@@ -345,6 +345,34 @@ static void t_proc_fd_links(void)
 	CHECK_EQ(b.st_size, 9);
 	close(fd);
 	CHECK_OK(unlink(path("pl")));
+	/* the link names the open file, not a path: it still opens the
+	 * file after its directory was renamed */
+	CHECK_OK(mkdir(path("pld"), 0755));
+	write_file(path("pld/f"), "moved");
+	fd = CHECK_OK(open(path("pld/f"), O_RDONLY));
+	CHECK_OK(rename(path("pld"), path("pld2")));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	again = CHECK_OK(open(link, O_RDONLY));
+	memset(data, 0, sizeof(data));
+	CHECK_EQ(read(again, data, sizeof(data)), 5);
+	CHECK_STR(data, "moved");
+	CHECK_OK(stat(link, &b));
+	CHECK_OK(fstat(fd, &a));
+	CHECK_EQ(a.st_ino, b.st_ino);
+	/* truncate(2) through it */
+	close(again);
+	again = CHECK_OK(open(path("pld2/f"), O_WRONLY));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", again);
+	CHECK_OK(truncate(link, 2));
+	CHECK_OK(fstat(fd, &a));
+	CHECK_EQ(a.st_size, 2);
+	/* "fd/N/" of a file: ENOTDIR */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d/", fd);
+	CHECK_ERR(stat(link, &b), ENOTDIR);
+	close(again);
+	close(fd);
+	CHECK_OK(unlink(path("pld2/f")));
+	CHECK_OK(rmdir(path("pld2")));
 }
 
 static void t_emfile(void)

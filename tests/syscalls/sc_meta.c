@@ -668,6 +668,36 @@ static void t_cwd(void)
 	close(fd);
 	CHECK_OK(stat(path("cw/in/new"), &st));
 	CHECK_OK(unlinkat(AT_FDCWD, "new", 0));
+	/* getcwd and /proc/self/cwd follow renames of the cwd and of its
+	 * ancestors, and show the real path when entered by a symlink */
+	CHECK_OK(mkdir(path("cw/in/deep"), 0755));
+	CHECK_OK(chdir(path("cw/in/deep")));
+	CHECK_OK(rename(path("cw/in"), path("cw/moved")));
+	CHECK(getcwd(buf, sizeof(buf)) != NULL);
+	CHECK_STR(buf, path("cw/moved/deep"));
+	CHECK_OK(rename(path("cw/moved/deep"), path("cw/moved/deeper")));
+	n = CHECK_OK(readlink("/proc/self/cwd", buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	CHECK_STR(buf, path("cw/moved/deeper"));
+	CHECK_OK(symlink("cw/moved/deeper", path("cwlink")));
+	CHECK_OK(chdir(path("cwlink")));
+	CHECK(getcwd(buf, sizeof(buf)) != NULL);
+	CHECK_STR(buf, path("cw/moved/deeper"));
+	/* a directory fd's link follows too, and so do paths through it */
+	int mfd = CHECK_OK(open(path("cw/moved"), O_RDONLY | O_DIRECTORY));
+	CHECK_OK(rename(path("cw/moved"), path("cw/in")));
+	char fdl[64];
+	snprintf(fdl, sizeof(fdl), "/proc/self/fd/%d", mfd);
+	n = CHECK_OK(readlink(fdl, buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	CHECK_STR(buf, path("cw/in"));
+	snprintf(fdl, sizeof(fdl), "/proc/self/fd/%d/f", mfd);
+	CHECK_EQ(read_file(fdl, data, sizeof(data)), 8);
+	CHECK_STR(data, "cwd file");
+	close(mfd);
+	CHECK_OK(chdir(path("cw/in")));
+	CHECK_OK(rmdir("deeper"));
+	CHECK_OK(unlink(path("cwlink")));
 	/* back to the host by absolute path */
 	CHECK_OK(chdir(g_host));
 	CHECK(getcwd(buf, sizeof(buf)) != NULL);

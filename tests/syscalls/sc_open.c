@@ -251,6 +251,34 @@ static void t_tmpfile(void)
 		CHECK_OK(unlink(path("tmpnamed")));
 	}
 	close(fd);
+	/* its /proc/self/fd link: "DIR/#INO (deleted)"; linkat of that
+	 * link with AT_SYMLINK_FOLLOW names it (open(2)'s recipe, which
+	 * needs no capability) */
+	fd = CHECK_OK(open(g_dir, O_TMPFILE | O_WRONLY, 0640));
+	CHECK_EQ(write(fd, "viaproc", 7), 7);
+	CHECK_OK(fstat(fd, &st));
+	char link[64], want[4200], got[4200];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	snprintf(want, sizeof(want), "%s/#%llu (deleted)", g_dir,
+		 (unsigned long long)st.st_ino);
+	ssize_t n = CHECK_OK(readlink(link, got, sizeof(got) - 1));
+	got[n] = 0;
+	CHECK_STR(got, want);
+	CHECK_OK(linkat(AT_FDCWD, link, AT_FDCWD, path("tmpproc"),
+			AT_SYMLINK_FOLLOW));
+	struct stat named;
+	CHECK_OK(stat(path("tmpproc"), &named));
+	CHECK_EQ(named.st_ino, st.st_ino);
+	CHECK_EQ(named.st_nlink, 1);
+	CHECK_EQ((long)(named.st_mode & 07777), 0640);
+	char buf2[16];
+	CHECK_EQ(read_file(path("tmpproc"), buf2, sizeof(buf2)), 7);
+	CHECK_STR(buf2, "viaproc");
+	/* without AT_SYMLINK_FOLLOW the magic link itself is linked: EXDEV
+	 * (procfs is another file system) */
+	CHECK_ERR(linkat(AT_FDCWD, link, AT_FDCWD, path("tmpproc2"), 0), EXDEV);
+	close(fd);
+	CHECK_OK(unlink(path("tmpproc")));
 	/* O_TMPFILE needs write access */
 	CHECK_ERR(open(g_dir, O_TMPFILE | O_RDONLY, 0600), EINVAL);
 }

@@ -128,6 +128,28 @@ uint64_t pf_pool_dev(pf_pool *pool);
 /* ---- files ------------------------------------------------------------ */
 
 /*
+ * A path argument that names `dir` itself (the pool root when dir is NULL)
+ * for every *at call whatever its flags, as a followed /proc/self/fd/N
+ * magic link does: like "" with AT_EMPTY_PATH, also for calls that have no
+ * AT_EMPTY_PATH (open, truncate, linkat with AT_SYMLINK_FOLLOW). Compared
+ * by address: pass PF_PATH_SELF itself, not a copy of its string.
+ */
+extern const char pf_path_self[];
+#define PF_PATH_SELF pf_path_self
+
+/*
+ * The path of directory `dir` from the pool root ("/" for the root, no
+ * trailing slash) in buf with its NUL: the length, -ENOENT once the
+ * directory was removed, -ERANGE when buf is too small, -ENOTDIR, -EIO.
+ * Walks the parent links and finds each name in its parent. `hint` (NULL,
+ * or the path the directory was last known by) makes that cheap while it
+ * is still right: each of its names is checked with one lookup, and only
+ * the levels where it is wrong scan their parent's entries.
+ */
+ssize_t pf_dir_path(pf_pool *pool, pf_file *dir, const char *hint, char *buf,
+		    size_t size);
+
+/*
  * open(2)/openat(2). flags are Linux O_* flags: O_ACCMODE, O_CREAT, O_EXCL,
  * O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE, O_NOATIME,
  * O_NONBLOCK, O_SYNC/O_DSYNC (accepted: every write is durable anyway);
