@@ -100,8 +100,56 @@ teardown() {
 
 # pfrun CMD [ARG...]: CMD under pmemfile-run, POOL mounted at MNT.
 pfrun() {
-	timeout -k 5 "$RUN_TIMEOUT" "$PMEMFILE_RUN" --pool "$POOL" --mount "$MNT" \
+	timed "$RUN_TIMEOUT" "$PMEMFILE_RUN" --pool "$POOL" --mount "$MNT" \
 		-- "$@"
+}
+
+# hang_report PID: what every descendant of PID is doing (state, kernel
+# wait channel, the syscall it is in) and, with gdb, the stacks of every
+# pmemfile-run thread: enough to diagnose a hang from a CI log alone.
+hang_report() {
+	local p kids
+	echo "== hang report: descendants of $1 at $(date +%T)"
+	kids=$(pgrep -P "$1")
+	for p in $kids; do
+		[ -r "/proc/$p/stat" ] || continue
+		printf '%s %s state=%s wchan=%s syscall=%s\n' "$p" \
+			"$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80)" \
+			"$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" \
+			"$(cat "/proc/$p/wchan" 2>/dev/null)" \
+			"$(cut -d' ' -f1-3 "/proc/$p/syscall" 2>/dev/null)"
+		if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = pmemfile-run ] &&
+			command -v gdb >/dev/null; then
+			timeout 60 gdb -p "$p" -batch -nx \
+				-ex 'thread apply all bt' 2>&1 | awk '
+				/^Thread/ { if (l) print l; l = "  " $2 ":" }
+				/^#/ { f = ($3 == "in") ? $4 : $2
+					if ($0 ~ / at /) { a = $0; sub(/.* at /, "", a)
+						sub(/.*\//, "", a); f = f "@" a }
+					l = l " " f }
+				END { if (l) print l }'
+		fi
+		hang_report "$p"
+	done
+}
+
+# timed SECONDS CMD...: CMD under timeout(1) (status 124 when the limit is
+# hit), printing a hang_report to stderr first.
+timed() {
+	local limit=$1 me=$BASHPID rc=0 wd
+	shift
+	(
+		trap 'kill $sp 2>/dev/null; exit 0' TERM
+		sleep "$limit" &
+		sp=$!
+		wait $sp
+		hang_report "$me" >&2
+	) </dev/null 3>&- &
+	wd=$!
+	timeout -k 5 "$((limit + 30))" "$@" || rc=$?
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	return $rc
 }
 
 # pfsh SCRIPT [ARG...]: bash -c SCRIPT under pmemfile-run.
@@ -113,7 +161,7 @@ pfsh() {
 
 # pfrun_opts OPTS... -- CMD...: pmemfile-run with explicit options only.
 pfrun_opts() {
-	timeout -k 5 "$RUN_TIMEOUT" "$PMEMFILE_RUN" "$@"
+	timed "$RUN_TIMEOUT" "$PMEMFILE_RUN" "$@"
 }
 
 # expect_eq WHAT EXPECTED GOT
@@ -180,7 +228,7 @@ differential() {
 	for side in native pool; do
 		mkdir -p "$WORK/$side/h" "$WORK/$side/out"
 	done
-	timeout -k 5 "$RUN_TIMEOUT" bash "$WORK/driver.sh" "$WORK/native/d" \
+	timed "$RUN_TIMEOUT" bash "$WORK/driver.sh" "$WORK/native/d" \
 		"$WORK/native/h" "$WORK/native/out" "$WORK/scenario.sh" ||
 		fail "native run of the scenario failed (driver status $?)" ||
 		return 1
