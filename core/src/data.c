@@ -502,8 +502,22 @@ pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
 	if (has_hole(p, pi, off, off + count)) {
 		int r = alloc_tx(&w);
+		/*
+		 * No room for all of it: write what fits, as POSIX asks of a
+		 * full medium (a short count; the next write gets ENOSPC).
+		 * Halving finds it in a few aborted TXs, down to the rest of
+		 * the first page.
+		 */
+		while (r == -ENOSPC) {
+			uint64_t end = PF_ALIGN_UP(off + w.count / 2, PF_EXT_ALIGN);
+			if (end >= off + w.count)
+				break;
+			w.count = end - off;
+			r = alloc_tx(&w);
+		}
 		if (r)
 			return r;
+		count = w.count;
 	}
 	{
 		/*
