@@ -477,6 +477,61 @@ alloc_tx(struct write_args *w)
 }
 
 /*
+ * alloc_tx found no room for all of w->count: allocate for the longest
+ * prefix that fits, to a page, so the write can be short as POSIX asks of
+ * a full medium (the next write then gets ENOSPC). A binary search; each
+ * success is kept (the next try only fills the holes above it), each
+ * failure is an aborted TX that changed nothing. 0 with w->count the
+ * prefix, or -ENOSPC when not even the first page fits.
+ */
+static int
+alloc_what_fits(struct write_args *w)
+{
+	uint64_t off = w->off, count = w->count;
+	uint64_t lo = 0, hi = count;   /* [off, off+lo) fits; hi did not */
+	for (;;) {
+		uint64_t mid = PF_ALIGN_UP(off + lo + (hi - lo) / 2,
+					   PF_EXT_ALIGN) - off;
+		if (mid >= hi)
+			break;
+		w->count = mid;
+		int r = alloc_tx(w);
+		if (r == 0)
+			lo = mid;
+		else if (r == -ENOSPC)
+			hi = mid;
+		else
+			return r;
+	}
+	/*
+	 * A smaller hole takes a smaller allocation class (ext_size: one
+	 * page, two pages, chunks), which may still have room where the
+	 * larger tries did not: go on with holes of one and of two pages
+	 * until both fail, so that the next write at the end gets ENOSPC.
+	 */
+	while (lo < count) {
+		uint64_t next = PF_ALIGN_UP(off + lo + 1, PF_EXT_ALIGN) - off;
+		int r = -ENOSPC;
+		for (int pages = 0; pages < 2 && r == -ENOSPC; pages++) {
+			/* the two-page hole may reach past the write's end
+			 * (room for later, as pre-allocation is) */
+			uint64_t end = next + pages * (uint64_t)PF_EXT_ALIGN;
+			w->count = pages || end < count ? end : count;
+			r = alloc_tx(w);
+		}
+		if (r == -ENOSPC)
+			break;
+		if (r)
+			return r;
+		lo = w->count < count ? w->count : count;
+	}
+	if (lo == 0)
+		return -ENOSPC;
+	w->count = lo;
+	return 0;
+}
+
+/*
  * Writes count bytes at off (or at the end if append). Caller holds the
  * inode write lock. *newpos gets the position after the write.
  */
@@ -502,19 +557,8 @@ pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
 	if (has_hole(p, pi, off, off + count)) {
 		int r = alloc_tx(&w);
-		/*
-		 * No room for all of it: write what fits, as POSIX asks of a
-		 * full medium (a short count; the next write gets ENOSPC).
-		 * Halving finds it in a few aborted TXs, down to the rest of
-		 * the first page.
-		 */
-		while (r == -ENOSPC) {
-			uint64_t end = PF_ALIGN_UP(off + w.count / 2, PF_EXT_ALIGN);
-			if (end >= off + w.count)
-				break;
-			w.count = end - off;
-			r = alloc_tx(&w);
-		}
+		if (r == -ENOSPC)
+			r = alloc_what_fits(&w);
 		if (r)
 			return r;
 		count = w.count;
