@@ -31,8 +31,7 @@ long sys_fcntl(struct call *c)
 	struct pf_caller *pc;
 	switch (cmd) {
 	case F_GETFL:
-		/* the kernel forces O_LARGEFILE on 64-bit (glibc's is 0) */
-		ret = pf_file_get_flags(o->file) | 0100000;
+		ret = pf_file_get_flags(o->file) | SC_O_LARGEFILE;
 		break;
 	case F_SETFL:
 		pc = call_caller(c);

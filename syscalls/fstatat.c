@@ -9,12 +9,14 @@
 
 #include "syscalls.h"
 
-struct st_arg { int flags; struct pf_stat st; };
+/* m: the pool stated, NULL when the path ended on the host */
+struct st_arg { int flags; struct pf_stat st; struct mount *m; };
 
 static long pool_stat(struct call *c, struct vpath *p, struct pf_caller *pc,
 		      void *arg)
 {
 	struct st_arg *a = arg;
+	a->m = p->m;
 	return pf_fstatat(p->m->pool, pc, p->dir, p->path, &a->st, a->flags);
 }
 
@@ -43,6 +45,7 @@ static long host_stat(struct call *c, const char *path, void *arg)
 	struct stat st;
 	if (fstatat(AT_FDCWD, path, &st, a->flags & AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	a->m = NULL;
 	pf_from_host(&a->st, &st);
 	return 0;
 }
@@ -81,6 +84,7 @@ static long stat_fd(struct call *c, int fd, struct st_arg *a)
 	if (r)
 		return r > 0 ? CALL_CONTINUE : r;
 	long ret = errno_filter(pf_fstat(o->m->pool, o->file, &a->st));
+	a->m = o->m;
 	ofd_put(o);
 	return ret;
 }
@@ -133,6 +137,10 @@ long sys_statx(struct call *c)
 	struct statx sx;
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = STATX_BASIC_STATS | STATX_BTIME;
+	if (a.m) {  /* the kernel always fills it, asked or not */
+		sx.stx_mask |= STATX_MNT_ID;
+		sx.stx_mnt_id = (uint64_t)a.m->mnt_id;
+	}
 	sx.stx_blksize = a.st.blksize;
 	sx.stx_nlink = a.st.nlink;
 	sx.stx_uid = a.st.uid;

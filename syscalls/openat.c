@@ -32,7 +32,8 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 	if (r < 0)
 		return r;
 	if (p.kind == VP_HOST)
-		return CALL_CONTINUE;
+		return p.path[0] == '/' && p.path[1] == 'p' ?
+			fdinfo_open(c, p.path, flags) : CALL_CONTINUE;
 	if (p.empty)
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);

@@ -43,6 +43,7 @@ int sc_mount_add(const char *dir, pf_pool *pool)
 		*slash = 0;
 	m->pool = pool;
 	m->dev = pool ? pf_pool_dev(pool) : 0;
+	m->mnt_id = 0x7fff0000 + nmounts;
 	nmounts++;
 	return 0;
 }

@@ -11,10 +11,39 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/fs.h>
+#include <sys/stat.h>
 
 #include "syscalls.h"
 
 enum two_op { OP_RENAME, OP_LINK };
+
+/*
+ * Is the parent of host path `path` on the file system that holds m's
+ * mount point? Only known for an absolute path; otherwise no.
+ */
+static int parents_share_fs(const struct mount *m, const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat a, b;
+	size_t n = strnlen(path, sizeof(dir) - 1);
+	if (path[0] != '/')
+		return 0;
+	memcpy(dir, path, n);
+	dir[n] = 0;
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = 0;
+	char *slash = strrchr(dir, '/');
+	slash[slash == dir] = 0;
+	return stat(dir, &a) == 0 && stat(m->parent, &b) == 0 &&
+	       a.st_dev == b.st_dev;
+}
+
+/* Does p name a pool's root by its mount point ("/mnt/pf", "/mnt/pf/")? */
+static int is_mount_root(const struct vpath *p)
+{
+	return p->kind == VP_POOL && !p->dir && p->path[0] == '/' &&
+	       p->path[strspn(p->path, "/")] == 0;
+}
 
 static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 		   int p2, unsigned flags)
@@ -31,6 +60,23 @@ static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 		return r;
 	if (a.kind == VP_HOST && b.kind == VP_HOST)
 		return CALL_CONTINUE;
+	/*
+	 * A mount point's parent is on the host. Linux checks the parents'
+	 * mounts first (EXDEV when they differ), then refuses to move or
+	 * replace a mount point (EBUSY): a pool root against a host path is
+	 * EBUSY (taking the host paths to share a file system), against a
+	 * path inside the pool EXDEV.
+	 */
+	if (op == OP_RENAME) {
+		int ra = is_mount_root(&a), rb = is_mount_root(&b);
+		if (ra && rb)
+			return -EBUSY;
+		if (ra || rb) {
+			const struct vpath *root = ra ? &a : &b, *o = ra ? &b : &a;
+			return o->kind == VP_HOST &&
+			       parents_share_fs(root->m, o->path) ? -EBUSY : -EXDEV;
+		}
+	}
 	if (a.kind != b.kind || a.m != b.m)
 		return -EXDEV;
 	if (op == OP_LINK && a.empty && !(flags & AT_EMPTY_PATH))

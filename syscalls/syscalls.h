@@ -44,7 +44,13 @@ struct mount {
 	char parent[PATH_MAX];   /* host directory that holds dir ("/") */
 	pf_pool *pool;
 	uint64_t dev;            /* st_dev reported for the pool */
+	int mnt_id;              /* statx stx_mnt_id, fdinfo mnt_id: made up,
+				    above the kernel's small numbers */
 };
+
+/* The kernel's O_LARGEFILE, forced on every 64-bit open file (glibc's
+ * O_LARGEFILE is 0 there): F_GETFL and fdinfo show it. */
+#define SC_O_LARGEFILE 0100000
 
 /* A path argument after classification. */
 enum vpath_kind { VP_HOST, VP_POOL };
@@ -310,6 +316,9 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec);
 /* Installs a host fd the supervisor opened (closed after). */
 long call_inject_host(struct call *c, int fd, int cloexec);
+/* open of /proc/PID/fdinfo/N for a pool fd: its own answer (fdinfo.c);
+ * CALL_CONTINUE for any other path. */
+long fdinfo_open(struct call *c, const char *path, int flags);
 /* A copy of the target's fd (pidfd_getfd: same open file description). */
 int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */

@@ -366,6 +366,32 @@ static void t_proc_fd_links(void)
 	CHECK_OK(truncate(link, 2));
 	CHECK_OK(fstat(fd, &a));
 	CHECK_EQ(a.st_size, 2);
+	/* /proc/self/fdinfo/N: the pool file's position and flags, the fd's
+	 * O_CLOEXEC, the inode, the mount id statx reports */
+	int afd = CHECK_OK(open(path("pld2/f"), O_WRONLY | O_APPEND | O_CLOEXEC));
+	CHECK_EQ(lseek(afd, 3, SEEK_SET), 3);
+	char info[64], text[512];
+	snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", afd);
+	CHECK(read_file(info, text, sizeof(text)) > 0);
+	long long pos = -1;
+	unsigned long fl = 0, ino = 0;
+	int mnt = -1;
+	char *l = strstr(text, "pos:");
+	CHECK(l && sscanf(l, "pos: %lld", &pos) == 1);
+	CHECK_EQ(pos, 3);
+	l = strstr(text, "flags:");
+	CHECK(l && sscanf(l, "flags: %lo", &fl) == 1);
+	CHECK_EQ(fl, O_WRONLY | O_APPEND | O_CLOEXEC | 0100000);
+	l = strstr(text, "mnt_id:");
+	CHECK(l && sscanf(l, "mnt_id: %d", &mnt) == 1);
+	l = strstr(text, "ino:");
+	CHECK(l && sscanf(l, "ino: %lu", &ino) == 1);
+	struct statx sx;
+	CHECK_OK(statx(afd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx));
+	CHECK_EQ(ino, sx.stx_ino);
+	CHECK(sx.stx_mask & STATX_MNT_ID);
+	CHECK_EQ(mnt, sx.stx_mnt_id);
+	close(afd);
 	/* "fd/N/" of a file: ENOTDIR */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d/", fd);
 	CHECK_ERR(stat(link, &b), ENOTDIR);

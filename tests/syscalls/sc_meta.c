@@ -204,6 +204,21 @@ static void t_rename(void)
 		CHECK_ERR(rename(hpath("h"), path("h")), EXDEV);
 		CHECK_ERR(link(path("n2"), hpath("l")), EXDEV);
 		CHECK_ERR(link(hpath("h"), path("l")), EXDEV);
+		/* the mount point: EXDEV against a path in the pool or on
+		 * another host file system, EBUSY against a host path whose
+		 * parent shares the mount point's file system (as Linux
+		 * checks the parents' mounts first) */
+		struct stat mp, hp;
+		char parent[4096];
+		snprintf(parent, sizeof(parent), "%s", g_dir);
+		*strrchr(parent, '/') = 0;
+		CHECK_OK(stat(parent[0] ? parent : "/", &mp));
+		CHECK_OK(stat(g_host, &hp));
+		int busy = mp.st_dev == hp.st_dev ? EBUSY : EXDEV;
+		CHECK_ERR(rename(g_dir, hpath("moved")), busy);
+		CHECK_ERR(rename(hpath("h"), g_dir), busy);
+		CHECK_ERR(rename(g_dir, path("inner")), EXDEV);
+
 		CHECK_OK(unlink(hpath("h")));
 	}
 	CHECK_OK(unlink(path("n2")));
