@@ -8,7 +8,11 @@
  * that task has exited, which tells a stale entry from a live one at the
  * cost of one cheap syscall (cache_alive). Without pidfds (Linux < 6.9 for
  * threads), a lookup in the O_PATH /proc/TID directory fd, which fails for
- * a dead task, does the same more slowly.
+ * a dead task, does the same more slowly. An entry checked less than
+ * ALIVE_NS ago is not checked again: for its tid to name another task by
+ * then, that task would have had to exit and the kernel to hand out every
+ * other pid first (it allocates them cyclically): tens of thousands of
+ * clones, which take far longer (a clone costs microseconds).
  *
  * A new process inherits its parent's virtual cwd. Children that exist when
  * the parent changes its cwd are pinned to the old one first (proc_set_cwd),
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -32,6 +37,7 @@ struct thread {
 	pid_t tid, tgid;
 	int procfd;
 	int pidfd;
+	int64_t alive_ns;        /* when cache_alive last said yes */
 	int creds_valid;
 	uint32_t ruid, rgid, fsuid, fsgid;
 	uint64_t caps, capprm;
@@ -44,6 +50,7 @@ struct proc {
 	pid_t tgid;
 	int procfd;
 	int pidfd;
+	int64_t alive_ns;
 	int refs;
 	int umask_valid;
 	mode_t umask;
@@ -72,13 +79,25 @@ static int open_pidfd(pid_t pid, unsigned flags)
 	return (int)syscall(SYS_pidfd_open, pid, flags);
 }
 
-static int cache_alive(int procfd, int pidfd)
+#define ALIVE_NS 1000000  /* 1 ms */
+
+static int cache_alive(int procfd, int pidfd, int64_t *alive_ns)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - *alive_ns < ALIVE_NS)
+		return 1;
+	int alive;
 	if (pidfd >= 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		return poll(&p, 1, 0) == 0;
+		alive = poll(&p, 1, 0) == 0;
+	} else {
+		alive = faccessat(procfd, "stat", F_OK, 0) == 0;
 	}
-	return faccessat(procfd, "stat", F_OK, 0) == 0;
+	if (alive)
+		*alive_ns = now;
+	return alive;
 }
 
 static void close_if(int fd)
@@ -146,7 +165,7 @@ static struct thread *thread_get(struct call *c)
 		*pp = t->next;  /* unlink while we check it; only we serve tid */
 	pthread_mutex_unlock(&tab_lock);
 
-	if (t && !cache_alive(t->procfd, t->pidfd)) {
+	if (t && !cache_alive(t->procfd, t->pidfd, &t->alive_ns)) {
 		close(t->procfd);
 		close_if(t->pidfd);
 		free(t);
@@ -293,7 +312,7 @@ static pid_t read_ppid(int procfd)
 static struct proc *proc_get_locked(pid_t tgid, int depth)
 {
 	struct proc *p = proc_find_locked(tgid);
-	if (p && !cache_alive(p->procfd, p->pidfd)) {
+	if (p && !cache_alive(p->procfd, p->pidfd, &p->alive_ns)) {
 		proc_unlink_locked(p);
 		proc_put_locked(p);
 		p = NULL;
