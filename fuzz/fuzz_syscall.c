@@ -110,7 +110,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	unlink(pool_path);      /* the mapping stays; nothing to clean up */
-	struct pf_caller root = { 65534, 65534, 0, NULL, 0, NULL, 0 };
+	struct pf_caller root = { .fsuid = 65534, .fsgid = 65534 };
 	(void)root;
 	sc_log = quiet_log;
 	if (sc_init() < 0 || sc_mount_add("/fmnt", pool) < 0)

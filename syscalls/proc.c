@@ -207,6 +207,29 @@ int call_pidfd(struct call *c)
 	return t ? t->pidfd : -ESRCH;
 }
 
+/* The host's fs.protected_* sysctls that the core applies, read once. */
+static uint32_t policy;
+static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+
+static void policy_read(void)
+{
+	FILE *f = fopen("/proc/sys/fs/protected_hardlinks", "re");
+	int v = 0;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	if (v)
+		policy |= PF_POLICY_PROTECTED_HARDLINKS;
+}
+
+static uint32_t host_policy(void)
+{
+	pthread_once(&policy_once, policy_read);
+	return policy;
+}
+
 struct pf_caller *call_caller(struct call *c)
 {
 	if (c->have_caller)
@@ -221,6 +244,7 @@ struct pf_caller *call_caller(struct call *c)
 	c->caller.caps = t->caps;
 	c->caller.escape = c->escape;
 	c->caller.escape_size = sizeof(c->escape);
+	c->caller.policy = host_policy();
 	c->have_caller = 1;
 	return &c->caller;
 }

@@ -364,6 +364,20 @@ out:
 
 /* ---- linkat ---- */
 
+/* may_linkat of fs/namei.c, when the caller's policy asks for it */
+static bool
+safe_link_source(const struct pf_caller *c, const struct pf_inode *pi)
+{
+	if (!(c->policy & PF_POLICY_PROTECTED_HARDLINKS) ||
+	    pf_is_owner(c, pi) || (c->caps & PF_CAP_FOWNER))
+		return true;
+	uint32_t mode = pi->mode;
+	if (!S_ISREG(mode) || (mode & S_ISUID) ||
+	    (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		return false;
+	return pf_may(c, pi, 6) == 0;
+}
+
 int
 pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	  const char *oldpath, pf_file *newdir, const char *newpath, int flags)
@@ -389,6 +403,10 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	}
 	if (rn.trailing_slash) {
 		ret = -ENOENT;
+		goto out;
+	}
+	if (!safe_link_source(c, src->pi)) {
+		ret = -EPERM;
 		goto out;
 	}
 	if (S_ISDIR(src->pi->mode)) {

@@ -17,7 +17,7 @@
 #include "rel.h"
 #include "rel_pool.h"
 
-struct pf_caller rel_root = { 0, 0, 0, NULL, ~0ULL, NULL, 0 };
+struct pf_caller rel_root = { .fsuid = 0, .fsgid = 0, .caps = ~0ULL };
 
 long
 rel_pool_apply(pf_pool *p, const struct rel_op *op)

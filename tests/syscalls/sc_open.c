@@ -351,6 +351,22 @@ static void t_other_user(void)
 		CHECK_EQ(st.st_gid, 65534);
 		close(fd);
 		CHECK_OK(chmod(path("userdir/mine"), 0600));
+		/* fs.protected_hardlinks: another user's file that one may
+		 * not write cannot be linked; one's own can */
+		int protect = 0;
+		FILE *pf = fopen("/proc/sys/fs/protected_hardlinks", "r");
+		if (pf) {
+			if (fscanf(pf, "%d", &protect) != 1)
+				protect = 0;
+			fclose(pf);
+		}
+		if (protect)
+			CHECK_ERR(link(path("rootdir/public"), path("userdir/hl")),
+				EPERM);
+		else
+			CHECK_OK(link(path("rootdir/public"), path("userdir/hl")));
+		CHECK_OK(link(path("userdir/mine"), path("userdir/mine2")));
+		CHECK_OK(unlink(path("userdir/mine2")));
 		_exit(0);
 	}
 	int status;
@@ -358,6 +374,7 @@ static void t_other_user(void)
 	CHECK(WIFEXITED(status));
 	CHECK_EQ(WEXITSTATUS(status), 0);
 	CHECK_OK(unlink(path("userdir/mine")));
+	unlink(path("userdir/hl"));
 	CHECK_OK(rmdir(path("userdir")));
 	CHECK_OK(rmdir(path("rootdir/closed")));
 	CHECK_OK(unlink(path("rootdir/secret")));

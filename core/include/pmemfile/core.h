@@ -70,7 +70,15 @@ struct pf_caller {
 	uint64_t caps;            /* effective capabilities, PF_CAP_* bits */
 	char *escape;             /* optional, escape_size bytes: see PF_ESCAPED */
 	size_t escape_size;
+	uint32_t policy;          /* PF_POLICY_* bits: the host's sysctls */
 };
+
+/*
+ * fs.protected_hardlinks=1 (linkat(2) EPERM): a caller that does not own
+ * the file and lacks CAP_FOWNER may only link a regular file that is not
+ * set-user-ID, not executable set-group-ID, and that it may read and write.
+ */
+#define PF_POLICY_PROTECTED_HARDLINKS 0x1u
 
 typedef struct pf_pool pf_pool;
 typedef struct pf_file pf_file;  /* an open file description (refcounted) */
