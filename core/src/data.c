@@ -160,6 +160,29 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 
 static uint64_t ext_size(uint64_t len, uint64_t *req);
 
+#define CARVE_SMALL (PF_CHUNK - PF_EXT_ALIGN)   /* largest part cut small */
+#define CARVE_MAX_PARTS (2 * (CARVE_SMALL / PF_EXT_SMALL + 1))
+
+/*
+ * Appends the extents that will hold [off, off+len) to parts: one, or
+ * small-class pieces when the part is less than a chunk (a part of 10 KiB
+ * in one object would take a whole chunk).
+ */
+static void
+carve_parts(struct pf_extent *parts, int *n, uint64_t off, uint64_t len)
+{
+	if (len <= PF_EXT_SMALL || len > CARVE_SMALL) {
+		parts[(*n)++] = (struct pf_extent){ off, len, OID_NULL };
+		return;
+	}
+	for (uint64_t done = 0; done < len;) {
+		uint64_t piece = len - done < PF_EXT_SMALL ? len - done :
+			PF_EXT_SMALL;
+		parts[(*n)++] = (struct pf_extent){ off + done, piece, OID_NULL };
+		done += piece;
+	}
+}
+
 /*
  * Replaces extent i by its parts below lo and from hi on (both aligned),
  * copied into new data objects; the old object is freed at commit (in a
@@ -172,12 +195,12 @@ ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
 	struct pf_extents *ex = ext_arr(p, pi);
 	struct pf_extent old = ex->e[i];
 	const char *src = ext_mem(p, &old);
-	struct pf_extent parts[2];
+	struct pf_extent parts[CARVE_MAX_PARTS];
 	int n = 0;
 	if (lo > old.off)
-		parts[n++] = (struct pf_extent){ old.off, lo - old.off, OID_NULL };
+		carve_parts(parts, &n, old.off, lo - old.off);
 	if (hi < old.off + old.len)
-		parts[n++] = (struct pf_extent){ hi, old.off + old.len - hi, OID_NULL };
+		carve_parts(parts, &n, hi, old.off + old.len - hi);
 	for (int k = 0; k < n; k++) {
 		uint64_t req;
 		ext_size(parts[k].len, &req);
@@ -636,7 +659,8 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 /*
  * Gives back the unused pre-allocation at the end of a file (when a
  * writable description closes): the tail extent is cut at the aligned
- * size if that frees at least a chunk. Best effort.
+ * size if that frees at least a chunk, or if what stays fits small-class
+ * pieces (ext_carve_tx). Best effort.
  */
 void
 pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
@@ -651,7 +675,11 @@ pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
 	uint64_t keep = PF_ALIGN_UP(pi->size, PF_EXT_ALIGN);
 	uint64_t end = e->off + e->len;
 	uint64_t from = keep > e->off ? keep : e->off;
-	if (end <= from || end - from < PF_CHUNK)
+	/* worth a copy: a chunk freed, or a chunk-class tail whose used part
+	 * fits small pieces (a 100 KB file would hold 316 KiB otherwise) */
+	if (end <= from ||
+	    (end - from < PF_CHUNK &&
+	     !(e->len > PF_EXT_SMALL && from - e->off <= CARVE_SMALL)))
 		goto out;
 	TX_BEGIN(p->pop) {
 		if (from == e->off)

@@ -376,9 +376,42 @@ static void fallocate_bad_files(void)
 	pf_close(f);
 }
 
+/* Files grown by small appends hold about what tmpfs would once closed:
+ * the chunk-class tail of pre-allocation is cut back to small pieces. */
+static void appended_files_tight(void)
+{
+	static const uint64_t sizes[] = { 70000, 100000, 200000, 300000 };
+	char blk[4096];
+	memset(blk, 'a', sizeof(blk));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct pf_statfs a, b;
+		OK(pf_statfs(P, &a));
+		pf_file *f = OPEN("grown", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		for (uint64_t done = 0; done < sizes[i];) {
+			size_t n = sizes[i] - done < sizeof(blk) ?
+				(size_t)(sizes[i] - done) : sizeof(blk);
+			EQ((ssize_t)n, pf_write(P, &ROOT, f, blk, n));
+			done += n;
+		}
+		pf_close(f);
+		struct pf_stat st = STAT("grown");
+		OK(pf_statfs(P, &b));
+		uint64_t tight = (sizes[i] + 8191) / 8192 * 8192 + 8192;
+		uint64_t used = (a.bfree - b.bfree) * a.frsize;
+		printf("%llu bytes: st_blocks %llu, pool space %llu\n",
+		       (unsigned long long)sizes[i],
+		       (unsigned long long)st.blocks, (unsigned long long)used);
+		CHECK(st.blocks * 512 >= sizes[i]);
+		CHECK(st.blocks * 512 <= tight);
+		CHECK(used <= tight + tight / 4);
+		OK(pf_unlinkat(P, &ROOT, NULL, "grown", 0));
+	}
+}
+
 PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
 	 PFT_CASE(punch_past_eof),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
-	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files))
+	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files),
+	 PFT_CASE(appended_files_tight))
