@@ -392,6 +392,16 @@ static void t_proc_fd_links(void)
 	CHECK(sx.stx_mask & STATX_MNT_ID);
 	CHECK_EQ(mnt, sx.stx_mnt_id);
 	close(afd);
+	/* an O_PATH|O_NOFOLLOW fd of a symlink names the symlink itself:
+	 * stat through the link shows it, opening it for reading is ELOOP */
+	CHECK_OK(symlink("f", path("pld2/sl")));
+	int sfd = CHECK_OK(open(path("pld2/sl"), O_PATH | O_NOFOLLOW));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", sfd);
+	CHECK_OK(stat(link, &b));
+	CHECK(S_ISLNK(b.st_mode));
+	CHECK_ERR(open(link, O_RDONLY), ELOOP);
+	close(sfd);
+	CHECK_OK(unlink(path("pld2/sl")));
 	/* "fd/N/" of a file: ENOTDIR */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d/", fd);
 	CHECK_ERR(stat(link, &b), ENOTDIR);
