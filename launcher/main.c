@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 	/* host files the supervisor creates for a target already carry the
 	 * target's umask in their mode */
 	umask(0);
+	sc_set_root(child);
 	workers_start(listener, o.workers);
 
 	/*

@@ -11,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include <linux/seccomp.h>
+
 #include "syscalls.h"
 #include "locks.h"
 
@@ -49,6 +51,9 @@ long sys_ioctl(struct call *c)
 	/* fd flags belong to the kernel's fd table */
 	if (req == FIOCLEX || req == FIONCLEX)
 		return CALL_CONTINUE;
+	/* a nested seccomp supervisor puts fds into its targets */
+	if (req == SECCOMP_IOCTL_NOTIF_ADDFD)
+		sc_fd_tables_shared();
 	int r = call_fd(c, (int)c->args[0], &o);
 	if (r)
 		return r > 0 ? CALL_CONTINUE : r;

@@ -145,6 +145,10 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 {
 	if (fd < 0)
 		return -EBADF;
+	/* a process without pool fds: a host fd (or none: the kernel says
+	 * EBADF), without three syscalls to look */
+	if (!call_may_hold_pool_fds(c))
+		return 1;
 	int pidfd = call_pidfd(c);
 	if (pidfd >= 0) {
 		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -189,6 +193,7 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec)
 {
 	struct placeholder ph;
+	call_taint(c);  /* before the fd exists in the target */
 	int r = placeholder_get(&ph);
 	if (r < 0) {
 		pf_close(f);

@@ -51,6 +51,7 @@ struct proc {
 	int procfd;
 	int pidfd;
 	int64_t alive_ns;
+	int pool_fds;            /* may hold pool fds (see call_fd_shortcut) */
 	int refs;
 	int umask_valid;
 	mode_t umask;
@@ -271,6 +272,48 @@ void call_forget_creds(struct call *c)
 
 /* ---- processes ---------------------------------------------------------- */
 
+/*
+ * Which processes may hold pool fds. A process holds one only if the
+ * supervisor put it there (ADDFD: call_inject_file), if it inherited it
+ * from its parent at fork, or if it received one from another process:
+ * SCM_RIGHTS (recvmsg with a control buffer), pidfd_getfd, a nested
+ * seccomp supervisor's ADDFD, or an fd table shared with clone(CLONE_FILES)
+ * and no CLONE_THREAD. Those calls are trapped and mark the receiver
+ * (call_taint) before the kernel runs them, or, for a shared fd table,
+ * turn the shortcut off for everyone (sc_fd_tables_shared). The mark is
+ * never cleared. A process without it gets its fd calls on host fds
+ * answered without looking the fd up (call_fd).
+ */
+static pid_t root_tgid;   /* the command pmemfile-run started */
+static int tables_shared; /* __atomic */
+
+void sc_set_root(pid_t tgid)
+{
+	root_tgid = tgid;
+}
+
+void sc_fd_tables_shared(void)
+{
+	__atomic_store_n(&tables_shared, 1, __ATOMIC_SEQ_CST);
+}
+
+int call_may_hold_pool_fds(struct call *c)
+{
+	if (__atomic_load_n(&tables_shared, __ATOMIC_SEQ_CST))
+		return 1;
+	struct proc *p = call_proc(c);
+	return !p || __atomic_load_n(&p->pool_fds, __ATOMIC_SEQ_CST);
+}
+
+void call_taint(struct call *c)
+{
+	struct proc *p = call_proc(c);
+	if (p)
+		__atomic_store_n(&p->pool_fds, 1, __ATOMIC_SEQ_CST);
+	else
+		sc_fd_tables_shared();  /* unknown caller: off for all */
+}
+
 static struct proc *proc_find_locked(pid_t tgid)
 {
 	for (struct proc *p = procs[(unsigned)tgid % NBUCKETS]; p; p = p->next)
@@ -300,12 +343,13 @@ static void proc_put_locked(struct proc *p)
 }
 
 static struct proc *proc_new_locked(pid_t tgid, int procfd,
-				    const struct vcwd *cwd)
+				    const struct vcwd *cwd, int pool_fds)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->tgid = tgid;
+	p->pool_fds = pool_fds;
 	p->procfd = procfd;
 	p->pidfd = open_pidfd(tgid, 0);
 	p->refs = 1;  /* the table's */
@@ -352,7 +396,10 @@ static struct proc *proc_get_locked(pid_t tgid, int depth)
 	struct proc *parent = NULL;
 	if (ppid > 1 && ppid != getpid() && depth < 64)
 		parent = proc_get_locked(ppid, depth + 1);
-	p = proc_new_locked(tgid, fd, parent ? &parent->cwd : NULL);
+	/* a child has its parent's fds; an orphan (reparented to us) or a
+	 * process whose parent we could not follow may have pool fds */
+	int pool_fds = parent ? parent->pool_fds : tgid != root_tgid;
+	p = proc_new_locked(tgid, fd, parent ? &parent->cwd : NULL, pool_fds);
 	if (!p)
 		close(fd);
 	return p;
@@ -480,7 +527,8 @@ static void pin_children_locked(struct proc *p)
 			snprintf(path, sizeof(path), "/proc/%ld", pid);
 			int cfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (cfd >= 0)
-				proc_new_locked((pid_t)pid, cfd, &p->cwd);
+				proc_new_locked((pid_t)pid, cfd, &p->cwd,
+						p->pool_fds);
 		}
 	}
 	closedir(d);

@@ -99,6 +99,7 @@ typedef long (*sc_handler)(struct call *c);
 /* flags of a table entry */
 #define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
 #define SC_RARE     0x02  /* unsupported in a pool: logged once */
+#define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
 
 struct sc_entry {
 	const char *name;
@@ -307,6 +308,14 @@ int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
 		    char *out, size_t size);
 /* The virtual cwd of process pid if we know it and it is in a pool. */
 int proc_cwd_of(pid_t pid, struct vcwd *out);
+/* Who may hold pool fds (proc.c): the command started (sc_set_root) holds
+ * none; call_may_hold_pool_fds is 0 only for a process that provably
+ * holds none; call_taint marks the caller's process for good;
+ * sc_fd_tables_shared makes every process count as marked. */
+void sc_set_root(pid_t tgid);
+int call_may_hold_pool_fds(struct call *c);
+void call_taint(struct call *c);
+void sc_fd_tables_shared(void);
 /* A ready placeholder memfd and its inotify watch (placeholder.c). */
 struct placeholder { int fd; int wd; uint64_t ino; };
 int placeholder_get(struct placeholder *p);
@@ -358,6 +367,7 @@ H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
+H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd);
 #undef H
 
 #endif

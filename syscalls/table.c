@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,12 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(setgroups, creds_changed, SC_RARE, "ip"),
 	E(capset, creds_changed, SC_RARE, "pp"),
 	E(exit_group, exit_group, 0, "i"),
+	/* fds arriving from elsewhere (fdpass.c) */
+	E(clone, clone, SC_CLONE_FILES, "xppp"),
+	E(clone3, clone3, 0, "pu"),
+	E(recvmsg, recvmsg, 0, "fpx"),
+	E(recvmmsg, recvmmsg, 0, "fpuxp"),
+	E(pidfd_getfd, pidfd_getfd, 0, "iix"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
 	E(setxattr, unsupported_path, SC_RARE, "sspux"),
@@ -187,7 +194,12 @@ int sc_filter_build(void **prog, size_t *len)
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
 		if (!sc_table[nr].handler)
 			continue;
-		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (sc_table[nr].flags & SC_CLONE_FILES)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				SCMP_A0(SCMP_CMP_MASKED_EQ,
+					CLONE_FILES | CLONE_THREAD, CLONE_FILES));
+		else
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (ret < 0)
 			goto out;
 	}

@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <linux/filter.h>
+#include <linux/sched.h>
+#include <signal.h>
 #include <linux/seccomp.h>
 #include <linux/audit.h>
 #include <stddef.h>
@@ -97,9 +99,21 @@ int main(void)
 	if (r == 0) {
 		for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
 			struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
-			uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
 			uint32_t want = sc_table[nr].handler ? SECCOMP_RET_USER_NOTIF
 							     : SECCOMP_RET_ALLOW;
+			if (sc_table[nr].flags & SC_CLONE_FILES) {
+				/* only a clone that shares the fd table */
+				d.args[0] = CLONE_VM | CLONE_FILES | CLONE_THREAD;
+				uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
+				CHECK(act == SECCOMP_RET_ALLOW, "nr %d: a thread's "
+				      "clone is trapped", nr);
+				d.args[0] = SIGCHLD;
+				act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
+				CHECK(act == SECCOMP_RET_ALLOW, "nr %d: fork's clone "
+				      "is trapped", nr);
+				d.args[0] = CLONE_FILES | SIGCHLD;
+			}
+			uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
 			CHECK(act == want, "nr %d: filter says %#x, table says %#x",
 			      nr, act, want);
 		}
