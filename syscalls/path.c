@@ -496,11 +496,12 @@ int proc_link_vpath(struct call *c, const char *s, struct vpath *p,
 	p->kind = VP_POOL;
 	p->m = m;
 	p->dir = file;
-	while (*rest == '/')
-		rest++;
 	/* "fd/N/" is the file with a trailing slash: "." (ENOTDIR if not a
 	 * directory); "fd/N" the file itself */
-	p->path = *rest ? rest : rest[-1] == '/' ? "." : PF_PATH_SELF;
+	int slash = *rest == '/';
+	while (*rest == '/')
+		rest++;
+	p->path = *rest ? rest : slash ? "." : PF_PATH_SELF;
 	vabs_join(p->vabs, base, rest);
 	return 0;
 }

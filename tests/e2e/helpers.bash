@@ -118,6 +118,9 @@ hang_report() {
 			"$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" \
 			"$(cat "/proc/$p/wchan" 2>/dev/null)" \
 			"$(cut -d' ' -f1-3 "/proc/$p/syscall" 2>/dev/null)"
+		# pipes and sockets held: who keeps a reader from seeing EOF
+		ls -l "/proc/$p/fd" 2>/dev/null | awk '/pipe:|socket:/ {
+			printf "  fd %s -> %s\n", $(NF-2), $NF }'
 		if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = pmemfile-run ] &&
 			command -v gdb >/dev/null; then
 			timeout 60 gdb -p "$p" -batch -nx \
