@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,41 +72,3 @@ long sys_flock(struct call *c)
 }
 
 /* Closing any fd of a file drops the process's record locks on it. */
-long sys_close(struct call *c)
-{
-	if (!lock_any())
-		return CALL_CONTINUE;
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r == 0) {
-		lock_close(c, o);
-		ofd_put(o);
-	}
-	return CALL_CONTINUE;
-}
-
-long sys_close_range(struct call *c)
-{
-	if (!lock_any())
-		return CALL_CONTINUE;
-	unsigned first = (unsigned)c->args[0], last = (unsigned)c->args[1];
-	/* only open fds can matter: list them instead of probing the range */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)c->tid);
-	DIR *d = opendir(path);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		char *end;
-		unsigned long fd = strtoul(de->d_name, &end, 10);
-		if (end == de->d_name || *end || fd < first || fd > last)
-			continue;
-		struct ofd *o;
-		if (call_fd(c, (int)fd, &o) == 0) {
-			lock_close(c, o);
-			ofd_put(o);
-		}
-	}
-	if (d)
-		closedir(d);
-	return CALL_CONTINUE;
-}

@@ -212,15 +212,14 @@ static long request(struct call *c, const struct req *r, int wait)
 			pthread_mutex_unlock(&lk_lock);
 			return ret;
 		}
-		int by_description = l->kind != LK_POSIX;
 		pthread_mutex_unlock(&lk_lock);
 		/*
-		 * An OFD or flock lock goes with the last close of its
-		 * description, which inotify reports; the target may have
+		 * Every lock may go with the last close of a description,
+		 * which inotify reports (lock_ofd_gone); the target may have
 		 * closed it just before this call, and the main loop may not
 		 * have read the event yet: read it now, then look again.
 		 */
-		if (pass > 0 || !by_description)
+		if (pass > 0)
 			break;
 		sc_ofd_events();
 	}
@@ -305,6 +304,7 @@ long lock_fcntl(struct call *c, struct ofd *o, int cmd)
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (fl.l_type == F_UNLCK)
 			return -EINVAL;
+		sc_ofd_events();  /* closes that came just before: see request */
 		pthread_mutex_lock(&lk_lock);
 		struct lk *l = conflict_locked(&q);
 		if (l) {
@@ -341,20 +341,6 @@ long lock_flock(struct call *c, struct ofd *o, int op)
 	return request(c, &q, !(op & LOCK_NB));
 }
 
-void lock_close(struct call *c, struct ofd *o)
-{
-	struct proc *p = call_proc(c);
-	struct req q = { .m = o->m, .kind = LK_POSIX, .type = F_UNLCK,
-			 .start = 0, .end = INT64_MAX };
-	if (!p || file_ino(o, &q.ino, NULL) < 0)
-		return;
-	q.pid = proc_tgid(p);
-	pthread_mutex_lock(&lk_lock);
-	unlock_locked(&q);
-	pthread_cond_broadcast(&lk_changed);
-	pthread_mutex_unlock(&lk_lock);
-}
-
 static void drop_where(int (*match)(const struct lk *l, const void *arg),
 		       const void *arg)
 {
@@ -389,8 +375,50 @@ void lock_exit(pid_t tgid)
 		drop_where(match_pid, &tgid);
 }
 
+struct pid_ino { pid_t pid; const struct mount *m; uint64_t ino; };
+
+static int match_pid_ino(const struct lk *l, const void *arg)
+{
+	const struct pid_ino *a = arg;
+	return l->kind == LK_POSIX && l->pid == a->pid && l->m == a->m &&
+	       l->ino == a->ino;
+}
+
+/*
+ * The last close of a description. Its OFD and flock locks go. Record
+ * locks belong to processes, and POSIX drops a process's locks at its
+ * first close of any fd of the file; but close is not trapped (a trapped
+ * close interrupted by a signal before the supervisor takes it returns
+ * EINTR without closing: dash then waits forever on the write end of its
+ * own command-substitution pipe). So the record locks on the file of each
+ * owner that holds no other fd of it go now: a process keeps its locks
+ * while it has another fd of the file open (more locking than POSIX, never
+ * less; sqlite never closes such an fd while it holds locks).
+ */
 void lock_ofd_gone(struct ofd *o)
 {
-	if (lock_any())
-		drop_where(match_ofd, o->file);
+	if (!lock_any())
+		return;
+	drop_where(match_ofd, o->file);
+	uint64_t ino;
+	if (file_ino(o, &ino, NULL) < 0)
+		return;
+	pid_t owners[64];
+	int n = 0;
+	pthread_mutex_lock(&lk_lock);
+	for (struct lk *l = locks; l && n < 64; l = l->next) {
+		if (l->kind != LK_POSIX || l->m != o->m || l->ino != ino)
+			continue;
+		int seen = 0;
+		for (int i = 0; i < n && !seen; i++)
+			seen = owners[i] == l->pid;
+		if (!seen)
+			owners[n++] = l->pid;
+	}
+	pthread_mutex_unlock(&lk_lock);
+	for (int i = 0; i < n; i++) {
+		struct pid_ino a = { owners[i], o->m, ino };
+		if (!ofd_process_holds(owners[i], o->m, ino))
+			drop_where(match_pid_ino, &a);
+	}
 }

@@ -8,12 +8,11 @@
 long lock_fcntl(struct call *c, struct ofd *o, int cmd);
 /* flock(2). */
 long lock_flock(struct call *c, struct ofd *o, int op);
-/* Non-zero when any lock is held anywhere (close need not look). */
+/* Non-zero when any lock is held anywhere. */
 int lock_any(void);
-/* close(2) of an fd of o's file: drops the process's record locks on it. */
-void lock_close(struct call *c, struct ofd *o);
 /* The process exits: drops its record locks. */
 void lock_exit(pid_t tgid);
-/* The description is released: drops its OFD and flock locks. */
+/* The description is released: drops its OFD and flock locks, and the
+ * record locks on its file of owners that hold no other fd of it. */
 void lock_ofd_gone(struct ofd *o);
 #endif

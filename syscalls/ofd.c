@@ -11,6 +11,7 @@
  * released (an unlinked file is freed then).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -172,6 +173,33 @@ long call_fd_refuse(struct call *c, int fd, long err)
 		return r > 0 ? CALL_CONTINUE : r;
 	ofd_put(o);
 	return err;
+}
+
+int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;  /* gone: its locks can go */
+	int holds = 0;
+	struct dirent *de;
+	while (!holds && (de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		    st.st_dev != memfd_dev)
+			continue;
+		struct ofd *o;
+		if (ofd_by_stat(&st, &o) != 0)
+			continue;
+		struct pf_stat ps;
+		holds = o->m == m && pf_fstat(o->m->pool, o->file, &ps) == 0 &&
+			ps.ino == ino;
+		ofd_put(o);
+	}
+	closedir(d);
+	return holds;
 }
 
 int ofd_of(pid_t pid, int fd, struct ofd **out)

@@ -274,6 +274,8 @@ long call_fd_refuse(struct call *c, int fd, long err);
 void ofd_put(struct ofd *o);
 /* The same for any process's fd (for /proc/PID/fd/N). */
 int ofd_of(pid_t pid, int fd, struct ofd **out);
+/* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
+int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
 /*
  * If abs names an fd through /proc (/proc/self/fd/N, /proc/PID/fd/N,
  * /dev/fd/N, /dev/stdin...) and that fd is a pool file: 0 with *out
@@ -344,7 +346,7 @@ long errno_filter(long r);
 H(openat); H(open); H(creat); H(openat2);
 H(read); H(pread64); H(readv); H(preadv); H(preadv2);
 H(write); H(pwrite64); H(writev); H(pwritev); H(pwritev2);
-H(lseek); H(close); H(close_range);
+H(lseek);
 H(newfstatat); H(stat); H(lstat); H(fstat); H(statx);
 H(getdents64); H(getdents);
 H(mkdirat); H(mkdir); H(mknodat); H(mknod);

@@ -63,8 +63,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(copy_file_range, copy_file_range, 0, "fpfpux"),
 	E(splice, splice, 0, "fpfpux"),
 	E(tee, tee, 0, "ffux"),
-	E(close, close, SC_FD0, "f"),
-	E(close_range, close_range, 0, "uux"),
+	/* close and close_range are not trapped: see lock_ofd_gone */
 	/* attributes */
 	E(stat, stat, 0, "sp"),
 	E(lstat, lstat, 0, "sp"),

@@ -158,6 +158,35 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 	return freed;
 }
 
+/*
+ * Frees the data of an inode that has no link and no user left (an orphan
+ * about to be freed), PF_FREE_BATCH extents per TX from the end, until
+ * what is left fits the TX that frees the inode. One TX freeing hundreds
+ * of objects needs more redo log than a lane holds, and extending the log
+ * is an allocation: on a full pool, deleting the file that filled it
+ * would fail with ENOSPC. A crash in between leaves an orphan with fewer
+ * extents, which the next open frees.
+ */
+void
+pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi)
+{
+	for (;;) {
+		struct pf_extents *ex = ext_arr(p, pi);
+		if (!ex || ex->count <= PF_FREE_BATCH)
+			return;
+		volatile int failed = 0;
+		TX_BEGIN(p->pop) {
+			ext_remove_tx(p, pi, ex->count - PF_FREE_BATCH,
+				      PF_FREE_BATCH);
+		} TX_ONABORT {
+			failed = 1;
+		} TX_END
+		if (failed)
+			return;  /* the final TX tries the rest */
+		pf_persist_point();
+	}
+}
+
 static uint64_t ext_size(uint64_t len, uint64_t *req);
 
 #define CARVE_SMALL (PF_CHUNK - PF_EXT_ALIGN)   /* largest part cut small */

@@ -391,6 +391,39 @@ pf_dir_commit(struct pf_vinode *dir)
 	(void)dir;
 }
 
+/* The same for a dead directory's pages (pf_data_release_batched). */
+void
+pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi)
+{
+	for (;;) {
+		PMEMoid o = pi->data;
+		int n = 0;
+		for (PMEMoid q = o; !OID_IS_NULL(q) && n <= PF_FREE_BATCH &&
+		     pf_dirpage_ok(p, q); n++)
+			q = ((struct pf_dirpage *)pf_direct(p, q))->next;
+		if (n <= PF_FREE_BATCH)
+			return;
+		volatile int failed = 0;
+		TX_BEGIN(p->pop) {
+			PMEMoid q = pi->data;
+			for (int i = 0; i < PF_FREE_BATCH; i++) {
+				PMEMoid next = ((struct pf_dirpage *)pf_direct(p, q))->next;
+				pmemobj_tx_free(q);
+				q = next;
+			}
+			pmemobj_tx_add_range_direct(&pi->data, sizeof(pi->data));
+			pi->data = q;
+			pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+			pi->alloc -= PF_FREE_BATCH * sizeof(struct pf_dirpage);
+		} TX_ONABORT {
+			failed = 1;
+		} TX_END
+		if (failed)
+			return;
+		pf_persist_point();
+	}
+}
+
 void
 pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi)
 {

@@ -186,6 +186,7 @@ pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
 	vinode_unhash(p, vi);
 	pthread_mutex_unlock(l);
 
+	pf_inode_release_batched(p, vi->pi);
 	pthread_mutex_lock(&p->orphan_lock);
 	TX_BEGIN(p->pop) {
 		pf_orphan_del_tx(p, vi->oid);
@@ -273,6 +274,27 @@ pf_inode_free_tx(struct pf_pool *p, PMEMoid oid)
 	}
 	pmemobj_tx_free(oid);
 	atomic_fetch_sub(&p->ninodes, 1);
+}
+
+void
+pf_inode_release_batched(struct pf_pool *p, struct pf_inode *pi)
+{
+	if (S_ISREG(pi->mode))
+		pf_data_release_batched(p, pi);
+	else if (S_ISDIR(pi->mode))
+		pf_dir_release_batched(p, pi);
+}
+
+bool
+pf_inode_owns_many(struct pf_pool *p, const struct pf_inode *pi)
+{
+	if (S_ISREG(pi->mode)) {
+		const struct pf_extents *ex = pf_direct(p, pi->data);
+		return ex && ex->count > PF_FREE_BATCH;
+	}
+	if (S_ISDIR(pi->mode))
+		return pi->alloc > PF_FREE_BATCH * sizeof(struct pf_dirpage);
+	return false;
 }
 
 /* In a TX, with p->orphan_lock held: puts oid at the head of the list. */

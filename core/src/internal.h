@@ -108,6 +108,9 @@ int pf_pool_open_trial(const char *path, char *msg, size_t msglen);
 int pf_pool_precheck(const char *path, const struct stat *st, char *msg,
 		     size_t msglen);
 
+/* objects freed per TX when a dead inode's storage is released in steps */
+#define PF_FREE_BATCH 16
+
 /* ---- inodes (inode.c) ---- */
 /*
  * The vinode of the inode at oid, referenced, in *out: 0, -ENOMEM, or -EIO
@@ -126,6 +129,11 @@ PMEMoid pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 			  uint64_t rdev);
 /* in a TX: frees an inode and everything it owns */
 void pf_inode_free_tx(struct pf_pool *p, PMEMoid oid);
+/* before that TX, for an inode nobody can reach any more: frees what it
+ * owns PF_FREE_BATCH objects per TX, so the last TX stays small */
+void pf_inode_release_batched(struct pf_pool *p, struct pf_inode *pi);
+/* true when the inode owns more than one batch (see prepare_free) */
+bool pf_inode_owns_many(struct pf_pool *p, const struct pf_inode *pi);
 void pf_orphan_add_tx(struct pf_pool *p, PMEMoid oid);
 void pf_orphan_del_tx(struct pf_pool *p, PMEMoid oid);
 void pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi,
@@ -157,12 +165,14 @@ void pf_dir_index_drop(struct pf_vinode *dir);
 void pf_dir_commit(struct pf_vinode *dir);
 void pf_dir_index_free(struct pf_vinode *dir);
 void pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi);
+void pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi);
 PMEMoid pf_dir_first_page_alloc_tx(struct pf_pool *p);
 ssize_t pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf,
 			size_t size);
 
 /* ---- data (data.c) ---- */
 void pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi);
+void pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi);
 ssize_t pf_data_read(struct pf_pool *p, struct pf_vinode *vi, size_t count,
 		     uint64_t off, pf_copy_fn copy, void *arg);
 ssize_t pf_data_write(struct pf_pool *p, const struct pf_caller *c,

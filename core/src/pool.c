@@ -289,6 +289,7 @@ free_orphans(struct pf_pool *p)
 		     pf_inode_check(p, pi->orphan_next)))
 			return -EIO;
 		volatile int ret = 0;
+		pf_inode_release_batched(p, (struct pf_inode *)pi);
 		TX_BEGIN(p->pop) {
 			pf_orphan_del_tx(p, o);
 			pf_inode_free_tx(p, o);

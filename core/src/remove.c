@@ -26,7 +26,9 @@ prepare_free(struct pf_pool *p, struct pf_vinode *victim)
 {
 	struct pf_inode *vpi = victim->pi;
 	bool last = S_ISDIR(vpi->mode) || vpi->nlink <= 1;
-	if (!last || atomic_load(&victim->ref) != 1)
+	/* an inode that owns many objects goes through the orphan list, to
+	 * be freed in steps when the caller drops it (pf_vinode_put) */
+	if (!last || atomic_load(&victim->ref) != 1 || pf_inode_owns_many(p, vpi))
 		return false;
 	pf_vinode_mark_freed(p, victim);
 	return true;

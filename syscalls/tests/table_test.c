@@ -84,7 +84,7 @@ int main(void)
 		SYS_utimensat, SYS_futimesat, SYS_truncate, SYS_ftruncate,
 		SYS_fallocate, SYS_fsync, SYS_fdatasync, SYS_syncfs,
 		SYS_sync_file_range, SYS_fadvise64, SYS_readahead, SYS_getdents,
-		SYS_getdents64, SYS_fcntl, SYS_close, SYS_close_range, SYS_chdir,
+		SYS_getdents64, SYS_fcntl, SYS_chdir,
 		SYS_fchdir, SYS_getcwd, SYS_statfs, SYS_fstatfs, SYS_umask,
 		SYS_mknod, SYS_mknodat, SYS_sendfile, SYS_copy_file_range,
 		SYS_splice, SYS_io_uring_setup, SYS_flock, SYS_mmap,

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -411,6 +412,83 @@ static void t_proc_fd_links(void)
 	CHECK_OK(rmdir(path("pld2")));
 }
 
+/*
+ * A shell's command substitution: pipe, fork, close the write end, read
+ * to EOF, while SIGCHLD (with a handler and no SA_RESTART, as dash and
+ * busybox sh install it) arrives from the child. A close must never fail
+ * with EINTR (Linux's close does not): an fd left open keeps the reader
+ * from EOF for ever, which is how dash hung under pmemfile-run.
+ */
+static volatile sig_atomic_t chld_seen;
+static void on_chld(int sig)
+{
+	chld_seen++;
+}
+
+static volatile int hammer_stop;
+
+/* Trapped calls without a pause, so that the others queue behind them. */
+static void *hammer(void *arg)
+{
+	struct stat st;
+	while (!hammer_stop)
+		stat((const char *)arg, &st);
+	return NULL;
+}
+
+static void t_close_not_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_chld }, old;
+	sigemptyset(&sa.sa_mask);
+	CHECK_OK(sigaction(SIGCHLD, &sa, &old));
+	/* SIGCHLD to this thread only: the hammers block it */
+	sigset_t chld, prev;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, &prev);
+	write_file(path("hammered"), "h");
+	pthread_t h[2];
+	hammer_stop = 0;
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_create(&h[i], NULL, hammer,
+				     (void *)path("hammered")) == 0);
+	pthread_sigmask(SIG_SETMASK, &prev, NULL);
+	for (int i = 0; i < 600; i++) {
+		int p[2];
+		CHECK_OK(pipe(p));
+		pid_t pid = CHECK_OK(fork());
+		if (pid == 0) {
+			close(p[0]);
+			_exit(write(p[1], "x", 1) == 1 ? 0 : 1);
+		}
+		/* let the child write and exit first, as a busy shell does */
+		for (volatile int spin = 0; spin < 20000 * (i % 8); spin++)
+			;
+		int r = close(p[1]);
+		if (r != 0)
+			PFT_FAIL("round %d: close of a pipe's write end: %s", i,
+				 strerror(errno));
+		char b[4];
+		ssize_t n, got = 0;
+		while ((n = read(p[0], b, sizeof(b))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			CHECK(n > 0);
+			got += n;
+		}
+		CHECK_EQ(got, 1);
+		close(p[0]);
+		int st;
+		while (waitpid(pid, &st, 0) < 0)
+			CHECK(errno == EINTR);
+	}
+	hammer_stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(h[i], NULL);
+	CHECK_OK(sigaction(SIGCHLD, &old, NULL));
+	CHECK_OK(unlink(path("hammered")));
+}
+
 static void t_emfile(void)
 {
 	struct rlimit old, lim;
@@ -579,6 +657,7 @@ int main(int argc, char **argv)
 		{ "unlinked_open", t_unlinked_open },
 		{ "proc_fd_links", t_proc_fd_links },
 		{ "emfile", t_emfile },
+		{ "close_not_interrupted", t_close_not_interrupted },
 		{ "cwd_inheritance", t_cwd_inheritance },
 		{ "thread_cwd", t_thread_cwd },
 		{ NULL, NULL },

@@ -184,14 +184,21 @@ static void t_posix_locks(void)
 	CHECK_EQ(wait_child(pid), 0);
 	/* the same process re-locks freely (locks merge/split) */
 	CHECK_OK(setlk(fd, F_SETLK, F_RDLCK, 20, 10));
-	/* closing ANY fd of the file drops this process's locks */
+	/* closing ANY fd of the file drops this process's locks (POSIX);
+	 * in a pool they stay while the process has another fd of the
+	 * file open, and go with the last (pmemfile(7): close is not
+	 * trapped) */
 	int other = CHECK_OK(open(p, O_RDONLY));
 	close(other);
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(child_try(p, F_WRLCK, 0, 100));
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(wait_child(pid), g_pool ? 1 : 0);
 	close(fd);
+	pid = CHECK_OK(fork());
+	if (pid == 0)
+		_exit(child_try(p, F_WRLCK, 0, 100));
+	CHECK_EQ(wait_child(pid), 0);
 
 	/* a lock held by a process is released when it exits */
 	int sync[2];
