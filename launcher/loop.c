@@ -184,7 +184,8 @@ static void *worker(void *arg)
 static void grow(void)
 {
 	pthread_mutex_lock(&grow_lock);
-	if (!__atomic_load_n(&stopping, __ATOMIC_RELAXED) && nworkers < MAX_WORKERS) {
+	if (!__atomic_load_n(&stopping, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&nworkers, __ATOMIC_RELAXED) < MAX_WORKERS) {
 		sigset_t all, old;
 		sigfillset(&all);
 		sigdelset(&all, SIGUSR2);
@@ -220,7 +221,7 @@ void workers_start(int listener, int n)
 	pthread_attr_setstacksize(&worker_attr, 1 << 20);
 	for (int i = 0; i < n; i++)
 		grow();
-	if (nworkers == 0)
+	if (__atomic_load_n(&nworkers, __ATOMIC_RELAXED) == 0)
 		die("cannot start worker threads: out of resources");
 }
 
@@ -232,9 +233,10 @@ void workers_stop(void)
 	pthread_mutex_lock(&park_lock);
 	pthread_cond_broadcast(&park_cond);
 	pthread_mutex_unlock(&park_lock);
-	for (int i = 0; i < nworkers; i++)
+	int n = __atomic_load_n(&nworkers, __ATOMIC_RELAXED);
+	for (int i = 0; i < n; i++)
 		pthread_kill(workers[i], SIGUSR2);
-	for (int i = 0; i < nworkers; i++) {
+	for (int i = 0; i < n; i++) {
 		/* a worker between its check and RECV may miss one signal */
 		struct timespec ts;
 		while (pthread_tryjoin_np(workers[i], NULL) != 0) {
@@ -247,5 +249,5 @@ void workers_stop(void)
 			nanosleep(&ts, NULL);
 		}
 	}
-	nworkers = 0;
+	__atomic_store_n(&nworkers, 0, __ATOMIC_RELAXED);
 }

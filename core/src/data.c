@@ -424,13 +424,17 @@ void
 pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi)
 {
 	struct pf_inode *pi = vi->pi;
-	int64_t at = pi->atime;
-	if (at > pi->mtime && at > pi->ctime) {
+	/* readers of one inode share its lock: several may store atime at
+	 * once, and a directory's times change under its own lock while a
+	 * lookup reads them (each an aligned word: relaxed atomics) */
+	int64_t at = __atomic_load_n(&pi->atime, __ATOMIC_RELAXED);
+	if (at > __atomic_load_n(&pi->mtime, __ATOMIC_RELAXED) &&
+	    at > __atomic_load_n(&pi->ctime, __ATOMIC_RELAXED)) {
 		int64_t now = pf_now();
 		if (now - at < 24ll * 3600 * 1000000000)
 			return;
 	}
-	pi->atime = pf_now();
+	__atomic_store_n(&pi->atime, pf_now(), __ATOMIC_RELAXED);
 	pf_persist(p, &pi->atime, sizeof(pi->atime));
 }
 
