@@ -107,6 +107,13 @@ static void die(const char *what)
 
 /* ---- the target ---- */
 
+/* arg 0 == v. (Designated: libseccomp's SCMP_A0() leaves datum_b to the
+ * implicit zero, which clang's -Wmissing-field-initializers reports.) */
+static struct scmp_arg_cmp a0_eq(uint64_t v)
+{
+	return (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = v };
+}
+
 static int install_filter(void)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
@@ -116,9 +123,9 @@ static int install_filter(void)
 	seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(getppid), 0);
 	seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(getpgid), 0);
 	seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(openat), 1,
-			 SCMP_A0(SCMP_CMP_EQ, MAGIC_FD));
+			 a0_eq(MAGIC_FD));
 	seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(write), 1,
-			 SCMP_A0(SCMP_CMP_EQ, MAGIC_FD));
+			 a0_eq(MAGIC_FD));
 
 	/* Export the BPF and load it ourselves: libseccomp 2.5 cannot ask for
 	 * WAIT_KILLABLE_RECV, which the supervisor uses. */

@@ -456,7 +456,7 @@ static int run_threads(const char *base, int maxthreads, double seconds)
 	return r;
 }
 
-static void usage(void)
+__attribute__((noreturn)) static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pf-scale [--target T] [--core POOL [--pool-size S]] dir DIR N\n"

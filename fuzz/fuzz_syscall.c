@@ -149,15 +149,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.id = 1;
 	req.pid = (uint32_t)gettid();
 	req.data.nr = nrs[data[0] % (sizeof(nrs) / sizeof(nrs[0]))];
-	/* K5 (reported): times with tv_sec beyond year 2262 overflow in
-	 * pf_utimensat (core/src/attr.c, signed multiply); skipped with
-	 * PF_FUZZ_SKIP_KNOWN=1 so that long runs look further */
-	static int skip = -1;
-	if (skip < 0)
-		skip = getenv("PF_FUZZ_SKIP_KNOWN") != NULL;
-	if (skip && (req.data.nr == SYS_utime || req.data.nr == SYS_utimes ||
-		     req.data.nr == SYS_futimesat || req.data.nr == SYS_utimensat))
-		return 0;
 	for (int i = 0; i < 6; i++) {
 		uint8_t k = data[4 + 2 * i], v = data[5 + 2 * i];
 		uint64_t a;

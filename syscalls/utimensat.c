@@ -33,7 +33,13 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 	if (a->flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (path_arg >= 0 && c->args[path_arg] == 0) {
-		/* futimens(fd, times): the fd itself */
+		/* do_utimes(): a NULL path names the fd itself (futimens,
+		 * futimesat(fd, NULL)), with no flags; without a dirfd
+		 * (utime, utimes) or with AT_FDCWD it is a bad path */
+		if (dirfd_arg < 0 || (int)c->args[dirfd_arg] == AT_FDCWD)
+			return -EFAULT;
+		if (a->flags)
+			return -EINVAL;
 		struct ofd *o;
 		int r = call_fd(c, (int)c->args[dirfd_arg], &o);
 		if (r)
@@ -68,6 +74,9 @@ long sys_utimensat(struct call *c)
 		int r = call_read(c, c->args[2], a.ts, sizeof(a.ts));
 		if (r < 0)
 			return r;
+		/* as the kernel: nothing to do, not even a path to check */
+		if (a.ts[0].tv_nsec == UTIME_OMIT && a.ts[1].tv_nsec == UTIME_OMIT)
+			return 0;
 		if (!valid_ts(&a.ts[0]) || !valid_ts(&a.ts[1]))
 			return -EINVAL;
 	}
@@ -91,8 +100,6 @@ static long do_timeval(struct call *c, int dirfd_arg, int path_arg,
 			a.ts[i].tv_nsec = tv[i].tv_usec * 1000;
 		}
 	}
-	if (dirfd_arg >= 0 && c->args[path_arg] == 0)
-		return -EFAULT;
 	return do_ut(c, dirfd_arg, path_arg, &a);
 }
 

@@ -419,6 +419,26 @@ static void t_times(void)
 	CHECK_OK(futimens(fd, ts));
 	CHECK_OK(fstat(fd, &st));
 	CHECK_EQ(st.st_mtim.tv_nsec, 987654321);
+	/* a NULL path (do_utimes): the fd itself, with no flags; EFAULT with
+	 * AT_FDCWD or without a dirfd (fuzz_syscall: utimes(NULL) made the
+	 * supervisor read past the argument array and answer EBADF, and
+	 * futimesat(fd, NULL) was EFAULT) */
+	CHECK_OK(syscall(SYS_futimesat, fd, NULL, tv2));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_mtim.tv_sec, 600);
+	CHECK_ERR(syscall(SYS_utimensat, fd, NULL, ts, AT_SYMLINK_NOFOLLOW),
+		  EINVAL);
+	CHECK_OK(syscall(SYS_utimensat, fd, NULL, ts, 0));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_mtim.tv_sec, 1200000000);
+	CHECK_ERR(syscall(SYS_utimes, NULL, tv), EFAULT);
+	CHECK_ERR(syscall(SYS_utime, NULL, &ub), EFAULT);
+	CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, NULL, tv), EFAULT);
+	CHECK_ERR(syscall(SYS_utimensat, AT_FDCWD, NULL, ts, 0), EFAULT);
+	/* both UTIME_OMIT: 0 before the path or the flags are looked at */
+	struct timespec omit2[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+	CHECK_OK(utimensat(AT_FDCWD, path("nonexistent/x"), omit2, 0));
+	CHECK_OK(syscall(SYS_utimensat, AT_FDCWD, NULL, omit2, 0));
 	close(fd);
 	CHECK_OK(unlink(path("tml")));
 	CHECK_OK(unlink(path("tm")));
