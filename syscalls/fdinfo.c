@@ -20,30 +20,11 @@
 /* /proc/{self,thread-self,PID}[/task/TID]/fdinfo/N: 1 with *pid, *fd. */
 static int parse(struct call *c, const char *s, long *pid, long *fd)
 {
-	char *end;
-	if (strncmp(s, "/proc/", 6) != 0)
-		return 0;
-	s += 6;
-	*pid = c->tid;
-	if (strncmp(s, "self/", 5) == 0) {
-		s += 5;
-	} else if (strncmp(s, "thread-self/", 12) == 0) {
-		s += 12;
-	} else {
-		*pid = strtol(s, &end, 10);
-		if (end == s || *end != '/' || *pid <= 0)
-			return 0;
-		s = end + 1;
-		if (strncmp(s, "task/", 5) == 0) {
-			*pid = strtol(s + 5, &end, 10);
-			if (end == s + 5 || *end != '/' || *pid <= 0)
-				return 0;
-			s = end + 1;
-		}
-	}
-	if (strncmp(s, "fdinfo/", 7) != 0)
+	s = proc_pid_dir(c, s, pid);
+	if (!s || strncmp(s, "fdinfo/", 7) != 0)
 		return 0;
 	s += 7;
+	char *end;
 	*fd = strtol(s, &end, 10);
 	return end != s && *end == 0 && *fd >= 0 && *fd <= 0x7fffffff;
 }

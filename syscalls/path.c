@@ -360,6 +360,30 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 	return r;
 }
 
+const char *proc_pid_dir(struct call *c, const char *s, long *pid)
+{
+	char *end;
+	if (strncmp(s, "/proc/", 6) != 0)
+		return NULL;
+	s += 6;
+	*pid = c->tid;
+	if (strncmp(s, "self/", 5) == 0)
+		return s + 5;
+	if (strncmp(s, "thread-self/", 12) == 0)
+		return s + 12;
+	*pid = strtol(s, &end, 10);
+	if (end == s || *end != '/' || *pid <= 0)
+		return NULL;
+	s = end + 1;
+	if (strncmp(s, "task/", 5) == 0) {
+		*pid = strtol(s + 5, &end, 10);
+		if (end == s + 5 || *end != '/' || *pid <= 0)
+			return NULL;
+		s = end + 1;
+	}
+	return s;
+}
+
 /*
  * Parses /dev/stdin|stdout|stderr, /dev/fd/N, and
  * /proc/{self,thread-self,PID}[/task/TID]/{fd/N,cwd}: fills *pid, *fd (-1
@@ -383,25 +407,7 @@ int proc_link_parse(struct call *c, const char *s, long *pid, long *fd,
 		if (strncmp(s, "fd/", 3) != 0)
 			return 0;
 		p = s + 3;
-	} else if (strncmp(s, "/proc/", 6) == 0) {
-		s += 6;
-		char *end;
-		if (strncmp(s, "self/", 5) == 0) {
-			s += 5;
-		} else if (strncmp(s, "thread-self/", 12) == 0) {
-			s += 12;
-		} else {
-			*pid = strtol(s, &end, 10);
-			if (end == s || *end != '/' || *pid <= 0)
-				return 0;
-			s = end + 1;
-			if (strncmp(s, "task/", 5) == 0) {
-				*pid = strtol(s + 5, &end, 10);
-				if (end == s + 5 || *end != '/' || *pid <= 0)
-					return 0;
-				s = end + 1;
-			}
-		}
+	} else if ((s = proc_pid_dir(c, s, pid)) != NULL) {
 		if (strncmp(s, "cwd", 3) == 0 && (s[3] == 0 || s[3] == '/')) {
 			/* cwd is per process: self and thread-self are the
 			 * caller's process */

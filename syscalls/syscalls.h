@@ -284,6 +284,9 @@ int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
 int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
 /* Lexically cleans an absolute path in place ("/a/./b//../c" -> "/a/c"). */
 void vabs_clean(char *s);
+/* Skips /proc/{self,thread-self,PID}[/task/TID]/ in s: the rest, with
+ * *pid (the caller's tid for self); NULL if s does not start so. */
+const char *proc_pid_dir(struct call *c, const char *s, long *pid);
 /*
  * Parses /proc/{self,thread-self,PID}[/task/TID]/{fd/N,cwd}[/rest] and
  * /dev/{stdin,stdout,stderr,fd/N}: 1 with *pid (a process for cwd), *fd

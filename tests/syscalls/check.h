@@ -32,6 +32,11 @@ void write_file(const char *p, const char *data);
 /* read_file(p, buf, size): whole file into buf (NUL-terminated); length. */
 long read_file(const char *p, char *buf, size_t size);
 
+/* SCM_RIGHTS over a unix socket: pft_send_fd returns 0 when the one-byte
+ * message with fd went out; pft_recv_fd returns the fd received, or -1. */
+int pft_send_fd(int sock, int fd);
+int pft_recv_fd(int sock);
+
 /* After printing a failure: exit(1), or with PFTEST_KEEP_GOING=1 in the
  * environment (diagnosis only) count it and go on. */
 void pft_failed(void);

@@ -258,30 +258,12 @@ static void t_scm_rights(void)
 		int fd = open(path("scm"), O_RDONLY);
 		if (fd < 0 || lseek(fd, 7, SEEK_SET) != 7)
 			_exit(2);
-		char dummy = 'x';
-		struct iovec iov = { &dummy, 1 };
-		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
+		_exit(pft_send_fd(sv[1], fd) == 0 ? 0 : 3);
 	}
 	close(sv[1]);
-	char dummy;
-	struct iovec iov = { &dummy, 1 };
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	CHECK_EQ(recvmsg(sv[0], &msg, 0), 1);
+	int fd = pft_recv_fd(sv[0]);
+	CHECK(fd >= 0);
 	CHECK_EQ(wait_child(pid), 0);
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	CHECK(cm != NULL && cm->cmsg_type == SCM_RIGHTS);
-	int fd;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	/* the sender has exited; the description and its offset live on */
 	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 7);
 	char buf[8] = { 0 };

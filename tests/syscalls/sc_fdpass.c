@@ -66,18 +66,9 @@ static void t_scm_rights_to_clean(void)
 	if (receiver == 0) {
 		close(sv[0]);
 		sync_read(go[0]);  /* known, without pool fds */
-		char dummy;
-		struct iovec iov = { &dummy, 1 };
-		char cbuf[CMSG_SPACE(sizeof(int))];
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		if (recvmsg(sv[1], &msg, 0) != 1)
+		int fd = pft_recv_fd(sv[1]);
+		if (fd < 0)
 			_exit(2);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-		if (!cm || cm->cmsg_type != SCM_RIGHTS)
-			_exit(3);
-		int fd;
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 		_exit(write(fd, "received", 8) == 8 && close(fd) == 0 ? 0 : 4);
 	}
 	close(sv[1]);
@@ -89,17 +80,7 @@ static void t_scm_rights_to_clean(void)
 		sync_write(go[1]);
 		/* let the receiver's pipe read be served first */
 		usleep(100000);
-		char dummy = 'x';
-		struct iovec iov = { &dummy, 1 };
-		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		_exit(sendmsg(sv[0], &msg, 0) == 1 ? 0 : 3);
+		_exit(pft_send_fd(sv[0], fd) == 0 ? 0 : 3);
 	}
 	close(sv[0]);
 	close(go[0]);
