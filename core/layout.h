@@ -23,7 +23,13 @@
 #include <libpmemobj.h>
 
 #define PF_LAYOUT_NAME "pmemfile-core"
-#define PF_LAYOUT_VERSION 1u
+/*
+ * 2: pf_dirpage.used and pf_inode.nsubdirs are no longer maintained (each
+ * cost an undo-log entry per create and unlink; both are derived). A
+ * version-1 pool is read the same way and marked 2 when opened.
+ */
+#define PF_LAYOUT_VERSION 2u
+#define PF_LAYOUT_VERSION_MIN 1u
 #define PF_SUPER_MAGIC 0x31454c4946454d50ull /* "PMEMFILE1" little endian-ish */
 #define PF_INODE_MAGIC 0x444f4e49u           /* "INOD" */
 
@@ -75,12 +81,19 @@ struct pf_inode {
 	 */
 	PMEMoid data;
 	PMEMoid parent;          /* directory: its parent (".."); root: itself */
-	uint64_t nsubdirs;       /* directory: subdirectories (nlink = 2 + this) */
+	uint64_t nsubdirs_v1;    /* layout 1 only: subdirectories; now unused */
 	uint8_t pad[72];
 };
 _Static_assert(sizeof(struct pf_inode) == 224, "pf_inode size");
 _Static_assert(offsetof(struct pf_inode, size) % 8 == 0, "size aligned");
 _Static_assert(offsetof(struct pf_inode, atime) % 8 == 0, "times aligned");
+/*
+ * mode through ctime is what metadata changes touch (links, owner, size,
+ * allocation, times): one undo-log entry covers it (pf_inode_snap_tx).
+ */
+#define PF_INODE_HOT_START offsetof(struct pf_inode, mode)
+#define PF_INODE_HOT_END offsetof(struct pf_inode, btime)
+_Static_assert(PF_INODE_HOT_END - PF_INODE_HOT_START <= 72, "hot header");
 
 #define PF_DIRENT_NAME 256
 struct pf_dirent {
@@ -105,7 +118,7 @@ _Static_assert(sizeof(struct pf_dirent) == 280, "pf_dirent size");
 struct pf_dirpage {
 	PMEMoid next;
 	uint32_t nslots;         /* PF_DIRPAGE_SLOTS */
-	uint32_t used;           /* entries in use in this page */
+	uint32_t used_v1;        /* layout 1 only: entries in use; now unused */
 	uint64_t pad;
 	struct pf_dirent d[PF_DIRPAGE_SLOTS];
 };

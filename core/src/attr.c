@@ -148,12 +148,10 @@ chown_tx(struct pf_pool *p, struct chown_args *a)
 	volatile int ret = 0;
 	TX_BEGIN(p->pop) {
 		struct pf_inode *pi = a->pi;
-		pmemobj_tx_add_range_direct(&pi->mode, 3 * sizeof(uint32_t) + 0);
-		pmemobj_tx_add_range_direct(&pi->uid, 2 * sizeof(uint32_t));
+		pf_inode_snap_tx(pi);
 		pi->mode = a->mode;
 		pi->uid = a->uid;
 		pi->gid = a->gid;
-		pmemobj_tx_add_range_direct(&pi->ctime, sizeof(pi->ctime));
 		pi->ctime = a->now;
 	} TX_ONABORT {
 		ret = pf_tx_errno();

@@ -98,7 +98,7 @@ pf_dirpage_ok(const struct pf_pool *p, PMEMoid oid)
 	if (!pf_oid_in_pool(p, oid, sizeof(struct pf_dirpage)))
 		return false;
 	const struct pf_dirpage *pg = (const void *)(p->base + oid.off);
-	if (pg->nslots != PF_DIRPAGE_SLOTS || pg->used > PF_DIRPAGE_SLOTS)
+	if (pg->nslots != PF_DIRPAGE_SLOTS)
 		return false;
 	for (uint32_t i = 0; i < PF_DIRPAGE_SLOTS; i++) {
 		const struct pf_dirent *d = &pg->d[i];

@@ -12,7 +12,7 @@
 void
 pf_touch_dir_tx(struct pf_inode *dpi, int64_t now)
 {
-	pmemobj_tx_add_range_direct(&dpi->mtime, 2 * sizeof(int64_t));
+	pf_inode_snap_tx(dpi);
 	dpi->mtime = dpi->ctime = now;
 }
 
@@ -38,10 +38,8 @@ create_body_tx(struct create_args *a)
 	if (S_ISDIR(a->mode)) {
 		pi->nlink = 2;
 		pi->parent = a->dir->oid;
-		pmemobj_tx_add_range_direct(&dpi->nlink, sizeof(dpi->nlink));
+		pf_inode_snap_tx(dpi);
 		dpi->nlink++;
-		pmemobj_tx_add_range_direct(&dpi->nsubdirs, sizeof(dpi->nsubdirs));
-		dpi->nsubdirs++;
 	} else {
 		pi->nlink = 1;
 	}
@@ -436,9 +434,8 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 			int64_t now = pf_now();
 			if (was_orphan)
 				pf_orphan_del_tx(p, src->oid);
-			pmemobj_tx_add_range_direct(&spi->nlink, sizeof(spi->nlink));
+			pf_inode_snap_tx(spi);
 			spi->nlink++;
-			pmemobj_tx_add_range_direct(&spi->ctime, sizeof(spi->ctime));
 			spi->ctime = now;
 			pf_dir_add_tx(p, d, rn.name, rn.namelen, src->oid, spi->mode);
 			pf_touch_dir_tx(d->pi, now);

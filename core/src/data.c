@@ -153,7 +153,7 @@ ext_remove_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint32_t n)
 	pmemobj_tx_add_range_direct(ex, sizeof(uint32_t));
 	memmove(&ex->e[i], &ex->e[i + n], (ex->count - i - n) * sizeof(ex->e[0]));
 	ex->count -= n;
-	pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+	pf_inode_snap_tx(pi);
 	pi->alloc -= freed;
 	return freed;
 }
@@ -250,7 +250,7 @@ ext_carve_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i, uint64_t lo,
 	ext_remove_tx(p, pi, i, 1);
 	for (int k = 0; k < n; k++) {
 		ext_insert_tx(p, pi, i + (uint32_t)k, &parts[k]);
-		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+		pf_inode_snap_tx(pi);
 		pi->alloc += parts[k].len;
 	}
 }
@@ -369,7 +369,7 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 				pf_memset_persist(p, ext_mem(p, &e), 0, z);
 		}
 		ext_insert_tx(p, pi, i, &e);
-		pmemobj_tx_add_range_direct(&pi->alloc, sizeof(pi->alloc));
+		pf_inode_snap_tx(pi);
 		pi->alloc += len;
 		atomic_fetch_add(&p->data_bytes,
 				 pmemobj_alloc_usable_size(e.data));
@@ -677,9 +677,8 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 			if (p->is_pmem)
 				pmem_drain();
 		}
-		pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
+		pf_inode_snap_tx(pi);
 		pi->size = len;
-		pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
 		pi->mtime = pi->ctime = pf_now();
 	} TX_ONABORT {
 		ret = pf_tx_errno();
@@ -816,11 +815,11 @@ falloc_tx(struct falloc_args *a)
 				zero_in_extents(p, pi, size, a->end);
 				if (p->is_pmem)
 					pmem_drain();
-				pmemobj_tx_add_range_direct(&pi->size, sizeof(pi->size));
+				pf_inode_snap_tx(pi);
 				pi->size = a->end;
 			}
 		}
-		pmemobj_tx_add_range_direct(&pi->mtime, 2 * sizeof(int64_t));
+		pf_inode_snap_tx(pi);
 		int64_t now = pf_now();
 		if (a->mode != FALLOC_FL_KEEP_SIZE && a->mode != 0)
 			pi->mtime = now;

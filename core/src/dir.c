@@ -324,7 +324,7 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 			pmemobj_tx_add_range_direct(&last->next, sizeof(PMEMoid));
 			last->next = o;
 		}
-		pmemobj_tx_add_range_direct(&dpi->alloc, sizeof(dpi->alloc));
+		pf_inode_snap_tx(dpi);
 		dpi->alloc += sizeof(struct pf_dirpage);
 		uint32_t base = dx->npages * PF_DIRPAGE_SLOTS;
 		if (add_page(dx, pg))
@@ -342,9 +342,7 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 	d->namelen = (uint16_t)len;
 	d->type = pf_dtype(mode);
 	d->inode = ino;
-	pmemobj_tx_add_range_direct(&pg->used, sizeof(pg->used));
-	pg->used++;
-	pmemobj_tx_add_range_direct(&dpi->size, sizeof(dpi->size));
+	pf_inode_snap_tx(dpi);
 	dpi->size++;
 	if (hash_insert(dx, name_hash(name, len), slot))
 		pmemobj_tx_abort(ENOMEM);
@@ -365,9 +363,7 @@ pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
 	pmemobj_tx_add_range_direct(d, offsetof(struct pf_dirent, name));
 	d->inode = OID_NULL;
 	d->namelen = 0;
-	pmemobj_tx_add_range_direct(&pg->used, sizeof(pg->used));
-	pg->used--;
-	pmemobj_tx_add_range_direct(&dir->pi->size, sizeof(dir->pi->size));
+	pf_inode_snap_tx(dir->pi);
 	dir->pi->size--;
 }
 

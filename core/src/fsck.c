@@ -271,12 +271,10 @@ check_dir(struct fsck *k, uint64_t off)
 			break;
 		struct pf_dirpage *pg = (struct pf_dirpage *)(k->base + o.off);
 		pagev[pages] = pg;
-		uint32_t used = 0;
 		for (uint32_t i = 0; i < PF_DIRPAGE_SLOTS; i++) {
 			struct pf_dirent *d = &pg->d[i];
 			if (OID_IS_NULL(d->inode))
 				continue;
-			used++;
 			entries++;
 			uint32_t slot = (uint32_t)(pages * PF_DIRPAGE_SLOTS + i);
 			if (d->namelen == 0 || d->namelen > PF_NAME_MAX ||
@@ -339,9 +337,6 @@ check_dir(struct fsck *k, uint64_t off)
 			if (!(c->flags & OBJ_VISITED))
 				visit_inode(k, c);
 		}
-		if (used != pg->used)
-			problem(k, "directory %lu page %lu: used %u, counted %u",
-				(unsigned long)off, (unsigned long)pages, pg->used, used);
 		pages++;
 		o = pg->next;
 	}
@@ -350,10 +345,6 @@ check_dir(struct fsck *k, uint64_t off)
 		problem(k, "directory %lu: size %lu, counted %lu entries",
 			(unsigned long)off, (unsigned long)pi->size,
 			(unsigned long)entries);
-	if (pi->nsubdirs != subdirs)
-		problem(k, "directory %lu: nsubdirs %lu, counted %lu",
-			(unsigned long)off, (unsigned long)pi->nsubdirs,
-			(unsigned long)subdirs);
 	if (pi->nlink != 0 && pi->nlink != 2 + subdirs)
 		problem(k, "directory %lu: nlink %u, expected %lu",
 			(unsigned long)off, pi->nlink, (unsigned long)(2 + subdirs));
@@ -547,7 +538,7 @@ pf_fsck(const char *path, void (*report)(void *arg, const char *message),
 		problem(&k, "superblock: bad magic 0x%lx", (unsigned long)s->magic);
 		goto out;
 	}
-	if (s->version != PF_LAYOUT_VERSION) {
+	if (s->version < PF_LAYOUT_VERSION_MIN || s->version > PF_LAYOUT_VERSION) {
 		problem(&k, "superblock: unknown layout version %u", s->version);
 		goto out;
 	}

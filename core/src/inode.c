@@ -229,6 +229,21 @@ pf_vinode_unmark_freed(struct pf_pool *p, struct pf_vinode *vi)
 	pthread_mutex_unlock(l);
 }
 
+/*
+ * Snapshots mode through ctime (layout.h: PF_INODE_HOT_*) in one undo-log
+ * entry. libpmemobj 1.12 charges about 0.4 us per entry, the same for 8
+ * bytes as for 128 (bench/README.md), so a metadata change snapshots this
+ * once instead of one entry per field; a second call in the same TX finds
+ * the range logged and adds nothing. Caller holds the inode's write lock,
+ * so no reader updates atime meanwhile.
+ */
+void
+pf_inode_snap_tx(struct pf_inode *pi)
+{
+	pmemobj_tx_add_range_direct((char *)pi + PF_INODE_HOT_START,
+				    PF_INODE_HOT_END - PF_INODE_HOT_START);
+}
+
 PMEMoid
 pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 		  struct pf_inode *dir, mode_t mode, uint64_t rdev)

@@ -124,6 +124,7 @@ void pf_vinode_unmark_freed(struct pf_pool *p, struct pf_vinode *vi);
 int pf_vinode_table_init(struct pf_pool *p);
 void pf_vinode_table_fini(struct pf_pool *p);
 /* in a TX: allocates and initializes an inode; returns its oid */
+void pf_inode_snap_tx(struct pf_inode *pi);
 PMEMoid pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 			  struct pf_inode *parent_dir, mode_t mode,
 			  uint64_t rdev);

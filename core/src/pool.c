@@ -406,10 +406,16 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 		set_msg(msg, msglen, "%s: bad superblock magic", path);
 		return -EINVAL;
 	}
-	if (s->version != PF_LAYOUT_VERSION) {
+	if (s->version < PF_LAYOUT_VERSION_MIN || s->version > PF_LAYOUT_VERSION) {
 		pmemobj_close(pop);
 		set_msg(msg, msglen, "%s: unknown pmemfile layout version", path);
 		return -EPROTO;
+	}
+	if (s->version != PF_LAYOUT_VERSION) {
+		/* layout 1 reads as 2 (layout.h); mark it, so that an older
+		 * pmemfile, whose fsck would check the fields 2 dropped, refuses it */
+		s->version = PF_LAYOUT_VERSION;
+		pmemobj_persist(pop, &s->version, sizeof(s->version));
 	}
 	struct pf_pool *p = calloc(1, sizeof(*p));
 	if (!p) {

@@ -43,21 +43,21 @@ static void
 drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
 	     bool free_now)
 {
+	if (free_now) {
+		/* freed in this TX: nothing reads its link count or ctime again,
+		 * and leaving them spares an undo-log entry */
+		pf_inode_free_tx(p, victim->oid);
+		return;
+	}
 	struct pf_inode *vpi = victim->pi;
-	pmemobj_tx_add_range_direct(&vpi->nlink, sizeof(vpi->nlink));
+	pf_inode_snap_tx(vpi);
 	if (S_ISDIR(vpi->mode))
 		vpi->nlink = 0;
 	else
 		vpi->nlink--;
-	pmemobj_tx_add_range_direct(&vpi->ctime, sizeof(vpi->ctime));
 	vpi->ctime = now;
-	if (vpi->nlink != 0)
-		return;
-	if (free_now) {
-		pf_inode_free_tx(p, victim->oid);
-	} else {
+	if (vpi->nlink == 0)
 		pf_orphan_add_tx(p, victim->oid);
-	}
 }
 
 int
@@ -121,10 +121,8 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 			pf_dir_remove_tx(p, d, slot);
 			struct pf_inode *dpi = d->pi;
 			if (rmdir) {
-				pmemobj_tx_add_range_direct(&dpi->nlink, sizeof(dpi->nlink));
+				pf_inode_snap_tx(dpi);
 				dpi->nlink--;
-				pmemobj_tx_add_range_direct(&dpi->nsubdirs, sizeof(dpi->nsubdirs));
-				dpi->nsubdirs--;
 			}
 			pf_touch_dir_tx(dpi, now);
 			/* r.target holds one reference: ours */
@@ -244,10 +242,8 @@ rename_checks(struct rename_ctx *x)
 static void
 dir_nlink_tx(struct pf_inode *d, int delta)
 {
-	pmemobj_tx_add_range_direct(&d->nlink, sizeof(d->nlink));
+	pf_inode_snap_tx(d);
 	d->nlink = (uint32_t)((int)d->nlink + delta);
-	pmemobj_tx_add_range_direct(&d->nsubdirs, sizeof(d->nsubdirs));
-	d->nsubdirs = (uint64_t)((int64_t)d->nsubdirs + delta);
 }
 
 static void
@@ -282,7 +278,7 @@ rename_body_tx(struct rename_ctx *x)
 				dir_nlink_tx(x->nd->pi, -1);
 			}
 		}
-		pmemobj_tx_add_range_direct(&dst->pi->ctime, sizeof(int64_t));
+		pf_inode_snap_tx(dst->pi);
 		dst->pi->ctime = now;
 	} else {
 		if (dst) {
@@ -301,7 +297,7 @@ rename_body_tx(struct rename_ctx *x)
 			dir_nlink_tx(x->nd->pi, +1);
 		}
 	}
-	pmemobj_tx_add_range_direct(&src->pi->ctime, sizeof(int64_t));
+	pf_inode_snap_tx(src->pi);
 	src->pi->ctime = now;
 	pf_touch_dir_tx(x->od->pi, now);
 	if (cross)

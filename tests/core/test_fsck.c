@@ -95,7 +95,6 @@ static void wrong_directory_count(void)
 	PMEMobjpool *pop = open_raw();
 	struct pf_inode *pi = (void *)((char *)pop + d);
 	EQ(PF_INODE_MAGIC, pi->magic);
-	pi->nsubdirs = 3;
 	pi->nlink = 5;
 	pmemobj_persist(pop, pi, sizeof(*pi));
 	pmemobj_close(pop);
@@ -117,6 +116,42 @@ static void bad_inode_magic(void)
 	CHECK(r == 1 || r == 8);
 }
 
+/*
+ * A layout-1 pool (which counted entries per dirent page and subdirectories
+ * per directory; 2 no longer keeps either) is clean, opens, and is marked
+ * 2; a version from the future is refused by fsck and by open.
+ */
+static void layout_versions(void)
+{
+	uint64_t f, d;
+	build_and_close(&f, &d);
+	PMEMobjpool *pop = open_raw();
+	struct pf_super *s = pmemobj_direct(pmemobj_root(pop, 0));
+	EQ(PF_LAYOUT_VERSION, s->version);
+	s->version = 1;
+	struct pf_inode *pi = (void *)((char *)pop + d);
+	pi->nsubdirs_v1 = 7;    /* whatever layout 1 left there */
+	pmemobj_persist(pop, s, sizeof(*s));
+	pmemobj_persist(pop, pi, sizeof(*pi));
+	pmemobj_close(pop);
+	char out[4096];
+	EQ(0, run_fsck(pft_pool_path, out, sizeof(out)));
+	pft_reopen();
+	EQ(0, STAT("d/f").size - 9);
+	pf_pool_close(P);
+	P = NULL;
+	pop = open_raw();
+	s = pmemobj_direct(pmemobj_root(pop, 0));
+	EQ(PF_LAYOUT_VERSION, s->version);
+	s->version = PF_LAYOUT_VERSION + 1;
+	pmemobj_persist(pop, &s->version, sizeof(s->version));
+	pmemobj_close(pop);
+	EQ(1, run_fsck(pft_pool_path, out, sizeof(out)));
+	CHECK(strstr(out, "layout version") != NULL);
+	pf_pool *q = NULL;
+	EQ(-EPROTO, pf_pool_open(pft_pool_path, 0, &q, NULL, 0));
+}
+
 static void not_a_pool(void)
 {
 	char out[4096];
@@ -131,5 +166,5 @@ static void not_a_pool(void)
 
 PFT_MAIN(PFT_CASE(clean_pool), PFT_CASE(wrong_link_count),
 	 PFT_CASE(wrong_directory_count),
-	 PFT_CASE(bad_inode_magic),
+	 PFT_CASE(bad_inode_magic), PFT_CASE(layout_versions),
 	 PFT_CASE_NOPOOL(not_a_pool))
