@@ -28,6 +28,16 @@ struct create_args {
 	PMEMoid out;
 };
 
+/* few size classes (layout.h): powers of two from 64 */
+static size_t
+symlink_obj_size(size_t len)
+{
+	size_t sz = 64;
+	while (sz < sizeof(struct pf_symlink) + len + 1)
+		sz <<= 1;
+	return sz;
+}
+
 static void
 create_body_tx(struct create_args *a)
 {
@@ -45,11 +55,7 @@ create_body_tx(struct create_args *a)
 	}
 	if (S_ISLNK(a->mode)) {
 		size_t len = strlen(a->target);
-		/* few size classes (layout.h): powers of two from 64 */
-		size_t sz = 64;
-		while (sz < sizeof(struct pf_symlink) + len + 1)
-			sz <<= 1;
-		PMEMoid t = pmemobj_tx_alloc(sz, PF_T_SYMLINK);
+		PMEMoid t = pmemobj_tx_alloc(symlink_obj_size(len), PF_T_SYMLINK);
 		struct pf_symlink *sl = pf_direct(p, t);
 		sl->len = len;
 		memcpy(sl->target, a->target, len + 1);
@@ -59,6 +65,64 @@ create_body_tx(struct create_args *a)
 	pf_dir_add_tx(p, a->dir, a->name, a->namelen, o, a->mode);
 	pf_touch_dir_tx(dpi, pi->ctime);
 	a->out = o;
+}
+
+/*
+ * create_body_tx as one publish of redo-logged actions (act.c): the new
+ * inode (and symlink target) reserved, filled and persisted, then the
+ * dirent, the directory's size, times and link count set together.
+ * -EAGAIN when the directory has no free slot: the TX allocates a page.
+ */
+static int
+create_act(struct create_args *a)
+{
+	struct pf_pool *p = a->p;
+	struct pf_inode *dpi = a->dir->pi;
+	struct pf_acts acts;
+	pf_acts_init(&acts);
+	PMEMoid o;
+	int err;
+	struct pf_inode *pi = pf_act_reserve(p, &acts, sizeof(*pi), PF_T_INODE,
+					     &o, &err);
+	if (!pi)
+		return err;
+	pf_inode_init(p, a->c, dpi, pi, a->mode, a->rdev);
+	pi->nlink = 1;
+	if (S_ISDIR(a->mode)) {
+		pi->nlink = 2;
+		pi->parent = a->dir->oid;
+		pf_act_set32(p, &acts, &dpi->nlink, dpi->nlink + 1);
+	}
+	if (S_ISLNK(a->mode)) {
+		size_t len = strlen(a->target);
+		struct pf_symlink *sl = pf_act_reserve(p, &acts,
+			symlink_obj_size(len), PF_T_SYMLINK, &pi->data, &err);
+		if (!sl) {
+			pf_act_cancel(p, &acts);
+			return err;
+		}
+		sl->len = len;
+		memcpy(sl->target, a->target, len + 1);
+		pf_persist(p, sl, sizeof(*sl) + len + 1);
+		pi->size = len;
+	}
+	pf_persist(p, pi, sizeof(*pi));
+	uint32_t slot;
+	int r = pf_dir_add_act(p, a->dir, a->name, a->namelen, o, a->mode,
+			       &acts, &slot);
+	if (r) {
+		pf_act_cancel(p, &acts);
+		return r;
+	}
+	pf_act_set(p, &acts, &dpi->mtime, (uint64_t)pi->ctime);
+	pf_act_set(p, &acts, &dpi->ctime, (uint64_t)pi->ctime);
+	acts.dinodes = 1;
+	r = pf_act_publish(p, &acts);
+	if (r)
+		return r;
+	pf_dir_add_done(p, a->dir, slot);
+	a->out = o;
+	return 0;
 }
 
 /* Creates name in dir. Caller holds the dir write lock, checked absence. */
@@ -73,6 +137,9 @@ create_locked(struct create_args *a)
 		return r;
 	if (S_ISDIR(a->mode) && a->dir->pi->nlink >= PF_LINK_MAX)
 		return -EMLINK;
+	r = create_act(a);
+	if (r != -EAGAIN)
+		return r;
 	volatile int ret = 0;
 	TX_BEGIN(p->pop) {
 		create_body_tx(a);

@@ -93,6 +93,22 @@ pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi)
 	pmemobj_tx_free(pi->data);
 }
 
+int
+pf_data_free_act(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a)
+{
+	struct pf_extents *ex = ext_arr(p, pi);
+	if (!ex)
+		return 0;
+	if (ex->count + 1 > PF_ACTS_MAX - a->n)
+		return -EAGAIN;
+	for (uint32_t i = 0; i < ex->count; i++) {
+		a->ddata -= (int64_t)pmemobj_alloc_usable_size(ex->e[i].data);
+		pf_act_free(p, a, ex->e[i].data);
+	}
+	pf_act_free(p, a, pi->data);
+	return 0;
+}
+
 /* inserts e at index i of the extent array (in a TX) */
 static void
 ext_insert_tx(struct pf_pool *p, struct pf_inode *pi, uint32_t i,

@@ -348,6 +348,78 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		pmemobj_tx_abort(ENOMEM);
 }
 
+/*
+ * The redo-logged form of pf_dir_add_tx (act.c), for a directory with a
+ * free slot: the name goes into the free slot directly (a slot with a null
+ * inode is free to every reader, fsck and index builder alike) and is
+ * persisted; the slot's inode and the directory's size are actions of a.
+ * The directory's times are the caller's. Returns 0 and the slot, -EAGAIN
+ * when the directory has no free slot (the TX form allocates a page), or
+ * the index's error. pf_dir_add_done updates the index once published.
+ */
+int
+pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+	       size_t len, PMEMoid ino, uint32_t mode, struct pf_acts *a,
+	       uint32_t *slotp)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		return -dir->dx_err;
+	if (dx->nfree == 0)
+		return -EAGAIN;
+	uint32_t slot = dx->freeslots[dx->nfree - 1];
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	/* free while inode.off is 0 (OID_IS_NULL): the rest may be set now */
+	d->inode.pool_uuid_lo = ino.pool_uuid_lo;
+	d->namelen = (uint16_t)len;
+	d->type = pf_dtype(mode);
+	memcpy(d->name, name, len);
+	pf_persist(p, d, offsetof(struct pf_dirent, name) + len);
+	pf_act_set(p, a, &d->inode.off, ino.off);
+	pf_act_set(p, a, &dir->pi->size, dir->pi->size + 1);
+	*slotp = slot;
+	return 0;
+}
+
+void
+pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		return;
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	dx->nfree--;
+	if (hash_insert(dx, name_hash(d->name, d->namelen), slot))
+		pf_dir_index_drop(dir);   /* rebuilt from the pool on next use */
+}
+
+/* The redo-logged form of pf_dir_remove_tx; pf_dir_remove_done after. */
+void
+pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+		  struct pf_acts *a)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx) {
+		a->full = true;         /* the TX form reports the error */
+		return;
+	}
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	pf_act_set(p, a, &d->inode.off, 0);     /* OID_IS_NULL: free */
+	pf_act_set(p, a, &dir->pi->size, dir->pi->size - 1);
+}
+
+void
+pf_dir_remove_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx)
+		return;
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	hash_remove(dx, name_hash(d->name, d->namelen), slot);
+	if (push_free(dx, slot))
+		pf_dir_index_drop(dir);
+}
+
 /* Removes the entry at slot. In a TX; caller holds the dir write lock. */
 void
 pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
@@ -431,6 +503,19 @@ pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi)
 		pmemobj_tx_free(o);
 		o = next;
 	}
+}
+
+int
+pf_dir_free_pages_act(struct pf_pool *p, struct pf_inode *pi,
+		      struct pf_acts *a)
+{
+	for (PMEMoid o = pi->data; !OID_IS_NULL(o) && pf_dirpage_ok(p, o);) {
+		if (a->full)
+			return -EAGAIN;
+		pf_act_free(p, a, o);
+		o = ((struct pf_dirpage *)pf_direct(p, o))->next;
+	}
+	return 0;
 }
 
 struct linux_dirent64_hdr {

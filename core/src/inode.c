@@ -249,7 +249,17 @@ pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 		  struct pf_inode *dir, mode_t mode, uint64_t rdev)
 {
 	PMEMoid oid = pmemobj_tx_zalloc(sizeof(struct pf_inode), PF_T_INODE);
-	struct pf_inode *pi = pf_direct(p, oid);
+	pf_inode_init(p, c, dir, pf_direct(p, oid), mode, rdev);
+	atomic_fetch_add(&p->ninodes, 1);
+	return oid;
+}
+
+void
+pf_inode_init(struct pf_pool *p, const struct pf_caller *c,
+	      struct pf_inode *dir, struct pf_inode *pi, mode_t mode,
+	      uint64_t rdev)
+{
+	(void)p;
 	pi->magic = PF_INODE_MAGIC;
 	pi->uid = c->fsuid;
 	pi->gid = c->fsgid;
@@ -267,8 +277,6 @@ pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 	pi->rdev = rdev;
 	int64_t now = pf_now();
 	pi->atime = pi->mtime = pi->ctime = pi->btime = now;
-	atomic_fetch_add(&p->ninodes, 1);
-	return oid;
 }
 
 void
@@ -289,6 +297,28 @@ pf_inode_free_tx(struct pf_pool *p, PMEMoid oid)
 	}
 	pmemobj_tx_free(oid);
 	atomic_fetch_sub(&p->ninodes, 1);
+}
+
+int
+pf_inode_free_act(struct pf_pool *p, PMEMoid oid, struct pf_acts *a)
+{
+	struct pf_inode *pi = pf_direct(p, oid);
+	int r = 0;
+	switch (pi->mode & S_IFMT) {
+	case S_IFREG:
+		r = pf_data_free_act(p, pi, a);
+		break;
+	case S_IFDIR:
+		r = pf_dir_free_pages_act(p, pi, a);
+		break;
+	default:
+		if (!OID_IS_NULL(pi->data))
+			pf_act_free(p, a, pi->data);
+		break;
+	}
+	pf_act_free(p, a, oid);
+	a->dinodes--;
+	return r ? r : a->full ? -EAGAIN : 0;
 }
 
 void

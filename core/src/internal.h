@@ -111,6 +111,32 @@ int pf_pool_precheck(const char *path, const struct stat *st, char *msg,
 /* objects freed per TX when a dead inode's storage is released in steps */
 #define PF_FREE_BATCH 16
 
+/* ---- redo-logged changes (act.c) ---- */
+/*
+ * Actions of one publish. A lane's redo log holds 40 entries (640 bytes in
+ * libpmemobj 1.12) and an action takes one or two, so 16 never make a
+ * publish allocate log space (which can fail on a full pool, where an
+ * unlink must still work).
+ */
+#define PF_ACTS_MAX 16
+struct pf_acts {
+	struct pobj_action v[PF_ACTS_MAX];
+	unsigned n;
+	bool full;                    /* an action did not fit */
+	int64_t dinodes, ddata;       /* counter changes, applied when published */
+};
+void pf_acts_init(struct pf_acts *a);
+void pf_act_set(struct pf_pool *p, struct pf_acts *a, void *word, uint64_t v);
+void pf_act_set32(struct pf_pool *p, struct pf_acts *a, uint32_t *field,
+		  uint32_t v);
+void pf_act_set_oid(struct pf_pool *p, struct pf_acts *a, PMEMoid *dst,
+		    PMEMoid v);
+void *pf_act_reserve(struct pf_pool *p, struct pf_acts *a, size_t size,
+		     uint64_t type, PMEMoid *oid, int *err);
+void pf_act_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid);
+void pf_act_cancel(struct pf_pool *p, struct pf_acts *a);
+int pf_act_publish(struct pf_pool *p, struct pf_acts *a);
+
 /* ---- inodes (inode.c) ---- */
 /*
  * The vinode of the inode at oid, referenced, in *out: 0, -ENOMEM, or -EIO
@@ -128,8 +154,14 @@ void pf_inode_snap_tx(struct pf_inode *pi);
 PMEMoid pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 			  struct pf_inode *parent_dir, mode_t mode,
 			  uint64_t rdev);
+/* the fields of a new inode (pi zeroed), as pf_inode_alloc_tx sets them */
+void pf_inode_init(struct pf_pool *p, const struct pf_caller *c,
+		   struct pf_inode *parent_dir, struct pf_inode *pi,
+		   mode_t mode, uint64_t rdev);
 /* in a TX: frees an inode and everything it owns */
 void pf_inode_free_tx(struct pf_pool *p, PMEMoid oid);
+/* the same as actions of a; -EAGAIN when it owns too much for one publish */
+int pf_inode_free_act(struct pf_pool *p, PMEMoid oid, struct pf_acts *a);
 /* before that TX, for an inode nobody can reach any more: frees what it
  * owns PF_FREE_BATCH objects per TX, so the last TX stays small */
 void pf_inode_release_batched(struct pf_pool *p, struct pf_inode *pi);
@@ -158,6 +190,15 @@ int pf_dir_name_of(struct pf_pool *p, struct pf_vinode *dir, uint64_t ino,
 void pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		   size_t len, PMEMoid ino, uint32_t mode);
 void pf_dir_remove_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot);
+/* the same as actions (act.c), then the index once published */
+int pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
+		   size_t len, PMEMoid ino, uint32_t mode, struct pf_acts *a,
+		   uint32_t *slot);
+void pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot);
+void pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+		       struct pf_acts *a);
+void pf_dir_remove_done(struct pf_pool *p, struct pf_vinode *dir,
+			uint32_t slot);
 void pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		   PMEMoid ino, uint32_t mode);
 /* after a TX aborted: volatile index must be rebuilt */
@@ -166,6 +207,8 @@ void pf_dir_index_drop(struct pf_vinode *dir);
 void pf_dir_commit(struct pf_vinode *dir);
 void pf_dir_index_free(struct pf_vinode *dir);
 void pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi);
+int pf_dir_free_pages_act(struct pf_pool *p, struct pf_inode *pi,
+			  struct pf_acts *a);
 void pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi);
 PMEMoid pf_dir_first_page_alloc_tx(struct pf_pool *p);
 ssize_t pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf,
@@ -173,6 +216,8 @@ ssize_t pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf,
 
 /* ---- data (data.c) ---- */
 void pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi);
+int pf_data_free_act(struct pf_pool *p, struct pf_inode *pi,
+		     struct pf_acts *a);
 void pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi);
 ssize_t pf_data_read(struct pf_pool *p, struct pf_vinode *vi, size_t count,
 		     uint64_t off, pf_copy_fn copy, void *arg);

@@ -60,6 +60,36 @@ drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
 		pf_orphan_add_tx(p, victim->oid);
 }
 
+/*
+ * The unlink TX below as one publish of redo-logged actions (act.c), for a
+ * victim freed now that owns little: the dirent cleared, the directory's
+ * size, times and link count set, the victim and what it owns freed.
+ * -EAGAIN when that does not fit one publish: the TX does it.
+ */
+static int
+unlink_act(struct pf_pool *p, struct pf_vinode *d, uint32_t slot,
+	   struct pf_vinode *v, bool rmdir)
+{
+	struct pf_inode *dpi = d->pi;
+	struct pf_acts acts;
+	pf_acts_init(&acts);
+	uint64_t now = (uint64_t)pf_now();
+	pf_dir_remove_act(p, d, slot, &acts);
+	pf_act_set(p, &acts, &dpi->mtime, now);
+	pf_act_set(p, &acts, &dpi->ctime, now);
+	if (rmdir)
+		pf_act_set32(p, &acts, &dpi->nlink, dpi->nlink - 1);
+	int r = pf_inode_free_act(p, v->oid, &acts);
+	if (r) {
+		pf_act_cancel(p, &acts);
+		return r;
+	}
+	r = pf_act_publish(p, &acts);
+	if (r == 0)
+		pf_dir_remove_done(p, d, slot);
+	return r;
+}
+
 int
 pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	    int flags)
@@ -115,6 +145,15 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	volatile bool freed = false;
 	if (!ret) {
 		freed = prepare_free(p, v);
+		if (freed) {
+			ret = unlink_act(p, d, slot, v, rmdir);
+			if (ret != -EAGAIN) {
+				if (ret)
+					pf_vinode_unmark_freed(p, v);
+				goto unlock;
+			}
+			ret = 0;
+		}
 		pthread_mutex_lock(&p->orphan_lock);
 		TX_BEGIN(p->pop) {
 			int64_t now = pf_now();
@@ -138,6 +177,7 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		else
 			pf_persist_point();
 	}
+unlock:
 	pthread_rwlock_unlock(&v->lock);
 	pthread_rwlock_unlock(&d->lock);
 out:

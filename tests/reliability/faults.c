@@ -4,8 +4,9 @@
  *
  * Debian's libpmemobj is a release build: pmemobj_inject_fault_at() is not
  * there. So this test interposes the transactional allocation functions the
- * core calls (pmemobj_tx_alloc, _zalloc, _xalloc, and the undo-log space
- * taken by pmemobj_tx_add_range*): the core is a static library linked into
+ * core calls (pmemobj_tx_alloc, _zalloc, _xalloc, the undo-log space
+ * taken by pmemobj_tx_add_range*, and the action API's pmemobj_reserve and
+ * pmemobj_publish): the core is a static library linked into
  * this executable, so its calls bind to the definitions below, which count
  * and, at the Kth call, fail exactly as libpmemobj fails when it is out of
  * space (abort the transaction with ENOMEM, or return the error for the
@@ -131,6 +132,31 @@ pmemobj_tx_xadd_range_direct(const void *ptr, size_t size, uint64_t flags)
 	if (fault_now())
 		return fail_int(flags);
 	return real_(ptr, size, flags);
+}
+
+/* the action API (core/src/act.c): a reservation, and the publish, which
+ * fails when it cannot grow the lane's redo log */
+PMEMoid
+pmemobj_reserve(PMEMobjpool *pop, struct pobj_action *act, size_t size,
+		uint64_t type_num)
+{
+	REAL(pmemobj_reserve);
+	if (fault_now()) {
+		errno = ENOMEM;
+		return OID_NULL;
+	}
+	return real_(pop, act, size, type_num);
+}
+
+int
+pmemobj_publish(PMEMobjpool *pop, struct pobj_action *actv, size_t actvcnt)
+{
+	REAL(pmemobj_publish);
+	if (fault_now()) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real_(pop, actv, actvcnt);
 }
 
 int
