@@ -104,6 +104,9 @@ struct pf_dirent {
 	char name[PF_DIRENT_NAME];  /* not NUL-terminated when 255 long */
 };
 _Static_assert(sizeof(struct pf_dirent) == 280, "pf_dirent size");
+_Static_assert(offsetof(struct pf_dirent, namelen) == 16 &&
+	       offsetof(struct pf_dirent, name) == 24,
+	       "namelen and type: one word (pf_dir_set_act)");
 
 /*
  * (Object sizes: libpmemobj keeps one run per size class, and a run of a

@@ -134,6 +134,9 @@ pf_act_publish(struct pf_pool *p, struct pf_acts *a)
 		pf_act_cancel(p, a);
 		return -EAGAIN;
 	}
+	/* a barrier of its own: the crash images (rel-persist) then include
+	 * the state with the direct writes persisted and nothing published */
+	pf_persist_point();
 	if (pmemobj_publish(p->pop, a->v, a->n) != 0) {
 		pf_act_cancel(p, a);
 		return -ENOSPC;

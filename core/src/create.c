@@ -114,6 +114,7 @@ create_act(struct create_args *a)
 		pf_act_cancel(p, &acts);
 		return r;
 	}
+	pf_act_set(p, &acts, &dpi->size, dpi->size + 1);
 	pf_act_set(p, &acts, &dpi->mtime, (uint64_t)pi->ctime);
 	pf_act_set(p, &acts, &dpi->ctime, (uint64_t)pi->ctime);
 	acts.dinodes = 1;

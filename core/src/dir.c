@@ -352,8 +352,10 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
  * The redo-logged form of pf_dir_add_tx (act.c), for a directory with a
  * free slot: the name goes into the free slot directly (a slot with a null
  * inode is free to every reader, fsck and index builder alike) and is
- * persisted; the slot's inode and the directory's size are actions of a.
- * The directory's times are the caller's. Returns 0 and the slot, -EAGAIN
+ * persisted; setting the slot's inode is an action of a. The directory's
+ * size and times are the caller's (a rename within one directory adds and
+ * removes: one action per word, or the publish applies them in any
+ * order). Returns 0 and the slot, -EAGAIN
  * when the directory has no free slot (the TX form allocates a page), or
  * the index's error. pf_dir_add_done updates the index once published.
  */
@@ -376,11 +378,11 @@ pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 	memcpy(d->name, name, len);
 	pf_persist(p, d, offsetof(struct pf_dirent, name) + len);
 	pf_act_set(p, a, &d->inode.off, ino.off);
-	pf_act_set(p, a, &dir->pi->size, dir->pi->size + 1);
 	*slotp = slot;
 	return 0;
 }
 
+/* After the publish (before any pf_dir_remove_done of the same one). */
 void
 pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
 {
@@ -388,12 +390,38 @@ pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
 	if (!dx)
 		return;
 	struct pf_dirent *d = slot_dirent(dx, slot);
-	dx->nfree--;
-	if (hash_insert(dx, name_hash(d->name, d->namelen), slot))
+	if (dx->nfree == 0 || dx->freeslots[dx->nfree - 1] != slot ||
+	    hash_insert(dx, name_hash(d->name, d->namelen), slot)) {
 		pf_dir_index_drop(dir);   /* rebuilt from the pool on next use */
+		return;
+	}
+	dx->nfree--;
 }
 
-/* The redo-logged form of pf_dir_remove_tx; pf_dir_remove_done after. */
+/* The redo-logged form of pf_dir_set_tx (rename over a name). */
+void
+pf_dir_set_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+	       PMEMoid ino, uint32_t mode, struct pf_acts *a)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx) {
+		a->full = true;         /* the TX form reports the error */
+		return;
+	}
+	struct pf_dirent *d = slot_dirent(dx, slot);
+	pf_act_set(p, a, &d->inode.off, ino.off);
+	/* namelen, type and padding share the word after inode (layout.h) */
+	union {
+		uint64_t w;
+		struct { uint16_t namelen; uint8_t type; uint8_t pad[5]; } f;
+	} u;
+	memcpy(&u.w, &d->namelen, sizeof(u.w));
+	u.f.type = pf_dtype(mode);
+	pf_act_set(p, a, &d->namelen, u.w);
+}
+
+/* The redo-logged form of pf_dir_remove_tx (but for the directory's
+ * size: the caller's); pf_dir_remove_done after the publish. */
 void
 pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		  struct pf_acts *a)
@@ -405,7 +433,6 @@ pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 	}
 	struct pf_dirent *d = slot_dirent(dx, slot);
 	pf_act_set(p, a, &d->inode.off, 0);     /* OID_IS_NULL: free */
-	pf_act_set(p, a, &dir->pi->size, dir->pi->size - 1);
 }
 
 void

@@ -195,6 +195,8 @@ int pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		   size_t len, PMEMoid ino, uint32_t mode, struct pf_acts *a,
 		   uint32_t *slot);
 void pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot);
+void pf_dir_set_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+		    PMEMoid ino, uint32_t mode, struct pf_acts *a);
 void pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		       struct pf_acts *a);
 void pf_dir_remove_done(struct pf_pool *p, struct pf_vinode *dir,

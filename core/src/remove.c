@@ -75,6 +75,7 @@ unlink_act(struct pf_pool *p, struct pf_vinode *d, uint32_t slot,
 	pf_acts_init(&acts);
 	uint64_t now = (uint64_t)pf_now();
 	pf_dir_remove_act(p, d, slot, &acts);
+	pf_act_set(p, &acts, &dpi->size, dpi->size - 1);
 	pf_act_set(p, &acts, &dpi->mtime, now);
 	pf_act_set(p, &acts, &dpi->ctime, now);
 	if (rmdir)
@@ -344,6 +345,71 @@ rename_body_tx(struct rename_ctx *x)
 		pf_touch_dir_tx(x->nd->pi, now);
 }
 
+/*
+ * rename_body_tx as one publish of redo-logged actions (act.c), for the
+ * common renames: not an exchange, no directory changing parent or being
+ * replaced, and a replaced file either freed now (owning little) or
+ * keeping other links. -EAGAIN for the rest: the TX does them.
+ */
+static int
+rename_act(struct rename_ctx *x)
+{
+	struct pf_pool *p = x->p;
+	struct pf_vinode *src = x->src, *dst = x->dst;
+	struct pf_inode *opi = x->od->pi, *npi = x->nd->pi;
+	bool cross = x->od != x->nd;
+	if ((x->flags & RENAME_EXCHANGE) || (S_ISDIR(src->pi->mode) && cross))
+		return -EAGAIN;
+	if (dst && (S_ISDIR(dst->pi->mode) ||
+		    (!x->dst_freed && dst->pi->nlink <= 1)))
+		return -EAGAIN;
+	struct pf_acts acts;
+	pf_acts_init(&acts);
+	uint64_t now = (uint64_t)pf_now();
+	uint32_t nslot = x->nslot;
+	int r = 0;
+	if (dst) {
+		pf_dir_set_act(p, x->nd, nslot, src->oid, src->pi->mode, &acts);
+		if (x->dst_freed) {
+			r = pf_inode_free_act(p, dst->oid, &acts);
+		} else {
+			pf_act_set32(p, &acts, &dst->pi->nlink, dst->pi->nlink - 1);
+			pf_act_set(p, &acts, &dst->pi->ctime, now);
+		}
+	} else {
+		r = pf_dir_add_act(p, x->nd, x->nname, x->nnamelen, src->oid,
+				   src->pi->mode, &acts, &nslot);
+	}
+	if (r) {
+		pf_act_cancel(p, &acts);
+		return r;
+	}
+	pf_dir_remove_act(p, x->od, x->oslot, &acts);
+	/* one action per word: sizes change by -1 and +1, or by -1 in all
+	 * when a name was replaced in the same directory, or not at all */
+	int64_t odelta = -1, ndelta = dst ? 0 : 1;
+	if (!cross)
+		odelta += ndelta;
+	if (odelta)
+		pf_act_set(p, &acts, &opi->size, opi->size + (uint64_t)odelta);
+	if (cross && ndelta)
+		pf_act_set(p, &acts, &npi->size, npi->size + (uint64_t)ndelta);
+	pf_act_set(p, &acts, &src->pi->ctime, now);
+	pf_act_set(p, &acts, &opi->mtime, now);
+	pf_act_set(p, &acts, &opi->ctime, now);
+	if (cross) {
+		pf_act_set(p, &acts, &npi->mtime, now);
+		pf_act_set(p, &acts, &npi->ctime, now);
+	}
+	r = pf_act_publish(p, &acts);
+	if (r)
+		return r;
+	if (!dst)
+		pf_dir_add_done(p, x->nd, nslot);
+	pf_dir_remove_done(p, x->od, x->oslot);
+	return 0;
+}
+
 int
 pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	     const char *oldpath, pf_file *newdir, const char *newpath,
@@ -453,6 +519,14 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		}
 		x.dst_freed = prepare_free(p, x.dst);
 	}
+	ret = rename_act(&x);
+	if (ret != -EAGAIN) {
+		if (ret && x.dst_freed)
+			pf_vinode_unmark_freed(p, x.dst);
+		unlock2(x.src, x.dst);
+		goto unlock;
+	}
+	ret = 0;
 	pthread_mutex_lock(&p->orphan_lock);
 	TX_BEGIN(p->pop) {
 		rename_body_tx(&x);

@@ -76,6 +76,12 @@ void pft_reopen(void)
 	open_pool();
 }
 
+static void fsck_report(void *arg, const char *msg)
+{
+	(void)arg;
+	printf("  fsck: %s\n", msg);
+}
+
 static void run_child(const struct pft_case *tc)
 {
 	alarm(tc->timeout ? tc->timeout : 60);
@@ -93,6 +99,14 @@ static void run_child(const struct pft_case *tc)
 	tc->fn();
 	if (P)
 		pf_pool_close(P);
+	P = NULL;
+	/* whatever a case did, its pool must be consistent afterwards */
+	if (!(tc->flags & (PFT_NOPOOL | PFT_DAMAGES))) {
+		int n = pf_fsck(pft_pool_path, fsck_report, NULL);
+		if (n != 0)
+			pft_fail(__FILE__, __LINE__,
+				 "fsck after the case: %d problem(s)", n);
+	}
 	fflush(stdout);
 	_exit(0);
 }

@@ -26,6 +26,7 @@
 #include <pmemfile/core.h>
 
 #define PFT_NOPOOL 0x1          /* the case makes its own pools */
+#define PFT_DAMAGES 0x2         /* the case damages its pool: no fsck after */
 
 struct pft_case {
 	const char *name;
@@ -35,6 +36,7 @@ struct pft_case {
 };
 #define PFT_CASE(fn) { #fn, fn, 0, 0 }
 #define PFT_CASE_NOPOOL(fn) { #fn, fn, PFT_NOPOOL, 0 }
+#define PFT_CASE_DAMAGES(fn) { #fn, fn, PFT_DAMAGES, 0 }
 
 int pft_main(int argc, char **argv, const struct pft_case *cases,
 	     size_t ncases);

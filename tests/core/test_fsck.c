@@ -164,7 +164,7 @@ static void not_a_pool(void)
 	EQ(8, run_fsck(pft_side_path("missing"), out, sizeof(out)));
 }
 
-PFT_MAIN(PFT_CASE(clean_pool), PFT_CASE(wrong_link_count),
-	 PFT_CASE(wrong_directory_count),
-	 PFT_CASE(bad_inode_magic), PFT_CASE(layout_versions),
+PFT_MAIN(PFT_CASE(clean_pool), PFT_CASE_DAMAGES(wrong_link_count),
+	 PFT_CASE_DAMAGES(wrong_directory_count),
+	 PFT_CASE_DAMAGES(bad_inode_magic), PFT_CASE_DAMAGES(layout_versions),
 	 PFT_CASE_NOPOOL(not_a_pool))

@@ -91,6 +91,18 @@ static void rename_files(void)
 	OK(pf_renameat2(P, &ROOT, NULL, "b", d, "b2", 0));
 	pf_close(d);
 	CONTENT("d/b2", "A");
+	/* across directories, over a name whose inode has another link: it
+	 * keeps that one (the fsck after the case checks both sizes) */
+	MKDIR("e");
+	PUTS("e/t", "T");
+	OK(pf_linkat(P, &ROOT, NULL, "e/t", NULL, "t2", 0));
+	OK(pf_renameat2(P, &ROOT, NULL, "d/b2", NULL, "e/t", 0));
+	CONTENT("e/t", "A");
+	CONTENT("t2", "T");
+	EQ(1, STAT("t2").nlink);
+	STREQ("", pft_list("/d"));
+	STREQ("t", pft_list("/e"));
+	OK(pf_renameat2(P, &ROOT, NULL, "e/t", NULL, "d/b2", 0));
 	/* a symlink is renamed, not its target */
 	OK(pf_symlinkat(P, &ROOT, "y", NULL, "ly"));
 	OK(pf_renameat2(P, &ROOT, NULL, "ly", NULL, "ly2", 0));
