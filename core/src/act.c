@@ -14,7 +14,7 @@
  *
  * The discipline: everything written directly before the publish is
  * invisible until it (a reserved object, the name bytes of a free dirent
- * slot) and is persisted first; every word a reader could see changes
+ * slot) and is flushed (pf_flush; pf_act_publish drains first); every word a reader could see changes
  * through pf_act_set only. Volatile state (directory index, counters) is
  * updated after a successful publish.
  */
@@ -125,7 +125,7 @@ pf_act_cancel(struct pf_pool *p, struct pf_acts *a)
 /*
  * Applies every action of a atomically, or none: 0, -ENOSPC (libpmemobj
  * could not grow the redo log) or -EAGAIN (a overflowed: the caller uses a
- * TX instead). Reserved objects must be persisted before this.
+ * TX instead). Reserved objects must be flushed before this.
  */
 int
 pf_act_publish(struct pf_pool *p, struct pf_acts *a)
@@ -134,8 +134,11 @@ pf_act_publish(struct pf_pool *p, struct pf_acts *a)
 		pf_act_cancel(p, a);
 		return -EAGAIN;
 	}
-	/* a barrier of its own: the crash images (rel-persist) then include
-	 * the state with the direct writes persisted and nothing published */
+	/* the direct writes were flushed (pf_flush); one drain for them all,
+	 * and a barrier of its own: the crash images (rel-persist) then
+	 * include the state with them persistent and nothing published */
+	if (p->is_pmem)
+		pmem_drain();
 	pf_persist_point();
 	if (pmemobj_publish(p->pop, a->v, a->n) != 0) {
 		pf_act_cancel(p, a);

@@ -69,7 +69,7 @@ create_body_tx(struct create_args *a)
 
 /*
  * create_body_tx as one publish of redo-logged actions (act.c): the new
- * inode (and symlink target) reserved, filled and persisted, then the
+ * inode (and symlink target) reserved, filled and flushed, then the
  * dirent, the directory's size, times and link count set together.
  * -EAGAIN when the directory has no free slot: the TX allocates a page.
  */
@@ -103,10 +103,10 @@ create_act(struct create_args *a)
 		}
 		sl->len = len;
 		memcpy(sl->target, a->target, len + 1);
-		pf_persist(p, sl, sizeof(*sl) + len + 1);
+		pf_flush(p, sl, sizeof(*sl) + len + 1);
 		pi->size = len;
 	}
-	pf_persist(p, pi, sizeof(*pi));
+	pf_flush(p, pi, sizeof(*pi));
 	uint32_t slot;
 	int r = pf_dir_add_act(p, a->dir, a->name, a->namelen, o, a->mode,
 			       &acts, &slot);

@@ -352,7 +352,7 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
  * The redo-logged form of pf_dir_add_tx (act.c), for a directory with a
  * free slot: the name goes into the free slot directly (a slot with a null
  * inode is free to every reader, fsck and index builder alike) and is
- * persisted; setting the slot's inode is an action of a. The directory's
+ * flushed (pf_act_publish drains); setting the slot's inode is an action of a. The directory's
  * size and times are the caller's (a rename within one directory adds and
  * removes: one action per word, or the publish applies them in any
  * order). Returns 0 and the slot, -EAGAIN
@@ -376,7 +376,7 @@ pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 	d->namelen = (uint16_t)len;
 	d->type = pf_dtype(mode);
 	memcpy(d->name, name, len);
-	pf_persist(p, d, offsetof(struct pf_dirent, name) + len);
+	pf_flush(p, d, offsetof(struct pf_dirent, name) + len);
 	pf_act_set(p, a, &d->inode.off, ino.off);
 	*slotp = slot;
 	return 0;

@@ -84,6 +84,7 @@ bool pf_dirpage_ok(const struct pf_pool *p, PMEMoid oid);
 
 int64_t pf_now(void);
 void pf_persist(struct pf_pool *p, const void *addr, size_t len);
+void pf_flush(struct pf_pool *p, const void *addr, size_t len);
 void pf_memcpy_persist(struct pf_pool *p, void *dst, const void *src,
 		       size_t len);
 void pf_memset_persist(struct pf_pool *p, void *dst, int c, size_t len);

@@ -57,6 +57,17 @@ pf_persist(struct pf_pool *p, const void *addr, size_t len)
 	pf_persist_point();
 }
 
+/* Starts writing addr back; persistent after the next pmem_drain (or at
+ * once, through msync, on a pool that is not pmem). */
+void
+pf_flush(struct pf_pool *p, const void *addr, size_t len)
+{
+	if (p->is_pmem)
+		pmem_flush(addr, len);
+	else
+		pmem_msync(addr, len);
+}
+
 void
 pf_memcpy_persist(struct pf_pool *p, void *dst, const void *src, size_t len)
 {
