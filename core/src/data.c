@@ -715,8 +715,11 @@ pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
 {
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
+	/* (checked under the lock: link count and mode change under it) */
+	if (vi->freed || !S_ISREG(pi->mode) || pi->nlink == 0)
+		goto out;
 	struct pf_extents *ex = ext_arr(p, pi);
-	if (vi->freed || !ex || ex->count == 0)
+	if (!ex || ex->count == 0)
 		goto out;
 	uint32_t i = ex->count - 1;
 	struct pf_extent *e = &ex->e[i];

@@ -632,9 +632,11 @@ pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf, size_t size)
 	}
 end:
 	f->pos = pos;
-	pthread_rwlock_unlock(&dir->lock);
-	if (used == 0 && full)
+	if (used == 0 && full) {
+		pthread_rwlock_unlock(&dir->lock);
 		return -EINVAL;
-	pf_touch_atime(p, dir);
+	}
+	pf_touch_atime(p, dir);         /* under the lock: see its comment */
+	pthread_rwlock_unlock(&dir->lock);
 	return (ssize_t)used;
 }

@@ -45,7 +45,7 @@ pf_close(pf_file *f)
 		return;
 	if (atomic_fetch_sub(&f->ref, 1) != 1)
 		return;
-	if (f->writable && S_ISREG(f->vi->pi->mode) && f->vi->pi->nlink)
+	if (f->writable)
 		pf_data_trim(f->pool, f->vi);
 	pf_vinode_put(f->pool, f->vi);
 	pthread_mutex_destroy(&f->pos_lock);

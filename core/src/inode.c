@@ -434,7 +434,8 @@ pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi, struct pf_stat *st)
 	st->blocks = pi->alloc / 512;
 	st->blksize = PF_BLKSIZE;
 	st->pad_ = 0;
-	st->atime = ts_of(pi->atime);
+	/* readers store atime under a shared lock (pf_touch_atime) */
+	st->atime = ts_of(__atomic_load_n(&pi->atime, __ATOMIC_RELAXED));
 	st->mtime = ts_of(pi->mtime);
 	st->ctime = ts_of(pi->ctime);
 	st->btime = ts_of(pi->btime);

@@ -572,6 +572,7 @@ pf_readlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	if (!S_ISLNK(vi->pi->mode)) {
 		n = (path && *path) ? -EINVAL : -ENOENT;
 	} else {
+		pthread_rwlock_rdlock(&vi->lock);
 		struct pf_symlink *sl = pf_direct(p, vi->pi->data);
 		size_t len = vi->pi->size;
 		if (len > size)
@@ -579,6 +580,7 @@ pf_readlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		memcpy(buf, sl->target, len);
 		n = (ssize_t)len;
 		pf_touch_atime(p, vi);
+		pthread_rwlock_unlock(&vi->lock);
 	}
 	pf_path_result_put(p, &r);
 	return n;
