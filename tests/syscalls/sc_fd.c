@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -407,7 +408,7 @@ static void on_chld(int sig)
 	chld_seen++;
 }
 
-static volatile int hammer_stop;
+static atomic_int hammer_stop;
 
 /* Trapped calls without a pause, so that the others queue behind them. */
 static void *hammer(void *arg)
