@@ -2,8 +2,9 @@
 /*
  * Redo-logged metadata changes: libpmemobj's action API (pmemobj_reserve,
  * pmemobj_set_value, pmemobj_defer_free, pmemobj_publish) for the
- * commonest operations, a create into a directory with a free slot and an
- * unlink that frees a small inode.
+ * commonest operations: a create or link into a directory with a free
+ * slot, an unlink that frees a small inode, a rename that moves no
+ * directory to another parent.
  *
  * Why not a TX: a TX writes an undo-log entry per snapshot before the
  * change and clears the log after it; on the test machine a create TX

@@ -444,6 +444,37 @@ safe_link_source(const struct pf_caller *c, const struct pf_inode *pi)
 	return pf_may(c, pi, 6) == 0;
 }
 
+/*
+ * The link TX below as one publish (act.c), for a source that has a name
+ * already (an O_TMPFILE or unlinked source leaves the orphan list: TX).
+ * -EAGAIN when the directory has no free slot.
+ */
+static int
+link_act(struct pf_pool *p, struct pf_vinode *d, const char *name,
+	 size_t namelen, struct pf_vinode *src)
+{
+	struct pf_inode *spi = src->pi, *dpi = d->pi;
+	struct pf_acts acts;
+	pf_acts_init(&acts);
+	uint64_t now = (uint64_t)pf_now();
+	uint32_t slot;
+	int r = pf_dir_add_act(p, d, name, namelen, src->oid, spi->mode, &acts,
+			       &slot);
+	if (r) {
+		pf_act_cancel(p, &acts);
+		return r;
+	}
+	pf_act_set32(p, &acts, &spi->nlink, spi->nlink + 1);
+	pf_act_set(p, &acts, &spi->ctime, now);
+	pf_act_set(p, &acts, &dpi->size, dpi->size + 1);
+	pf_act_set(p, &acts, &dpi->mtime, now);
+	pf_act_set(p, &acts, &dpi->ctime, now);
+	r = pf_act_publish(p, &acts);
+	if (r == 0)
+		pf_dir_add_done(p, d, slot);
+	return r;
+}
+
 int
 pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	  const char *oldpath, pf_file *newdir, const char *newpath, int flags)
@@ -494,6 +525,12 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		ret = -ENOENT;
 	else if (spi->nlink >= PF_LINK_MAX)
 		ret = -EMLINK;
+	if (!ret && spi->nlink != 0) {
+		ret = link_act(p, d, rn.name, rn.namelen, src);
+		if (ret != -EAGAIN)
+			goto unlock;
+		ret = 0;
+	}
 	if (!ret) {
 		volatile bool was_orphan = spi->nlink == 0;
 		if (was_orphan)
@@ -519,6 +556,7 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 			pf_persist_point();
 		}
 	}
+unlock:
 	pthread_rwlock_unlock(&src->lock);
 	pthread_rwlock_unlock(&d->lock);
 out:
