@@ -86,21 +86,31 @@ void *
 pf_act_reserve(struct pf_pool *p, struct pf_acts *a, size_t size,
 	       uint64_t type, PMEMoid *oid, int *err)
 {
-	struct pobj_action *act = next_act(a);
-	if (!act) {
-		*err = -EAGAIN;
+	bool full = a->full || a->n == PF_ACTS_MAX;
+	void *ptr = pf_act_reserve_raw(p, a, size, type, oid);
+	if (!ptr) {
+		*err = full ? -EAGAIN : -ENOSPC;
 		return NULL;
 	}
-	PMEMoid o = pmemobj_reserve(p->pop, act, size, type);
-	if (OID_IS_NULL(o)) {
-		*err = -ENOSPC;
-		return NULL;
-	}
-	a->n++;
-	*oid = o;
-	void *ptr = pf_direct(p, o);
 	memset(ptr, 0, size);
 	return ptr;
+}
+
+/* The same without zeroing (data objects whose bytes are written or are
+ * beyond the file size); NULL when the pool has no room or a is full. */
+void *
+pf_act_reserve_raw(struct pf_pool *p, struct pf_acts *a, size_t size,
+		   uint64_t type, PMEMoid *oid)
+{
+	struct pobj_action *act = next_act(a);
+	if (!act)
+		return NULL;
+	PMEMoid o = pmemobj_reserve(p->pop, act, size, type);
+	if (OID_IS_NULL(o))
+		return NULL;
+	a->n++;
+	*oid = o;
+	return pf_direct(p, o);
 }
 
 /* Frees oid when a is published. */

@@ -549,6 +549,57 @@ alloc_tx(struct write_args *w)
 }
 
 /*
+ * The first allocation of a file that has no extents yet, when one small
+ * extent holds the write (the commonest: a new file's first write), as one
+ * publish (act.c) instead of alloc_tx: the extent array and the data object
+ * reserved and filled, then the inode's data pointer and allocation set.
+ * -EAGAIN when that does not apply.
+ */
+static int
+alloc_first_act(struct write_args *w)
+{
+	struct pf_pool *p = w->p;
+	struct pf_inode *pi = w->pi;
+	if (!OID_IS_NULL(pi->data))
+		return -EAGAIN;
+	uint64_t start = PF_ALIGN_DOWN(w->off, PF_EXT_ALIGN);
+	uint64_t end = PF_ALIGN_UP(w->off + w->count, PF_EXT_ALIGN);
+	if (end - start > PF_EXT_SMALL)
+		return -EAGAIN;
+	uint64_t req;
+	/* what fill_holes_tx gives: a page at least, in a small class */
+	uint64_t len = ext_size(end - start, &req);
+	struct pf_acts acts;
+	pf_acts_init(&acts);
+	PMEMoid exo, data;
+	int err;
+	const uint32_t cap = 8;        /* as ext_insert_tx's first array */
+	struct pf_extents *ex = pf_act_reserve(p, &acts,
+		sizeof(*ex) + cap * sizeof(struct pf_extent), PF_T_EXTENTS,
+		&exo, &err);
+	if (!ex)
+		return err;
+	if (!pf_act_reserve_raw(p, &acts, req, PF_T_DATA, &data)) {
+		pf_act_cancel(p, &acts);
+		return -ENOSPC;
+	}
+	ex->cap = cap;
+	ex->count = 1;
+	ex->e[0] = (struct pf_extent){ start, len, data };
+	pf_flush(p, ex, sizeof(*ex) + sizeof(ex->e[0]));
+	/* bytes below the old size become file contents: zeroes (a file
+	 * truncated up has a size but no extents) */
+	if (start < w->size) {
+		uint64_t z = w->size - start < len ? w->size - start : len;
+		pf_memset_persist(p, p->base + data.off, 0, z);
+	}
+	pf_act_set_oid(p, &acts, &pi->data, exo);
+	pf_act_set(p, &acts, &pi->alloc, pi->alloc + len);
+	acts.ddata = (int64_t)pmemobj_alloc_usable_size(data);
+	return pf_act_publish(p, &acts);
+}
+
+/*
  * alloc_tx found no room for all of w->count: allocate for the longest
  * prefix that fits, to a page, so the write can be short as POSIX asks of
  * a full medium (the next write then gets ENOSPC). A binary search; each
@@ -628,7 +679,9 @@ pf_data_write(struct pf_pool *p, const struct pf_caller *c,
 	uint32_t mode = pf_killed_mode(c, pi);
 	struct write_args w = { p, pi, off, count, size, copy, arg, mode, 0 };
 	if (has_hole(p, pi, off, off + count)) {
-		int r = alloc_tx(&w);
+		int r = alloc_first_act(&w);
+		if (r == -EAGAIN)
+			r = alloc_tx(&w);
 		if (r == -ENOSPC)
 			r = alloc_what_fits(&w);
 		if (r)

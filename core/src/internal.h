@@ -134,6 +134,8 @@ void pf_act_set_oid(struct pf_pool *p, struct pf_acts *a, PMEMoid *dst,
 		    PMEMoid v);
 void *pf_act_reserve(struct pf_pool *p, struct pf_acts *a, size_t size,
 		     uint64_t type, PMEMoid *oid, int *err);
+void *pf_act_reserve_raw(struct pf_pool *p, struct pf_acts *a, size_t size,
+			 uint64_t type, PMEMoid *oid);
 void pf_act_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid);
 void pf_act_cancel(struct pf_pool *p, struct pf_acts *a);
 int pf_act_publish(struct pf_pool *p, struct pf_acts *a);
