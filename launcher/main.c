@@ -27,12 +27,35 @@
 
 extern struct rlimit pf_orig_nofile;
 
-/* Kills and reaps every remaining descendant (we are their subreaper). */
+/* Is pid a zombie (exited, not reaped yet)? */
+static int is_zombie(long pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 1;       /* gone already */
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold anything, the state follows the
+	 * last ')' */
+	char *rp = strrchr(buf, ')');
+	return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
+}
+
+/*
+ * Kills and reaps every remaining descendant (we are their subreaper).
+ * Children that already exited (a pipeline's last orphans, typically) are
+ * only reaped: they were not left running, and saying so would be wrong.
+ */
 static void kill_leftovers(void)
 {
 	int announced = 0;
 	for (int round = 0; round < 1000; round++) {
 		int found = 0;
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			found = 1;
 		DIR *d = opendir("/proc/self/task");
 		struct dirent *de;
 		while (d && (de = readdir(d))) {
@@ -50,12 +73,14 @@ static void kill_leftovers(void)
 				long pid = strtol(s, &end, 10);
 				if (end == s)
 					break;
+				found = 1;
+				if (is_zombie(pid))
+					continue;
 				if (!announced) {
 					log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
 					announced = 1;
 				}
 				kill((pid_t)pid, SIGKILL);
-				found = 1;
 			}
 		}
 		if (d)

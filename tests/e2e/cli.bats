@@ -263,7 +263,7 @@ reap_tree() {
 	bgpid=$("$PMEMFILE_TOOL" cat "$POOL" /bgpid)
 	[ -n "$bgpid" ] || fail "no pid recorded"
 	reap_tree "$bgpid"
-	[ $rc -eq 7 ] || fail "pmemfile-run exited $rc, want 7"
+	[ $rc -eq 7 ] || fail "pmemfile-run exited $rc, want 7; its stderr: $(cat "$WORK/bg.err")"
 }
 
 @test "pmemfile-run killed with SIGKILL kills the tree, pool stays consistent" {
