@@ -398,7 +398,9 @@ static struct proc *proc_get_locked(pid_t tgid, int depth)
 		parent = proc_get_locked(ppid, depth + 1);
 	/* a child has its parent's fds; an orphan (reparented to us) or a
 	 * process whose parent we could not follow may have pool fds */
-	int pool_fds = parent ? parent->pool_fds : tgid != root_tgid;
+	int pool_fds = parent ?
+		__atomic_load_n(&parent->pool_fds, __ATOMIC_SEQ_CST) :
+		tgid != root_tgid;
 	p = proc_new_locked(tgid, fd, parent ? &parent->cwd : NULL, pool_fds);
 	if (!p)
 		close(fd);
@@ -528,7 +530,8 @@ static void pin_children_locked(struct proc *p)
 			int cfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (cfd >= 0)
 				proc_new_locked((pid_t)pid, cfd, &p->cwd,
-						p->pool_fds);
+					__atomic_load_n(&p->pool_fds,
+							__ATOMIC_SEQ_CST));
 		}
 	}
 	closedir(d);
