@@ -114,9 +114,7 @@ create_act(struct create_args *a)
 		pf_act_cancel(p, &acts);
 		return r;
 	}
-	pf_act_set(p, &acts, &dpi->size, dpi->size + 1);
-	pf_act_set(p, &acts, &dpi->mtime, (uint64_t)pi->ctime);
-	pf_act_set(p, &acts, &dpi->ctime, (uint64_t)pi->ctime);
+	pf_dir_touch_act(p, &acts, dpi, 1, pi->ctime);
 	acts.dinodes = 1;
 	r = pf_act_publish(p, &acts);
 	if (r)
@@ -456,7 +454,7 @@ link_act(struct pf_pool *p, struct pf_vinode *d, const char *name,
 	struct pf_inode *spi = src->pi, *dpi = d->pi;
 	struct pf_acts acts;
 	pf_acts_init(&acts);
-	uint64_t now = (uint64_t)pf_now();
+	int64_t now = pf_now();
 	uint32_t slot;
 	int r = pf_dir_add_act(p, d, name, namelen, src->oid, spi->mode, &acts,
 			       &slot);
@@ -465,10 +463,8 @@ link_act(struct pf_pool *p, struct pf_vinode *d, const char *name,
 		return r;
 	}
 	pf_act_set32(p, &acts, &spi->nlink, spi->nlink + 1);
-	pf_act_set(p, &acts, &spi->ctime, now);
-	pf_act_set(p, &acts, &dpi->size, dpi->size + 1);
-	pf_act_set(p, &acts, &dpi->mtime, now);
-	pf_act_set(p, &acts, &dpi->ctime, now);
+	pf_act_set(p, &acts, &spi->ctime, (uint64_t)now);
+	pf_dir_touch_act(p, &acts, dpi, 1, now);
 	r = pf_act_publish(p, &acts);
 	if (r == 0)
 		pf_dir_add_done(p, d, slot);

@@ -382,6 +382,21 @@ pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 	return 0;
 }
 
+/*
+ * A directory's size changed by delta entries (no action when 0) and its
+ * mtime and ctime set to now, as actions of a: what every name change
+ * does to the directories it touches.
+ */
+void
+pf_dir_touch_act(struct pf_pool *p, struct pf_acts *a, struct pf_inode *dpi,
+		 int64_t delta, int64_t now)
+{
+	if (delta)
+		pf_act_set(p, a, &dpi->size, dpi->size + (uint64_t)delta);
+	pf_act_set(p, a, &dpi->mtime, (uint64_t)now);
+	pf_act_set(p, a, &dpi->ctime, (uint64_t)now);
+}
+
 /* After the publish (before any pf_dir_remove_done of the same one). */
 void
 pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)

@@ -198,6 +198,8 @@ int pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 		   size_t len, PMEMoid ino, uint32_t mode, struct pf_acts *a,
 		   uint32_t *slot);
 void pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot);
+void pf_dir_touch_act(struct pf_pool *p, struct pf_acts *a,
+		      struct pf_inode *dpi, int64_t delta, int64_t now);
 void pf_dir_set_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		    PMEMoid ino, uint32_t mode, struct pf_acts *a);
 void pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,

@@ -73,11 +73,9 @@ unlink_act(struct pf_pool *p, struct pf_vinode *d, uint32_t slot,
 	struct pf_inode *dpi = d->pi;
 	struct pf_acts acts;
 	pf_acts_init(&acts);
-	uint64_t now = (uint64_t)pf_now();
+	int64_t now = pf_now();
 	pf_dir_remove_act(p, d, slot, &acts);
-	pf_act_set(p, &acts, &dpi->size, dpi->size - 1);
-	pf_act_set(p, &acts, &dpi->mtime, now);
-	pf_act_set(p, &acts, &dpi->ctime, now);
+	pf_dir_touch_act(p, &acts, dpi, -1, now);
 	if (rmdir)
 		pf_act_set32(p, &acts, &dpi->nlink, dpi->nlink - 1);
 	int r = pf_inode_free_act(p, v->oid, &acts);
@@ -365,7 +363,7 @@ rename_act(struct rename_ctx *x)
 		return -EAGAIN;
 	struct pf_acts acts;
 	pf_acts_init(&acts);
-	uint64_t now = (uint64_t)pf_now();
+	int64_t now = pf_now();
 	uint32_t nslot = x->nslot;
 	int r = 0;
 	if (dst) {
@@ -374,7 +372,7 @@ rename_act(struct rename_ctx *x)
 			r = pf_inode_free_act(p, dst->oid, &acts);
 		} else {
 			pf_act_set32(p, &acts, &dst->pi->nlink, dst->pi->nlink - 1);
-			pf_act_set(p, &acts, &dst->pi->ctime, now);
+			pf_act_set(p, &acts, &dst->pi->ctime, (uint64_t)now);
 		}
 	} else {
 		r = pf_dir_add_act(p, x->nd, x->nname, x->nnamelen, src->oid,
@@ -390,17 +388,10 @@ rename_act(struct rename_ctx *x)
 	int64_t odelta = -1, ndelta = dst ? 0 : 1;
 	if (!cross)
 		odelta += ndelta;
-	if (odelta)
-		pf_act_set(p, &acts, &opi->size, opi->size + (uint64_t)odelta);
-	if (cross && ndelta)
-		pf_act_set(p, &acts, &npi->size, npi->size + (uint64_t)ndelta);
-	pf_act_set(p, &acts, &src->pi->ctime, now);
-	pf_act_set(p, &acts, &opi->mtime, now);
-	pf_act_set(p, &acts, &opi->ctime, now);
-	if (cross) {
-		pf_act_set(p, &acts, &npi->mtime, now);
-		pf_act_set(p, &acts, &npi->ctime, now);
-	}
+	pf_act_set(p, &acts, &src->pi->ctime, (uint64_t)now);
+	pf_dir_touch_act(p, &acts, opi, odelta, now);
+	if (cross)
+		pf_dir_touch_act(p, &acts, npi, ndelta, now);
 	r = pf_act_publish(p, &acts);
 	if (r)
 		return r;
