@@ -27,8 +27,11 @@
 
 extern struct rlimit pf_orig_nofile;
 
-/* Is pid a zombie (exited, not reaped yet)? */
-static int is_zombie(long pid)
+/*
+ * Is pid a zombie (exited, not reaped yet)? Else its command name goes to
+ * comm, for the log.
+ */
+static int is_zombie(long pid, char *comm, size_t commlen)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
@@ -40,8 +43,11 @@ static int is_zombie(long pid)
 	buf[n] = 0;
 	/* "pid (comm) S ...": comm may hold anything, the state follows the
 	 * last ')' */
-	char *rp = strrchr(buf, ')');
-	return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
+	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+	if (!lp || !rp || rp < lp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
+		return 1;
+	snprintf(comm, commlen, "%.*s", (int)(rp - lp - 1), lp + 1);
+	return 0;
 }
 
 /*
@@ -74,12 +80,14 @@ static void kill_leftovers(void)
 				if (end == s)
 					break;
 				found = 1;
-				if (is_zombie(pid))
+				char comm[64];
+				if (is_zombie(pid, comm, sizeof(comm)))
 					continue;
 				if (!announced) {
 					log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
 					announced = 1;
 				}
+				log_msg(2, "killing %ld (%s)", pid, comm);
 				kill((pid_t)pid, SIGKILL);
 			}
 		}
