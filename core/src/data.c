@@ -349,6 +349,18 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 		 */
 		if (len > PF_EXT_SMALL && pi->alloc + len < PF_SMALL_FILE)
 			len = PF_EXT_SMALL;
+		/*
+		 * Without pre-allocation (fallocate, a write into a hole),
+		 * allocate what was asked and no more, as tmpfs does: whole
+		 * chunks first (a k-chunk object holds k chunks less a page),
+		 * then small pieces. ext_size alone would round 1 MiB up to a
+		 * 5-chunk object. (An append's pre-allocation is trimmed at
+		 * close instead: pf_data_trim.)
+		 */
+		if (!pre && len > PF_EXT_SMALL) {
+			uint64_t k = (len + PF_EXT_ALIGN) / PF_CHUNK;
+			len = k ? k * PF_CHUNK - PF_EXT_ALIGN : PF_EXT_SMALL;
+		}
 		uint64_t req;
 		len = ext_size(len, &req);
 		/* never overlap the next extent */

@@ -408,10 +408,41 @@ static void appended_files_tight(void)
 	}
 }
 
+/*
+ * fallocate and writes into holes allocate what they are asked, page for
+ * page, as tmpfs does (st_blocks of fallocate(1) -l 1M, 4M and 300000 on
+ * /dev/shm: 2048, 8192 and 592), not a size class rounded up.
+ */
+static void fallocated_files_exact(void)
+{
+	static const uint64_t sizes[] = { 300000, 1 * MiB, 4 * MiB, 5 * MiB + 12345 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pf_file *f = OPEN("fa", O_CREAT | O_RDWR | O_TRUNC, 0644);
+		OK(pf_fallocate(P, &ROOT, f, 0, 0, (off_t)sizes[i]));
+		pf_close(f);
+		uint64_t pages = (sizes[i] + 4095) / 4096;
+		EQ(pages * 8, STAT("fa").blocks);
+		OK(pf_unlinkat(P, &ROOT, NULL, "fa", 0));
+	}
+	/* a 1 MiB write into the hole of a sparse file */
+	pf_file *f = OPEN("sp", O_CREAT | O_RDWR, 0644);
+	OK(pf_ftruncate(P, &ROOT, f, 8 * MiB));
+	static char buf[1 << 20];
+	memset(buf, 'h', sizeof(buf));
+	EQ((ssize_t)sizeof(buf), pf_pwrite(P, &ROOT, f, buf, sizeof(buf), 2 * MiB));
+	char got[4];
+	EQ(4, pf_pread(P, f, got, 4, 3 * MiB - 4));
+	CHECK(memcmp(got, "hhhh", 4) == 0);
+	EQ(4, pf_pread(P, f, got, 4, 1 * MiB));
+	CHECK(memcmp(got, "\0\0\0\0", 4) == 0);
+	pf_close(f);
+	EQ(2048, STAT("sp").blocks);
+}
+
 PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
 	 PFT_CASE(punch_past_eof),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
 	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files),
-	 PFT_CASE(appended_files_tight))
+	 PFT_CASE(appended_files_tight), PFT_CASE(fallocated_files_exact))
