@@ -15,9 +15,9 @@
  *
  * The discipline: everything written directly before the publish is
  * invisible until it (a reserved object, the name bytes of a free dirent
- * slot) and is flushed (pf_flush; pf_act_publish drains first); every word a reader could see changes
- * through pf_act_set only. Volatile state (directory index, counters) is
- * updated after a successful publish.
+ * slot) and is flushed (pf_flush; pf_act_publish drains first); every word
+ * a reader could see changes through pf_act_set only. Volatile state
+ * (directory index, counters) is updated after a successful publish.
  */
 #include <errno.h>
 #include <string.h>

@@ -350,14 +350,15 @@ pf_dir_add_tx(struct pf_pool *p, struct pf_vinode *dir, const char *name,
 
 /*
  * The redo-logged form of pf_dir_add_tx (act.c), for a directory with a
- * free slot: the name goes into the free slot directly (a slot with a null
- * inode is free to every reader, fsck and index builder alike) and is
- * flushed (pf_act_publish drains); setting the slot's inode is an action of a. The directory's
- * size and times are the caller's (a rename within one directory adds and
- * removes: one action per word, or the publish applies them in any
- * order). Returns 0 and the slot, -EAGAIN
- * when the directory has no free slot (the TX form allocates a page), or
- * the index's error. pf_dir_add_done updates the index once published.
+ * free slot. The name, type and pool uuid go into the free slot directly
+ * (a slot whose inode.off is 0 is free to every reader, fsck and index
+ * builder alike) and are flushed (pf_act_publish drains); setting the
+ * slot's inode.off is an action of a. The directory's size and times are
+ * the caller's (pf_dir_touch_act: a rename within one directory adds and
+ * removes, and two actions on one word are applied in any order).
+ * Returns 0 and the slot, -EAGAIN when the directory has no free slot (the
+ * TX form allocates a page), or the index's error. pf_dir_add_done
+ * updates the index once published.
  */
 int
 pf_dir_add_act(struct pf_pool *p, struct pf_vinode *dir, const char *name,
