@@ -334,12 +334,16 @@ fill_holes_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t start,
 			len = PF_EXT_MAX;
 		uint64_t need = len;
 		bool pre = false;
-		if (prealloc && next == UINT64_MAX && pos + len == end) {
+		/* pre-allocate for an append smaller than the file's
+		 * geometric step (the whole write, not what is left of it: a
+		 * write that is bigger allocates what it needs and no more) */
+		uint64_t want = pi->alloc < PF_EXT_ALIGN ? PF_EXT_ALIGN :
+			pi->alloc;
+		if (want > PF_PREALLOC_MAX)
+			want = PF_PREALLOC_MAX;
+		if (prealloc && next == UINT64_MAX && pos + len == end &&
+		    end - start < want) {
 			pre = true;
-			uint64_t want = pi->alloc < PF_EXT_ALIGN ? PF_EXT_ALIGN :
-				pi->alloc;
-			if (want > PF_PREALLOC_MAX)
-				want = PF_PREALLOC_MAX;
 			if (len < want)
 				len = want;
 		}
@@ -791,11 +795,14 @@ pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
 	uint64_t keep = PF_ALIGN_UP(pi->size, PF_EXT_ALIGN);
 	uint64_t end = e->off + e->len;
 	uint64_t from = keep > e->off ? keep : e->off;
-	/* worth a copy: a chunk freed, or a chunk-class tail whose used part
-	 * fits small pieces (a 100 KB file would hold 316 KiB otherwise) */
+	/* worth a copy: a chunk freed, a chunk-class tail whose used part
+	 * fits small pieces (a 100 KB file would hold 316 KiB otherwise), or
+	 * a pre-allocated 8 KiB piece of which one page is used (tmpfs counts
+	 * pages: an extracted 12,297-byte file holds 16 KiB there) */
 	if (end <= from ||
 	    (end - from < PF_CHUNK &&
-	     !(e->len > PF_EXT_SMALL && from - e->off <= CARVE_SMALL)))
+	     !(e->len > PF_EXT_SMALL && from - e->off <= CARVE_SMALL) &&
+	     !(e->len == PF_EXT_SMALL && from - e->off == PF_EXT_ALIGN)))
 		goto out;
 	TX_BEGIN(p->pop) {
 		if (from == e->off)

@@ -439,10 +439,41 @@ static void fallocated_files_exact(void)
 	EQ(2048, STAT("sp").blocks);
 }
 
+/*
+ * Files written as cp and tar write them hold whole pages, as on tmpfs: one
+ * write of the whole file (cp), or 10240-byte records and a short last one
+ * (tar). Each pair is {size, record}.
+ */
+static void written_files_page_exact(void)
+{
+	static const uint64_t cases[][2] = {
+		{ 18960, 131072 }, { 20345, 131072 }, { 12297, 10240 },
+		{ 20345, 10240 }, { 5000, 10240 }, { 70000, 10240 },
+	};
+	static char buf[131072];
+	memset(buf, 'w', sizeof(buf));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t size = cases[i][0], rec = cases[i][1];
+		pf_file *f = OPEN("w", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		for (uint64_t done = 0; done < size;) {
+			size_t n = size - done < rec ? (size_t)(size - done) :
+				(size_t)rec;
+			EQ((ssize_t)n, pf_write(P, &ROOT, f, buf, n));
+			done += n;
+		}
+		pf_close(f);
+		struct pf_stat st = STAT("w");
+		EQ(size, st.size);
+		EQ((size + 4095) / 4096 * 8, st.blocks);
+		OK(pf_unlinkat(P, &ROOT, NULL, "w", 0));
+	}
+}
+
 PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
 	 PFT_CASE(punch_past_eof),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
 	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files),
-	 PFT_CASE(appended_files_tight), PFT_CASE(fallocated_files_exact))
+	 PFT_CASE(appended_files_tight), PFT_CASE(fallocated_files_exact),
+	 PFT_CASE(written_files_page_exact))
