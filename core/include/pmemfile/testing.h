@@ -12,7 +12,8 @@ extern "C" {
 
 /*
  * Calls hook(arg) at every persistence barrier of the core: after each
- * transaction commits and after each data persist outside a transaction.
+ * transaction commits, before and after each redo-logged publish, and
+ * after each data persist outside a transaction.
  * A crash test can snapshot the pool or _exit() there. NULL disables it.
  * Process-wide; set it before using any pool. Without PF_TEST_HOOKS the
  * function exists but the hook is never called.
