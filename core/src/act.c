@@ -124,6 +124,24 @@ pf_act_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid)
 	a->n++;
 }
 
+/*
+ * Frees oid in the running TX (a NULL) or when a is published (if it
+ * overflows a, the publish says -EAGAIN); the bytes of a data object
+ * leave the pool's count at the same moment.
+ */
+void
+pf_obj_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid, bool data)
+{
+	uint64_t bytes = data ? pmemobj_alloc_usable_size(oid) : 0;
+	if (a) {
+		a->ddata -= (int64_t)bytes;
+		pf_act_free(p, a, oid);
+	} else {
+		atomic_fetch_sub(&p->data_bytes, bytes);
+		pmemobj_tx_free(oid);
+	}
+}
+
 /* Drops a's reservations; nothing of a reaches the pool. */
 void
 pf_act_cancel(struct pf_pool *p, struct pf_acts *a)

@@ -80,33 +80,14 @@ zero_in_extents(struct pf_pool *p, struct pf_inode *pi, uint64_t from,
 }
 
 void
-pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi)
+pf_data_free(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a)
 {
 	struct pf_extents *ex = ext_arr(p, pi);
 	if (!ex)
 		return;
-	for (uint32_t i = 0; i < ex->count; i++) {
-		atomic_fetch_sub(&p->data_bytes,
-				 pmemobj_alloc_usable_size(ex->e[i].data));
-		pmemobj_tx_free(ex->e[i].data);
-	}
-	pmemobj_tx_free(pi->data);
-}
-
-int
-pf_data_free_act(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a)
-{
-	struct pf_extents *ex = ext_arr(p, pi);
-	if (!ex)
-		return 0;
-	if (ex->count + 1 > PF_ACTS_MAX - a->n)
-		return -EAGAIN;
-	for (uint32_t i = 0; i < ex->count; i++) {
-		a->ddata -= (int64_t)pmemobj_alloc_usable_size(ex->e[i].data);
-		pf_act_free(p, a, ex->e[i].data);
-	}
-	pf_act_free(p, a, pi->data);
-	return 0;
+	for (uint32_t i = 0; i < ex->count; i++)
+		pf_obj_free(p, a, ex->e[i].data, true);
+	pf_obj_free(p, a, pi->data, false);
 }
 
 /* inserts e at index i of the extent array (in a TX) */
@@ -457,8 +438,8 @@ pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi)
 {
 	struct pf_inode *pi = vi->pi;
 	/* readers of one inode share its lock: several may store atime at
-	 * once, and a directory's times change under its own lock while a
-	 * lookup reads them (each an aligned word: relaxed atomics) */
+	 * once (aligned words: relaxed atomics); writers of the times hold
+	 * the lock exclusively */
 	int64_t at = __atomic_load_n(&pi->atime, __ATOMIC_RELAXED);
 	if (at > __atomic_load_n(&pi->mtime, __ATOMIC_RELAXED) &&
 	    at > __atomic_load_n(&pi->ctime, __ATOMIC_RELAXED)) {
@@ -602,6 +583,8 @@ alloc_first_act(struct write_args *w)
 	ex->cap = cap;
 	ex->count = 1;
 	ex->e[0] = (struct pf_extent){ start, len, data };
+	/* the header and the one entry: entries from count on are not
+	 * extents, nothing interprets them */
 	pf_flush(p, ex, sizeof(*ex) + sizeof(ex->e[0]));
 	/* bytes below the old size become file contents: zeroes (a file
 	 * truncated up has a size but no extents) */

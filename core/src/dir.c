@@ -414,17 +414,31 @@ pf_dir_add_done(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot)
 	dx->nfree--;
 }
 
+/*
+ * The entry at slot, for an action on it; NULL (and a marked full, so the
+ * publish says -EAGAIN and the TX form reports the error) when the
+ * directory's index cannot be had.
+ */
+static struct pf_dirent *
+act_dirent(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
+	   struct pf_acts *a)
+{
+	struct pf_dirindex *dx = index_get(p, dir);
+	if (!dx) {
+		a->full = true;
+		return NULL;
+	}
+	return slot_dirent(dx, slot);
+}
+
 /* The redo-logged form of pf_dir_set_tx (rename over a name). */
 void
 pf_dir_set_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 	       PMEMoid ino, uint32_t mode, struct pf_acts *a)
 {
-	struct pf_dirindex *dx = index_get(p, dir);
-	if (!dx) {
-		a->full = true;         /* the TX form reports the error */
+	struct pf_dirent *d = act_dirent(p, dir, slot, a);
+	if (!d)
 		return;
-	}
-	struct pf_dirent *d = slot_dirent(dx, slot);
 	pf_act_set(p, a, &d->inode.off, ino.off);
 	/* namelen, type and padding share the word after inode (layout.h) */
 	union {
@@ -442,13 +456,9 @@ void
 pf_dir_remove_act(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		  struct pf_acts *a)
 {
-	struct pf_dirindex *dx = index_get(p, dir);
-	if (!dx) {
-		a->full = true;         /* the TX form reports the error */
-		return;
-	}
-	struct pf_dirent *d = slot_dirent(dx, slot);
-	pf_act_set(p, a, &d->inode.off, 0);     /* OID_IS_NULL: free */
+	struct pf_dirent *d = act_dirent(p, dir, slot, a);
+	if (d)
+		pf_act_set(p, a, &d->inode.off, 0);     /* OID_IS_NULL: free */
 }
 
 void
@@ -536,29 +546,16 @@ pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi)
 }
 
 void
-pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi)
+pf_dir_free_pages(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a)
 {
 	PMEMoid o = pi->data;
 	/* (checked pages only: a damaged chain is left to fsck) */
 	while (!OID_IS_NULL(o) && pf_dirpage_ok(p, o)) {
 		struct pf_dirpage *pg = pf_direct(p, o);
 		PMEMoid next = pg->next;
-		pmemobj_tx_free(o);
+		pf_obj_free(p, a, o, false);
 		o = next;
 	}
-}
-
-int
-pf_dir_free_pages_act(struct pf_pool *p, struct pf_inode *pi,
-		      struct pf_acts *a)
-{
-	for (PMEMoid o = pi->data; !OID_IS_NULL(o) && pf_dirpage_ok(p, o);) {
-		if (a->full)
-			return -EAGAIN;
-		pf_act_free(p, a, o);
-		o = ((struct pf_dirpage *)pf_direct(p, o))->next;
-	}
-	return 0;
 }
 
 struct linux_dirent64_hdr {

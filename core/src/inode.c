@@ -190,7 +190,7 @@ pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
 	pthread_mutex_lock(&p->orphan_lock);
 	TX_BEGIN(p->pop) {
 		pf_orphan_del_tx(p, vi->oid);
-		pf_inode_free_tx(p, vi->oid);
+		pf_inode_free(p, vi->oid, NULL);
 	} TX_END
 	pthread_mutex_unlock(&p->orphan_lock);
 	pf_persist_point();
@@ -280,45 +280,26 @@ pf_inode_init(struct pf_pool *p, const struct pf_caller *c,
 }
 
 void
-pf_inode_free_tx(struct pf_pool *p, PMEMoid oid)
+pf_inode_free(struct pf_pool *p, PMEMoid oid, struct pf_acts *a)
 {
 	struct pf_inode *pi = pf_direct(p, oid);
 	switch (pi->mode & S_IFMT) {
 	case S_IFREG:
-		pf_data_free_tx(p, pi);
+		pf_data_free(p, pi, a);
 		break;
 	case S_IFDIR:
-		pf_dir_free_pages_tx(p, pi);
+		pf_dir_free_pages(p, pi, a);
 		break;
 	default:
 		if (!OID_IS_NULL(pi->data))
-			pmemobj_tx_free(pi->data);
+			pf_obj_free(p, a, pi->data, false);
 		break;
 	}
-	pmemobj_tx_free(oid);
-	atomic_fetch_sub(&p->ninodes, 1);
-}
-
-int
-pf_inode_free_act(struct pf_pool *p, PMEMoid oid, struct pf_acts *a)
-{
-	struct pf_inode *pi = pf_direct(p, oid);
-	int r = 0;
-	switch (pi->mode & S_IFMT) {
-	case S_IFREG:
-		r = pf_data_free_act(p, pi, a);
-		break;
-	case S_IFDIR:
-		r = pf_dir_free_pages_act(p, pi, a);
-		break;
-	default:
-		if (!OID_IS_NULL(pi->data))
-			pf_act_free(p, a, pi->data);
-		break;
-	}
-	pf_act_free(p, a, oid);
-	a->dinodes--;
-	return r ? r : a->full ? -EAGAIN : 0;
+	pf_obj_free(p, a, oid, false);
+	if (a)
+		a->dinodes--;
+	else
+		atomic_fetch_sub(&p->ninodes, 1);
 }
 
 void

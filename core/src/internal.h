@@ -137,6 +137,7 @@ void *pf_act_reserve(struct pf_pool *p, struct pf_acts *a, size_t size,
 void *pf_act_reserve_raw(struct pf_pool *p, struct pf_acts *a, size_t size,
 			 uint64_t type, PMEMoid *oid);
 void pf_act_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid);
+void pf_obj_free(struct pf_pool *p, struct pf_acts *a, PMEMoid oid, bool data);
 void pf_act_cancel(struct pf_pool *p, struct pf_acts *a);
 int pf_act_publish(struct pf_pool *p, struct pf_acts *a);
 
@@ -161,10 +162,9 @@ PMEMoid pf_inode_alloc_tx(struct pf_pool *p, const struct pf_caller *c,
 void pf_inode_init(struct pf_pool *p, const struct pf_caller *c,
 		   struct pf_inode *parent_dir, struct pf_inode *pi,
 		   mode_t mode, uint64_t rdev);
-/* in a TX: frees an inode and everything it owns */
-void pf_inode_free_tx(struct pf_pool *p, PMEMoid oid);
-/* the same as actions of a; -EAGAIN when it owns too much for one publish */
-int pf_inode_free_act(struct pf_pool *p, PMEMoid oid, struct pf_acts *a);
+/* frees an inode and everything it owns: in the running TX (a NULL) or as
+ * actions of a (pf_obj_free) */
+void pf_inode_free(struct pf_pool *p, PMEMoid oid, struct pf_acts *a);
 /* before that TX, for an inode nobody can reach any more: frees what it
  * owns PF_FREE_BATCH objects per TX, so the last TX stays small */
 void pf_inode_release_batched(struct pf_pool *p, struct pf_inode *pi);
@@ -213,18 +213,15 @@ void pf_dir_index_drop(struct pf_vinode *dir);
 /* after the TX committed: update volatile index */
 void pf_dir_commit(struct pf_vinode *dir);
 void pf_dir_index_free(struct pf_vinode *dir);
-void pf_dir_free_pages_tx(struct pf_pool *p, struct pf_inode *pi);
-int pf_dir_free_pages_act(struct pf_pool *p, struct pf_inode *pi,
-			  struct pf_acts *a);
+void pf_dir_free_pages(struct pf_pool *p, struct pf_inode *pi,
+		       struct pf_acts *a);
 void pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi);
 PMEMoid pf_dir_first_page_alloc_tx(struct pf_pool *p);
 ssize_t pf_dir_getdents(struct pf_pool *p, struct pf_file *f, void *buf,
 			size_t size);
 
 /* ---- data (data.c) ---- */
-void pf_data_free_tx(struct pf_pool *p, struct pf_inode *pi);
-int pf_data_free_act(struct pf_pool *p, struct pf_inode *pi,
-		     struct pf_acts *a);
+void pf_data_free(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a);
 void pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi);
 ssize_t pf_data_read(struct pf_pool *p, struct pf_vinode *vi, size_t count,
 		     uint64_t off, pf_copy_fn copy, void *arg);

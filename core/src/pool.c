@@ -47,16 +47,6 @@ pf_now(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void
-pf_persist(struct pf_pool *p, const void *addr, size_t len)
-{
-	if (p->is_pmem)
-		pmem_persist(addr, len);
-	else
-		pmem_msync(addr, len);
-	pf_persist_point();
-}
-
 /* Starts writing addr back; persistent after the next pmem_drain (or at
  * once, through msync, on a pool that is not pmem). */
 void
@@ -66,6 +56,15 @@ pf_flush(struct pf_pool *p, const void *addr, size_t len)
 		pmem_flush(addr, len);
 	else
 		pmem_msync(addr, len);
+}
+
+void
+pf_persist(struct pf_pool *p, const void *addr, size_t len)
+{
+	pf_flush(p, addr, len);
+	if (p->is_pmem)
+		pmem_drain();
+	pf_persist_point();
 }
 
 void
@@ -303,7 +302,7 @@ free_orphans(struct pf_pool *p)
 		pf_inode_release_batched(p, (struct pf_inode *)pi);
 		TX_BEGIN(p->pop) {
 			pf_orphan_del_tx(p, o);
-			pf_inode_free_tx(p, o);
+			pf_inode_free(p, o, NULL);
 		} TX_ONABORT {
 			ret = pf_tx_errno();
 		} TX_END

@@ -46,7 +46,7 @@ drop_link_tx(struct pf_pool *p, struct pf_vinode *victim, int64_t now,
 	if (free_now) {
 		/* freed in this TX: nothing reads its link count or ctime again,
 		 * and leaving them spares an undo-log entry */
-		pf_inode_free_tx(p, victim->oid);
+		pf_inode_free(p, victim->oid, NULL);
 		return;
 	}
 	struct pf_inode *vpi = victim->pi;
@@ -78,12 +78,8 @@ unlink_act(struct pf_pool *p, struct pf_vinode *d, uint32_t slot,
 	pf_dir_touch_act(p, &acts, dpi, -1, now);
 	if (rmdir)
 		pf_act_set32(p, &acts, &dpi->nlink, dpi->nlink - 1);
-	int r = pf_inode_free_act(p, v->oid, &acts);
-	if (r) {
-		pf_act_cancel(p, &acts);
-		return r;
-	}
-	r = pf_act_publish(p, &acts);
+	pf_inode_free(p, v->oid, &acts);
+	int r = pf_act_publish(p, &acts);
 	if (r == 0)
 		pf_dir_remove_done(p, d, slot);
 	return r;
@@ -369,7 +365,7 @@ rename_act(struct rename_ctx *x)
 	if (dst) {
 		pf_dir_set_act(p, x->nd, nslot, src->oid, src->pi->mode, &acts);
 		if (x->dst_freed) {
-			r = pf_inode_free_act(p, dst->oid, &acts);
+			pf_inode_free(p, dst->oid, &acts);
 		} else {
 			pf_act_set32(p, &acts, &dst->pi->nlink, dst->pi->nlink - 1);
 			pf_act_set(p, &acts, &dst->pi->ctime, (uint64_t)now);

@@ -155,19 +155,30 @@ d_dotdot(PMEMobjpool *pop, struct pf_super *s)
 	persist(pop, &pi->parent, sizeof(pi->parent));
 }
 
-static void
-d_dup_name(PMEMobjpool *pop, struct pf_super *s)
+/* The root directory's entry called name (in its first page). */
+static struct pf_dirent *
+root_entry(PMEMobjpool *pop, struct pf_super *s, const char *name)
 {
 	struct pf_inode *root = inode_at(pop, s->root.off);
 	struct pf_dirpage *pg = (struct pf_dirpage *)((char *)pop + root->data.off);
-	/* rename "hard" to "gone" in place: two entries named "gone" */
+	size_t len = strlen(name);
 	for (int i = 0; i < PF_DIRPAGE_SLOTS; i++) {
 		struct pf_dirent *d = &pg->d[i];
-		if (d->namelen == 4 && memcmp(d->name, "hard", 4) == 0) {
-			memcpy(d->name, "gone", 4);
-			persist(pop, d->name, 4);
-		}
+		if (!OID_IS_NULL(d->inode) && d->namelen == len &&
+		    memcmp(d->name, name, len) == 0)
+			return d;
 	}
+	fprintf(stderr, "no entry %s in the root directory\n", name);
+	exit(1);
+}
+
+static void
+d_dup_name(PMEMobjpool *pop, struct pf_super *s)
+{
+	/* rename "hard" to "gone" in place: two entries named "gone" */
+	struct pf_dirent *d = root_entry(pop, s, "hard");
+	memcpy(d->name, "gone", 4);
+	persist(pop, d->name, 4);
 }
 
 /* PMEMoids with the right offset but another pool's uuid: the open
@@ -176,15 +187,9 @@ d_dup_name(PMEMobjpool *pop, struct pf_super *s)
 static void
 d_uuid_dirent(PMEMobjpool *pop, struct pf_super *s)
 {
-	struct pf_inode *root = inode_at(pop, s->root.off);
-	struct pf_dirpage *pg = (struct pf_dirpage *)((char *)pop + root->data.off);
-	for (int i = 0; i < PF_DIRPAGE_SLOTS; i++) {
-		struct pf_dirent *d = &pg->d[i];
-		if (d->namelen == 3 && memcmp(d->name, "sym", 3) == 0) {
-			d->inode.pool_uuid_lo ^= 1ull << 8;
-			persist(pop, &d->inode, sizeof(d->inode));
-		}
-	}
+	struct pf_dirent *d = root_entry(pop, s, "sym");
+	d->inode.pool_uuid_lo ^= 1ull << 8;
+	persist(pop, &d->inode, sizeof(d->inode));
 }
 
 static void
