@@ -732,13 +732,17 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 		if (len < pi->size && ex) {
 			uint64_t aend = PF_ALIGN_UP(len, PF_EXT_ALIGN);
 			uint32_t i = ext_find(ex, aend);
-			/* extents starting at or after the aligned new end go */
+			/* an extent across the aligned new end keeps its part
+			 * below it, as one or several pieces (carve_parts) */
 			if (i < ex->count && ex->e[i].off < aend) {
 				ext_carve_tx(p, pi, i, aend,
 					     ex->e[i].off + ex->e[i].len);
 				ex = ext_arr(p, pi);
-				i++;
+				/* the pieces end at aend: what follows them
+				 * goes (not i + 1: there may be several) */
+				i = ext_find(ex, aend);
 			}
+			/* extents starting at or after the aligned new end go */
 			ext_remove_tx(p, pi, i, ex->count - i);
 		} else if (len > pi->size) {
 			zero_in_extents(p, pi, pi->size, len);

@@ -469,6 +469,37 @@ static void written_files_page_exact(void)
 	}
 }
 
+/*
+ * A truncate into a pre-allocated chunk-class extent whose kept part is
+ * carved into several small pieces kept only the first piece: the bytes of
+ * an earlier write below the new end read as zeros (xfstests' fsx found
+ * it; three writes and a truncate). Every byte below the new size must be
+ * what was written.
+ */
+static void truncate_into_carved_extent(void)
+{
+	static const uint64_t w[][2] = {
+		{ 0x2ea, 0x6ad5 }, { 0x140fd, 0xcddf }, { 0x24827, 0xa67a },
+	};
+	static char model[0x30000], buf[0x30000];
+	memset(model, 0, sizeof(model));
+	pf_file *f = OPEN("t", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	for (int k = 0; k < 3; k++) {
+		pft_pattern(model + w[k][0], w[k][1], 7, w[k][0]);
+		EQ((ssize_t)w[k][1], pf_pwrite(P, &ROOT, f, model + w[k][0],
+					       w[k][1], (off_t)w[k][0]));
+	}
+	OK(pf_ftruncate(P, &ROOT, f, 0x24cce));
+	EQ(0x24cce, pf_pread(P, f, buf, sizeof(buf), 0));
+	MEMEQ(model, buf, 0x24cce);
+	/* and up again: what was cut reads as zeros */
+	OK(pf_ftruncate(P, &ROOT, f, 0x2f000));
+	memset(model + 0x24cce, 0, sizeof(model) - 0x24cce);
+	EQ(0x2f000, pf_pread(P, f, buf, sizeof(buf), 0));
+	MEMEQ(model, buf, 0x2f000);
+	pf_close(f);
+}
+
 PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(huge_sparse), PFT_CASE(blocks_true_to_allocation),
 	 PFT_CASE(seek_data_hole), PFT_CASE(fallocate_modes),
@@ -476,4 +507,5 @@ PFT_MAIN(PFT_CASE(truncate_down_up), PFT_CASE(truncate_errors),
 	 PFT_CASE(fallocate_enospc), PFT_CASE(write_enospc),
 	 PFT_CASE(space_reused), PFT_CASE(fallocate_bad_files),
 	 PFT_CASE(appended_files_tight), PFT_CASE(fallocated_files_exact),
-	 PFT_CASE(written_files_page_exact))
+	 PFT_CASE(written_files_page_exact),
+	 PFT_CASE(truncate_into_carved_extent))
