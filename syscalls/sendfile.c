@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -164,8 +165,54 @@ static int end_info(struct end *e, struct end_info *i)
  * What the kernel checks before moving a byte, for each call (do_sendfile
  * and do_splice_direct, generic_copy_file_checks, do_splice).
  */
+/* where an end reads or writes: its explicit offset, else its file's */
+static int64_t end_pos(struct end *e)
+{
+	if (e->off >= 0)
+		return e->off;
+	if (e->o)
+		return pf_lseek(e->o->m->pool, e->o->file, 0, SEEK_CUR);
+	off_t r = lseek(e->hfd, 0, SEEK_CUR);
+	return r < 0 ? -errno : r;
+}
+
+/* the size of an end's file */
+static int64_t end_size(struct end *e)
+{
+	if (e->o) {
+		struct pf_stat st;
+		int r = pf_fstat(e->o->m->pool, e->o->file, &st);
+		return r < 0 ? r : (int64_t)st.size;
+	}
+	struct stat st;
+	return fstat(e->hfd, &st) < 0 ? -errno : st.st_size;
+}
+
+/*
+ * copy_file_range's length is cut to the input's end of file before the
+ * copy starts (generic_copy_file_checks), so a copy into the same file
+ * past its end never reads what it wrote; and then the ranges of a copy
+ * within one file must not overlap, whether the offsets are explicit or
+ * the files' own.
+ */
+static long cfr_checks(struct end *in, struct end *out, size_t *len,
+		       bool same_file)
+{
+	int64_t pin = end_pos(in), pout = end_pos(out), size = end_size(in);
+	if (pin < 0 || pout < 0 || size < 0)
+		return pin < 0 ? pin : pout < 0 ? pout : size;
+	if (pin >= size)
+		*len = 0;
+	else if ((uint64_t)(size - pin) < *len)
+		*len = (size_t)(size - pin);
+	if (same_file && (uint64_t)pin < (uint64_t)pout + *len &&
+	    (uint64_t)pout < (uint64_t)pin + *len)
+		return -EINVAL;
+	return 0;
+}
+
 static long validate(enum kind k, struct end *in, struct end *out,
-		     size_t len)
+		     size_t *len)
 {
 	struct end_info i, o;
 	int r = end_info(in, &i);
@@ -184,12 +231,8 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if (o.flags & O_APPEND)
 			return -EBADF;
-		/* one file, overlapping ranges (explicit offsets) */
-		if (in->o && out->o && i.ino == o.ino && in->offp && out->offp &&
-		    (uint64_t)in->off < (uint64_t)out->off + len &&
-		    (uint64_t)out->off < (uint64_t)in->off + len)
-			return -EINVAL;
-		break;
+		return cfr_checks(in, out, len, in->o && out->o &&
+				  in->o->m == out->o->m && i.ino == o.ino);
 	case K_SPLICE:
 		if (ti != S_IFIFO && to != S_IFIFO)
 			return -EINVAL;
@@ -238,7 +281,7 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	if ((ri && (ret = open_host(c, fd_in, &in)) < 0) ||
 	    (ro && (ret = open_host(c, fd_out, &out)) < 0))
 		goto out;
-	ret = validate(k, &in, &out, len);
+	ret = validate(k, &in, &out, &len);
 	if (ret < 0)
 		goto out;
 	ret = pump(c, &in, &out, len);
