@@ -304,7 +304,7 @@ pf_truncate(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	else
 		ret = pf_may(c, vi->pi, 2);
 	if (!ret)
-		ret = pf_truncate_vinode(p, c, vi, len);
+		ret = pf_truncate_vinode(p, c, vi, len, false);
 	pf_path_result_put(p, &r);
 	return ret;
 }

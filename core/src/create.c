@@ -322,7 +322,7 @@ open_existing(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	    !(c->caps & PF_CAP_FOWNER))
 		return -EPERM;
 	if ((flags & O_TRUNC) && S_ISREG(mode) && !created)
-		return pf_truncate_vinode(p, c, vi, 0);
+		return pf_truncate_vinode(p, c, vi, 0, true);
 	return 0;
 }
 

@@ -434,15 +434,17 @@ kill_suid(struct pf_pool *p, const struct pf_caller *c, struct pf_inode *pi)
 
 /* truncate a regular file; the caller checked access */
 int pf_truncate_vinode(struct pf_pool *p, struct pf_caller *c,
-		       struct pf_vinode *vi, off_t len);
+		       struct pf_vinode *vi, off_t len, bool times_always);
 int
 pf_truncate_vinode(struct pf_pool *p, struct pf_caller *c,
-		   struct pf_vinode *vi, off_t len)
+		   struct pf_vinode *vi, off_t len, bool times_always)
 {
 	if (len < 0)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&vi->lock);
-	int r = pf_data_truncate(p, vi, (uint64_t)len);
+	int r = 0;
+	if (times_always || vi->pi->size != (uint64_t)len)
+		r = pf_data_truncate(p, vi, (uint64_t)len);
 	if (!r)
 		kill_suid(p, c, vi->pi);
 	pthread_rwlock_unlock(&vi->lock);
@@ -458,7 +460,7 @@ pf_ftruncate(pf_pool *p, struct pf_caller *c, pf_file *f, off_t len)
 		return -EINVAL;
 	if (!S_ISREG(f->vi->pi->mode) || !f->writable)
 		return -EINVAL;
-	return pf_truncate_vinode(p, c, f->vi, len);
+	return pf_truncate_vinode(p, c, f->vi, len, true);
 }
 
 int

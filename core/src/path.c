@@ -197,6 +197,11 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 			if (rlen || slash)
 				nb[n++] = '/';
 			memcpy(nb + n, rest, rlen + 1);
+			/* following a link reads it: relatime, as Linux's
+			 * pick_link (readlinkat does the same) */
+			pthread_rwlock_rdlock(&child->lock);
+			pf_touch_atime(p, child);
+			pthread_rwlock_unlock(&child->lock);
 			pf_vinode_put(p, child);
 			which ^= 1;
 			rest = nb;
