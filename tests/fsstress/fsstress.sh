@@ -108,6 +108,8 @@ diff_run() {
 
 multi_run() {
 	procs=$1
+	# tens of thousands of operations in all; cheap (no native run)
+	OPS=${FSS_OPS:-$((OPS * 2))}
 	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 	echo "fsstress multi: $procs processes, seed $seed (+i), $OPS ops in all"
 	t0=$(date +%s)

@@ -58,6 +58,27 @@ void gen_path(struct run *r, const char *types, char *out, size_t len)
 	}
 }
 
+static unsigned depth(const char *path)
+{
+	unsigned n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/*
+ * A directory for a new name, mostly not a deep one: renames move
+ * directories into each other, and left alone the tree grows into
+ * chains 40 levels deep where every call walks 40 components.
+ */
+static const struct entry *shallow_dir(struct run *r)
+{
+	const struct entry *e = tree_pick(&r->tree, &r->rng, "d");
+	for (int tries = 0; tries < 4 && depth(e->path) >= 6; tries++)
+		e = tree_pick(&r->tree, &r->rng, "d");
+	return e;
+}
+
 void gen_new(struct run *r, char prefix, char *out, size_t len)
 {
 	unsigned k = rng_below(&r->rng, 100);
@@ -67,7 +88,7 @@ void gen_new(struct run *r, char prefix, char *out, size_t len)
 	else
 		snprintf(name, sizeof(name), "%c%lu", prefix, r->next_name++);
 	if (k < 90) {
-		join(tree_pick(&r->tree, &r->rng, "d")->path, name, out, len);
+		join(shallow_dir(r)->path, name, out, len);
 	} else if (k < 95) {
 		/* an existing name: EEXIST (or ENOTDIR, EISDIR...) */
 		snprintf(out, len, "%s", tree_pick(&r->tree, &r->rng, NULL)->path);
