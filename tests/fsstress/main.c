@@ -133,6 +133,11 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "pf-fsstress: chdir %s: %s\n", dir, strerror(errno));
 		return 2;
 	}
+	/* open to the unprivileged users some operations run as (ops.c) */
+	if (chmod(".", 0777) < 0) {
+		fprintf(stderr, "pf-fsstress: chmod %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
 	umask(022);
 	fprintf(stderr, "pf-fsstress: seed %llu ops %lu procs %u\n",
 		(unsigned long long)seed, nops, procs);

@@ -55,7 +55,7 @@ int errno_expected(int e)
 	switch (e) {
 	case ENOENT: case EEXIST: case ENOTEMPTY: case EISDIR: case ENOTDIR:
 	case EINVAL: case ELOOP: case ENXIO: case EBUSY: case ENAMETOOLONG:
-	case EMLINK: case EPERM: case ESPIPE:
+	case EMLINK: case EPERM: case ESPIPE: case EACCES:
 		return 1;
 	default:
 		return 0;

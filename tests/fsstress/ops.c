@@ -2,6 +2,7 @@
 /* The op table and the loop that draws operations from it. */
 #include <errno.h>
 #include <string.h>
+#include <sys/fsuid.h>
 
 #include "ops.h"
 
@@ -33,6 +34,21 @@ _Static_assert(NOPS <= 32, "struct run counts at most 32 op kinds");
 /* every so often the model is replaced by the tree itself (sorted) */
 #define RESCAN_EVERY 500
 
+/*
+ * Some operations run as an unprivileged user: a file system uid other
+ * than 0 also drops the file capabilities (CAP_CHOWN, CAP_DAC_OVERRIDE,
+ * CAP_FOWNER, CAP_FSETID...), so permission checks, sticky directories,
+ * set-id clearing and EPERM/EACCES are exercised and compared too.
+ */
+static const unsigned users[] = { 1, 1000, 65534 };
+
+static void become(unsigned uid, unsigned gid)
+{
+	/* the group first: it cannot change once the uid is not 0 */
+	setfsgid(gid);
+	setfsuid(uid);
+}
+
 static unsigned pick_op(struct run *r)
 {
 	unsigned total = 0;
@@ -54,14 +70,24 @@ int ops_run(struct run *r)
 			tree_scan(&r->tree);
 		unsigned k = pick_op(r);
 		char args[2 * PATHBUF + 64] = "", extra[256] = "", res[64];
+		char as[32] = "";
+		unsigned uid = 0, gid = 0;
+		if (rng_pct(&r->rng, 15)) {
+			uid = users[rng_below(&r->rng, 3)];
+			gid = users[rng_below(&r->rng, 3)];
+			snprintf(as, sizeof(as), " as %u:%u", uid, gid);
+			become(uid, gid);
+		}
 		errno = 0;
 		long ret = ops[k].fn(r, args, sizeof(args), extra, sizeof(extra));
+		if (uid || gid)
+			become(0, 0);
 		r->count[k]++;
 		if (ret >= 0)
 			r->ok[k]++;
 		result_str(ret, res, sizeof(res));
-		oplog_line(&r->log, "%lu %s %s %s%s%s", n, ops[k].name, args, res,
-			   *extra ? " " : "", extra);
+		oplog_line(&r->log, "%lu %s %s%s %s%s%s", n, ops[k].name, args, as,
+			   res, *extra ? " " : "", extra);
 		if (ret < 0 && !errno_expected((int)-ret)) {
 			r->log.unexpected++;
 			fprintf(stderr, "pf-fsstress: unexpected error: op %lu %s %s %s\n",

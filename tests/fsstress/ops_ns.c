@@ -11,7 +11,8 @@
 #include "ops.h"
 
 static const mode_t file_modes[] = { 0644, 0600, 0755, 0444, 0666, 04755, 02750 };
-static const mode_t dir_modes[] = { 0755, 0700, 02775, 01777, 0555, 0750 };
+/* mostly open to everyone: unprivileged ops (ops.c) must get somewhere */
+static const mode_t dir_modes[] = { 0777, 0777, 01777, 03777, 0755, 0700, 02775, 0555 };
 
 #define PICK(r, a) ((a)[rng_below(&(r)->rng, sizeof(a) / sizeof((a)[0]))])
 
