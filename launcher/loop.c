@@ -162,6 +162,7 @@ static void *worker(void *arg)
 		c->thr = NULL;
 		c->proc = NULL;
 		c->have_caller = 0;
+		c->who_err = 0;
 		c->nstr = 0;
 		c->nheld = 0;
 		c->follow_proc = 0;

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 			break;
 		workers_tick();
 		sc_ofd_events();
+		sc_tasks_reap();  /* state of exited processes and threads */
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGCHLD) {

@@ -31,13 +31,12 @@ static long enter_dir(struct call *c, struct mount *m, pf_file *dir,
 	struct proc *pr = call_proc(c);
 	if (!pr) {
 		pf_close(dir);
-		return -ESRCH;
+		return call_who_err(c);
 	}
 	struct vcwd v = { .m = m, .dir = dir };
 	snprintf(v.path, sizeof(v.path), "%s", vabs);
 	vabs_clean(v.path);
-	proc_set_cwd(c, pr, &v);
-	return 0;
+	return proc_set_cwd(c, pr, &v);
 }
 
 struct cd_arg { struct mount *m; pf_file *f; };
@@ -82,7 +81,7 @@ long sys_chdir(struct call *c)
 		return -ENOENT;
 	struct proc *pr = call_proc(c);
 	if (!pr)
-		return -ESRCH;
+		return call_who_err(c);
 	if (p.kind == VP_HOST) {
 		struct vcwd cur;
 		proc_get_cwd(pr, &cur);
@@ -100,8 +99,8 @@ long sys_chdir(struct call *c)
 		if (ok < 0)
 			return ok;
 		struct vcwd host = { 0 };
-		proc_set_cwd(c, pr, &host);
-		return CALL_CONTINUE;
+		r = proc_set_cwd(c, pr, &host);
+		return r < 0 ? r : CALL_CONTINUE;
 	}
 	struct cd_arg a = { 0 };
 	char vabs[PATH_MAX];
@@ -122,12 +121,12 @@ long sys_fchdir(struct call *c)
 	if (!pr) {
 		if (r == 0)
 			ofd_put(o);
-		return -ESRCH;
+		return call_who_err(c);
 	}
 	if (r > 0) {
 		struct vcwd host = { 0 };
-		proc_set_cwd(c, pr, &host);
-		return CALL_CONTINUE;
+		r = proc_set_cwd(c, pr, &host);
+		return r < 0 ? r : CALL_CONTINUE;
 	}
 	long ret = enter_dir(c, o->m, pf_file_ref(o->file), o->path);
 	ofd_put(o);
@@ -138,7 +137,7 @@ long sys_getcwd(struct call *c)
 {
 	struct proc *pr = call_proc(c);
 	if (!pr)
-		return -ESRCH;
+		return call_who_err(c);
 	struct vcwd cwd;
 	proc_get_cwd(pr, &cwd);
 	if (!cwd.m)

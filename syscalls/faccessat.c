@@ -39,9 +39,9 @@ static long do_access(struct call *c, int dirfd_arg, int path_arg, int mode,
 	if (p.empty && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
 	struct acc_arg a = { .mode = mode, .flags = flags };
-	if (!call_caller(c))
-		return -ESRCH;
-	call_caller_real(c, &a.real);
+	r = call_caller_real(c, &a.real);
+	if (r < 0)
+		return r;
 	return path_op_resolved(c, &p, pool_access, host_access, &a);
 }
 

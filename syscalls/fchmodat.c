@@ -63,7 +63,7 @@ long sys_fchmod(struct call *c)
 	struct pf_caller *pc = call_caller(c);
 	long ret = pc ? errno_filter(pf_fchmod(o->m->pool, pc, o->file,
 					       (mode_t)c->args[1] & 07777))
-		      : -ESRCH;
+		      : call_who_err(c);
 	ofd_put(o);
 	return ret;
 }

@@ -66,7 +66,7 @@ long sys_fchown(struct call *c)
 	long ret = pc ? errno_filter(pf_fchown(o->m->pool, pc, o->file,
 					       (uint32_t)c->args[1],
 					       (uint32_t)c->args[2]))
-		      : -ESRCH;
+		      : call_who_err(c);
 	ofd_put(o);
 	return ret;
 }

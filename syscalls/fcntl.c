@@ -35,7 +35,7 @@ long sys_fcntl(struct call *c)
 	case F_SETFL:
 		pc = call_caller(c);
 		ret = pc ? pf_file_set_flags(o->m->pool, pc, o->file,
-					     (int)c->args[2]) : -ESRCH;
+					     (int)c->args[2]) : call_who_err(c);
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:

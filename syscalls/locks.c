@@ -297,7 +297,7 @@ long lock_fcntl(struct call *c, struct ofd *o, int cmd)
 	if (!ofdlk) {
 		struct proc *p = call_proc(c);
 		if (!p)
-			return -ESRCH;
+			return call_who_err(c);
 		q.pid = proc_tgid(p);
 	}
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;

@@ -22,6 +22,8 @@ long sys_umask(struct call *c)
 	return CALL_CONTINUE;
 }
 
+/* set*id, setgroups, capset, unshare, setns: the ids are read again at
+ * the thread's next call (after the kernel ran this one) */
 long sys_creds_changed(struct call *c)
 {
 	call_forget_creds(c);
@@ -66,7 +68,7 @@ long sys_ioctl(struct call *c)
 			struct pf_caller *pc = call_caller(c);
 			ret = pc ? pf_file_set_flags(o->m->pool, pc, o->file,
 						     on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK)
-				 : -ESRCH;
+				 : call_who_err(c);
 		}
 	}
 	ofd_put(o);
@@ -80,8 +82,11 @@ static long do_exec(struct call *c, int dirfd_arg, int path_arg)
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0)
 		return r;
-	if (p.kind == VP_HOST)
-		return CALL_CONTINUE;
+	if (p.kind == VP_HOST) {
+		/* a set-id program changes the ids; read them again after */
+		r = call_exec(c);
+		return r < 0 ? r : CALL_CONTINUE;
+	}
 	sc_log_unsupported(c, "executing files stored in a pool is not supported (EACCES)");
 	return -EACCES;
 }

@@ -43,7 +43,10 @@ static long do_mkdir(struct call *c, int dirfd_arg, int path_arg, mode_t mode)
 		return r < 0 ? r : CALL_CONTINUE;
 	if (p.empty)
 		return -ENOENT;
-	struct mk_arg a = { mode & 07777 & ~call_umask(c), 0 };
+	int um = call_umask(c);
+	if (um < 0)
+		return um;
+	struct mk_arg a = { mode & 07777 & ~(mode_t)um, 0 };
 	return path_op_resolved(c, &p, pool_mkdir, host_mkdir, &a);
 }
 
@@ -68,7 +71,10 @@ static long do_mknod(struct call *c, int dirfd_arg, int path_arg, mode_t mode,
 		return -ENOENT;
 	if ((mode & S_IFMT) == 0)
 		mode |= S_IFREG;
-	struct mk_arg a = { (mode & S_IFMT) | (mode & 07777 & ~call_umask(c)), dev };
+	int um = call_umask(c);
+	if (um < 0)
+		return um;
+	struct mk_arg a = { (mode & S_IFMT) | (mode & 07777 & ~(mode_t)um), dev };
 	return path_op_resolved(c, &p, pool_mknod, host_mknod, &a);
 }
 

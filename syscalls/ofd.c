@@ -27,6 +27,7 @@
 
 #include "syscalls.h"
 #include "locks.h"
+#include "task.h"
 
 #define NB 4096
 static pthread_mutex_t ofd_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -150,6 +151,8 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 	 * EBADF), without three syscalls to look */
 	if (!call_may_hold_pool_fds(c))
 		return 1;
+	/* from here on, "cannot look" must never become "a host fd": the
+	 * kernel would run the call on the placeholder */
 	int pidfd = call_pidfd(c);
 	if (pidfd >= 0) {
 		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -161,6 +164,10 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 		}
 		if (errno == EBADF)
 			return -EBADF;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return task_fail(errno, "pidfd_getfd", c->tid);
+	} else if (pidfd != -ENOSYS) {
+		return pidfd;
 	}
 	return ofd_of(c->tid, fd, out);
 }
@@ -212,6 +219,8 @@ int ofd_of(pid_t pid, int fd, struct ofd **out)
 	if (stat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return -EBADF;
+		if (errno == ENOMEM || errno == ENFILE || errno == EMFILE)
+			return task_fail(errno, "stat of /proc/PID/fd/N", pid);
 		return 1;  /* e.g. a socket we cannot stat: not ours */
 	}
 	return ofd_by_stat(&st, out);
@@ -297,7 +306,7 @@ int call_getfd(struct call *c, int fd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
 	if (pidfd < 0)
-		return -ESRCH;
+		return errno == ESRCH ? -ESRCH : task_fail(errno, "pidfd_open", c->tid);
 	int r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	int err = errno;
 	close(pidfd);

@@ -38,9 +38,13 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
-		return -ESRCH;
-	if (flags & (O_CREAT | __O_TMPFILE))
-		mode &= ~call_umask(c) & 07777;
+		return call_who_err(c);
+	if (flags & (O_CREAT | __O_TMPFILE)) {
+		int um = call_umask(c);
+		if (um < 0)
+			return um;
+		mode &= ~(mode_t)um & 07777;
+	}
 	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
 		pf_file *f;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);

@@ -199,7 +199,7 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	if (dirfd == AT_FDCWD) {
 		struct proc *pr = call_proc(c);
 		if (!pr)
-			return -ESRCH;
+			return call_who_err(c);
 		struct vcwd cwd;
 		proc_get_cwd(pr, &cwd);
 		if (cwd.m) {
@@ -333,7 +333,7 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 {
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
-		return -ESRCH;
+		return call_who_err(c);
 	uid_t myuid = geteuid();
 	gid_t mygid = getegid();
 	gid_t mine[SC_MAX_GROUPS];

@@ -24,7 +24,7 @@ long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
 {
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
-		return -ESRCH;
+		return call_who_err(c);
 	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
 		long r = pop(c, p, pc, arg);
 		if (r != -PF_ESCAPED)

@@ -85,7 +85,7 @@ static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
-		return -ESRCH;
+		return call_who_err(c);
 	if (op == OP_RENAME) {
 		sc_ofd_events();  /* as in unlinkat.c */
 		r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);

@@ -80,7 +80,7 @@ static ssize_t end_write(struct call *c, struct end *e, const void *buf,
 	if (e->o) {
 		struct pf_caller *pc = call_caller(c);
 		if (!pc)
-			return -ESRCH;
+			return call_who_err(c);
 		r = e->off >= 0 ? pf_pwrite(e->o->m->pool, pc, e->o->file, buf, n, e->off)
 				: pf_write(e->o->m->pool, pc, e->o->file, buf, n);
 	} else {

@@ -76,6 +76,7 @@ struct call {
 
 	struct pf_caller caller; /* lazy: call_caller() */
 	int have_caller;
+	int who_err;             /* why the caller could not be told (-errno) */
 
 	/* strings read from the target, kept for --trace */
 	char str[2][PATH_MAX];
@@ -162,24 +163,39 @@ int call_read_path(struct call *c, uint64_t addr, const char **out);
 /* SECCOMP_IOCTL_NOTIF_ID_VALID: 0 if the call is still pending, -ENOENT. */
 int call_valid(struct call *c);
 
-/* ---- who is calling (creds.c, proc.c) -------------------------------------- */
+/* ---- who is calling (creds.c, proc.c, task.c) ------------------------------ */
 
-/* Credentials for core; NULL only if the thread is gone. */
+/*
+ * Credentials for core; NULL when they cannot be known (the thread is
+ * gone, or the supervisor ran out of fds or memory): the call must then
+ * fail with call_who_err(c), never go on with other credentials.
+ */
 struct pf_caller *call_caller(struct call *c);
-/* The process's umask (cached per process, reset by umask()). */
-mode_t call_umask(struct call *c);
-/* Per-process state; NULL only if the process is gone. */
+/* What to answer after call_caller, call_proc (...) failed: -ENFILE,
+ * -ENOMEM, -EACCES (logged), or -ESRCH when the caller is gone (unseen). */
+int call_who_err(const struct call *c);
+/* The process's umask (cached per process, reset by umask()), or -errno. */
+int call_umask(struct call *c);
+/* Per-process state; NULL as call_caller. */
 struct proc *call_proc(struct call *c);
-/* Credentials with the real ids, as access(2) without AT_EACCESS checks. */
-void call_caller_real(struct call *c, struct pf_caller *out);
+/* Credentials with the real ids, as access(2) without AT_EACCESS checks.
+ * 0 or -errno. */
+int call_caller_real(struct call *c, struct pf_caller *out);
 /* Keeps a reference until call_end. */
 void call_hold(struct call *c, pf_file *f);
 /* Drops what the call holds (proc reference, held files). */
 void call_end(struct call *c);
 /* Drops every process (shutdown). */
 void proc_clear_all(void);
-/* Forgets cached credentials of the calling thread (set*id, capset). */
+/* Forgets cached credentials of the calling thread (set*id, capset,
+ * unshare, setns). */
 void call_forget_creds(struct call *c);
+/* The caller is about to exec: forgets the credentials of every thread of
+ * its process (set-id programs; a non-leader takes over the leader's tid).
+ * 0, or -EAGAIN when too many execs are in flight to track. */
+int call_exec(struct call *c);
+/* Each tick: drops the entries of exited threads and processes. */
+void sc_tasks_reap(void);
 /* Forgets the cached umask of the calling process. */
 void call_forget_umask(struct call *c);
 /* A directory fd of /proc/TID for the caller (cached; do not close). */
@@ -196,8 +212,9 @@ struct vcwd {
 /* Copies the process's cwd (with a new reference on dir). */
 void proc_get_cwd(struct proc *p, struct vcwd *out);
 /* Replaces it (takes the reference in `in`); first pins the current cwd on
- * children that have not been seen yet, so they inherit the old one. */
-void proc_set_cwd(struct call *c, struct proc *p, struct vcwd *in);
+ * children that have not been seen yet, so they inherit the old one. 0,
+ * or -errno (a child could not be pinned: nothing changed). */
+int proc_set_cwd(struct call *c, struct proc *p, struct vcwd *in);
 void vcwd_release(struct vcwd *v);
 pid_t proc_tgid(const struct proc *p);
 /* Forgets a process that is exiting (exit_group). */

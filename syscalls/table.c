@@ -139,6 +139,9 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(setfsgid, creds_changed, SC_RARE, "i"),
 	E(setgroups, creds_changed, SC_RARE, "ip"),
 	E(capset, creds_changed, SC_RARE, "pp"),
+	/* a new user namespace changes what the capabilities are worth */
+	E(unshare, creds_changed, SC_RARE, "x"),
+	E(setns, creds_changed, SC_RARE, "ix"),
 	E(exit_group, exit_group, 0, "i"),
 	/* fds arriving from elsewhere (fdpass.c) */
 	E(clone, clone, SC_CLONE_FILES, "xppp"),

@@ -42,7 +42,7 @@ long sys_ftruncate(struct call *c)
 	struct pf_caller *pc = call_caller(c);
 	long ret = (off_t)c->args[1] < 0 ? -EINVAL
 		 : pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
-		 : -ESRCH;
+		 : call_who_err(c);
 	ofd_put(o);
 	return errno_filter(ret);
 }
@@ -56,7 +56,7 @@ long sys_fallocate(struct call *c)
 	struct pf_caller *pc = call_caller(c);
 	long ret = pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
 				     (off_t)c->args[2], (off_t)c->args[3])
-		      : -ESRCH;
+		      : call_who_err(c);
 	ofd_put(o);
 	return errno_filter(ret);
 }

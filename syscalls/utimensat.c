@@ -47,7 +47,7 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		struct pf_caller *pc = call_caller(c);
 		long ret = pc ? pf_utimensat(o->m->pool, pc, o->file, "",
 					     a->now ? NULL : a->ts,
-					     AT_EMPTY_PATH) : -ESRCH;
+					     AT_EMPTY_PATH) : call_who_err(c);
 		ofd_put(o);
 		return errno_filter(ret);
 	}

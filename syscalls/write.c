@@ -24,7 +24,7 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 		goto out;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
-		ret = -ESRCH;
+		ret = call_who_err(c);
 	else if (flags)
 		ret = pf_write_cb_flags(o->m->pool, pc, o->file, t->total, off,
 					flags, tbuf_from_target, t);

@@ -88,6 +88,11 @@ int main(void)
 		SYS_fchdir, SYS_getcwd, SYS_statfs, SYS_fstatfs, SYS_umask,
 		SYS_mknod, SYS_mknodat, SYS_sendfile, SYS_copy_file_range,
 		SYS_splice, SYS_io_uring_setup, SYS_flock, SYS_mmap,
+		/* who the caller is: every change of ids must be seen */
+		SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid,
+		SYS_setresuid, SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
+		SYS_setgroups, SYS_capset, SYS_unshare, SYS_setns, SYS_execve,
+		SYS_execveat, SYS_exit_group,
 	};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(sc_table[must[i]].handler, "syscall %d is not served", must[i]);
