@@ -502,11 +502,19 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		ret = -EPERM;
 		goto out;
 	}
+	struct pf_vinode *d = rn.parent;
 	if (S_ISDIR(src->pi->mode)) {
-		ret = -EPERM;
+		/* Linux's vfs_link asks may_create of the new parent before
+		 * refusing a directory (EACCES before EPERM). A directory
+		 * source is not locked here (it may be an ancestor of d: lock
+		 * order), so the check takes d's lock alone */
+		pthread_rwlock_rdlock(&d->lock);
+		ret = d->pi->nlink == 0 ? -ENOENT : pf_may(c, d->pi, 3);
+		pthread_rwlock_unlock(&d->lock);
+		if (!ret)
+			ret = -EPERM;
 		goto out;
 	}
-	struct pf_vinode *d = rn.parent;
 	pthread_rwlock_wrlock(&d->lock);
 	pthread_rwlock_wrlock(&src->lock);
 	PMEMoid o;

@@ -161,6 +161,12 @@ static void dir_write_permission(void)
 	ERR(EACCES, pf_symlinkat(P, &U1, "x", NULL, "d/l"));
 	ERR(EACCES, pf_mknodat(P, &U1, NULL, "d/p", S_IFIFO | 0644, 0));
 	ERR(EACCES, pf_linkat(P, &U1, NULL, "d/f", NULL, "d/g", 0));
+	/* a directory as the source: the new parent's permission first,
+	 * then EPERM (vfs_link's order; found by pf-fsstress) */
+	MKDIR("own");
+	OK(pf_fchownat(P, &ROOT, NULL, "own", 1000, 1000, 0));
+	ERR(EACCES, pf_linkat(P, &U1, NULL, "own", NULL, "d/g", 0));
+	ERR(EPERM, pf_linkat(P, &U1, NULL, "own", NULL, "own/g", 0));
 	/* the permission check on the directory comes before the type
 	 * checks (Linux may_delete order) */
 	MKDIR("d/sub");
