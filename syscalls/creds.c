@@ -188,8 +188,7 @@ static int refresh(struct call *c, struct thread *t)
 
 /*
  * A new entry for the caller (one reference, the caller's), in the table
- * if it can be watched. 0 or -errno (task_fail's, or -ESRCH: the caller
- * is gone and the answer is not seen).
+ * if it can be watched. 0 or -errno (task_gone_or_fail's).
  */
 static int thread_new(struct call *c, struct thread **out)
 {
@@ -221,12 +220,14 @@ static int thread_new(struct call *c, struct thread **out)
 			what = "reading /proc/TID/status";
 		}
 	}
-	if (err == 0 && call_valid(c) < 0)
+	if (err == 0 && call_valid(c) < 0) {
 		err = ESRCH;
+		what = "ID_VALID";
+	}
 	t->tgid = t->st.tgid;
 	if (err) {
 		free_thread(t);
-		return err == ESRCH || err == ENOENT ? -ESRCH : task_fail(err, what, c->tid);
+		return task_gone_or_fail(c, err, what);
 	}
 	if (!exec_in_flight(t))
 		t->read_gen = t->gen;
@@ -285,8 +286,8 @@ static struct thread *thread_get(struct call *c)
 		int r = refresh(c, t);
 		if (r < 0) {
 			/* fail closed: never the old credentials */
-			c->who_err = r == -ESRCH || r == -ENOENT ? -ESRCH :
-				task_fail(-r, "reading /proc/TID/status again", c->tid);
+			c->who_err = task_gone_or_fail(c, -r,
+				"reading /proc/TID/status again");
 			thread_put(t);
 			return NULL;
 		}

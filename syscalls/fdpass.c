@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "syscalls.h"
@@ -59,6 +60,18 @@ long sys_recvmmsg(struct call *c)
 			call_taint(c);
 			break;
 		}
+	return CALL_CONTINUE;
+}
+
+/*
+ * A subreaper in the tree adopts orphans whose parent was killed: its
+ * children can then no longer be told from its adoptees, which may hold
+ * pool fds it does not have.
+ */
+long sys_prctl(struct call *c)
+{
+	if (c->args[0] == PR_SET_CHILD_SUBREAPER && c->args[1])
+		sc_fd_tables_shared();
 	return CALL_CONTINUE;
 }
 

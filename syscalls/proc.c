@@ -237,8 +237,7 @@ int proc_lookup(struct call *c, pid_t tgid, struct proc **out)
 		(*out)->refs++;
 	pthread_mutex_unlock(&tab_lock);
 	if (r < 0)
-		return r == -ESRCH || r == -ENOENT ? -ESRCH :
-			task_fail(-r, "making the process entry", c->tid);
+		return task_gone_or_fail(c, -r, "making the process entry");
 	return 0;
 }
 
@@ -292,8 +291,7 @@ int call_umask(struct call *c)
 	struct task_status st;
 	int r = task_status_read(procfd, c->tid, &st);
 	if (r < 0)  /* never a guess: a wrong umask makes files too open */
-		return r == -ESRCH || r == -ENOENT ? -ESRCH :
-			task_fail(-r, "reading the umask", c->tid);
+		return task_gone_or_fail(c, -r, "reading the umask");
 	__atomic_store_n(&p->umask, st.umask, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->umask_valid, 1, __ATOMIC_RELEASE);
 	return (int)st.umask;
@@ -399,8 +397,7 @@ int proc_set_cwd(struct call *c, struct proc *p, struct vcwd *in)
 	pthread_mutex_unlock(&tab_lock);
 	if (r < 0) {
 		vcwd_release(in);
-		return r == -ESRCH || r == -ENOENT ? -ESRCH :
-			task_fail(-r, "pinning the children to the old cwd", c->tid);
+		return task_gone_or_fail(c, -r, "pinning the children to the old cwd");
 	}
 	vcwd_release(&old);
 	in->m = NULL;

@@ -389,7 +389,7 @@ H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
-H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd);
+H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 
 #endif

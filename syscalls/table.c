@@ -149,6 +149,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(recvmsg, recvmsg, 0, "fpx"),
 	E(recvmmsg, recvmmsg, 0, "fpuxp"),
 	E(pidfd_getfd, pidfd_getfd, 0, "iix"),
+	E(prctl, prctl, 0, "ixxxx"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
 	E(setxattr, unsupported_path, SC_RARE, "sspux"),

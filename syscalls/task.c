@@ -183,6 +183,13 @@ void sc_tasks_reap(void)
 	/* the rest on the next tick */
 }
 
+int task_gone_or_fail(struct call *c, int err, const char *what)
+{
+	if ((err == ESRCH || err == ENOENT) && call_valid(c) < 0)
+		return -ESRCH;
+	return task_fail(err, what, c->tid);
+}
+
 int task_fail(int err, const char *what, pid_t tid)
 {
 	static unsigned long count;  /* __atomic */

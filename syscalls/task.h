@@ -74,5 +74,11 @@ void threads_clear_all(void);
  * target), -ENOMEM, or -EACCES for anything else (fail closed).
  */
 int task_fail(int err, const char *what, pid_t tid);
+/*
+ * The same for a failure that may just mean the caller is gone (ESRCH,
+ * ENOENT from /proc): -ESRCH if its notification is no longer pending (the
+ * answer is never seen), else task_fail: a live process never gets ESRCH.
+ */
+int task_gone_or_fail(struct call *c, int err, const char *what);
 
 #endif

@@ -92,7 +92,7 @@ int main(void)
 		SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid,
 		SYS_setresuid, SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
 		SYS_setgroups, SYS_capset, SYS_unshare, SYS_setns, SYS_execve,
-		SYS_execveat, SYS_exit_group,
+		SYS_execveat, SYS_exit_group, SYS_prctl,
 	};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(sc_table[must[i]].handler, "syscall %d is not served", must[i]);
