@@ -38,8 +38,10 @@ fi
 mkdir -p "$W" || exit 1
 "$MKFS" -f "$POOL" 1G >/dev/null || { echo "FAIL: mkfs"; exit 1; }
 
+LIMIT=600
+[ $LONG = 1 ] && LIMIT=3600
 pfrun() {
-	timeout -k 5 600 "$RUN" --pool "$POOL" --mount "$MNT" -- "$@"
+	timeout -k 5 $LIMIT "$RUN" --pool "$POOL" --mount "$MNT" -- "$@"
 }
 
 # first_diff A B: the first differing line of two files, with context
