@@ -122,7 +122,8 @@ static void bump_tgid_locked(pid_t tgid)
 static struct thread *exec_drop_locked(int i)
 {
 	struct thread *x = execs[i].x;
-	execs[i] = execs[--nexecs];
+	execs[i] = execs[nexecs - 1];
+	__atomic_store_n(&nexecs, nexecs - 1, __ATOMIC_RELEASE);
 	return put_locked(x) ? x : NULL;
 }
 
