@@ -30,6 +30,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,35 @@ static int check_unprivileged(void)
 		printf("FAIL: [%d] open for writing as 65534: %s, want EACCES\n",
 		       (int)getpid(), strerror(errno));
 		bad = 1;
+	}
+	/* a user namespace of its own shows a full CapEff, worth nothing
+	 * outside it (skipped where unprivileged user namespaces are off);
+	 * checked in a new process too, whose credentials are read afresh */
+	if (unshare(CLONE_NEWUSER) == 0) {
+		pid_t pid = fork();
+		if (pid > 0) {
+			int ws;
+			if (waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws) ||
+			    WEXITSTATUS(ws) != 0)
+				bad = 1;
+		}
+		errno = 0;
+		if (chown("ro/f", 65533, (gid_t)-1) == 0 || errno != EPERM) {
+			printf("FAIL: [%d] chown in a new user namespace: %s, want EPERM\n",
+			       (int)getpid(), strerror(errno));
+			bad = 1;
+		}
+		errno = 0;
+		if (unlink("ro/f") == 0 || errno != EACCES) {
+			printf("FAIL: [%d] unlink in a new user namespace: %s, want EACCES\n",
+			       (int)getpid(), strerror(errno));
+			bad = 1;
+		}
+		if (pid == 0)
+			_exit(bad);
+	} else {
+		printf("note: unshare(CLONE_NEWUSER): %s: that check skipped\n",
+		       strerror(errno));
 	}
 	fflush(stdout);
 	return bad;
