@@ -69,6 +69,33 @@ long rel_model_apply(struct rel_model *m, const struct rel_op *op, int dry);
 /* The canonical dump (malloc'ed, sorted lines). */
 char *rel_model_dump(const struct rel_model *m);
 int rel_model_nentries(const struct rel_model *m);
+/* The same without contents (every h= is the empty hash, as
+ * rel_pool_dump_meta): the fuzzer compares contents byte by byte. */
+char *rel_model_dump_meta(const struct rel_model *m);
+
+/*
+ * Open descriptions of regular files (the fuzzer's file descriptors): an
+ * open file keeps its inode, and its data, when its last name goes.
+ * rel_model_open: open(path, O_RDWR | flags) where flags may hold O_CREAT,
+ * O_EXCL, O_TRUNC; returns the inode (> 0) or the negative errno (-E2BIG:
+ * no room in the model). Inodes stay valid until rel_model_close.
+ */
+int rel_model_open(struct rel_model *m, const char *path, int flags, int dry);
+void rel_model_close(struct rel_model *m, int ino);
+/* The inode of the regular file at path, or the negative errno. */
+int rel_model_lookup_file(const struct rel_model *m, const char *path);
+/* pwrite, ftruncate, fallocate (modes 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE,
+ * ZERO_RANGE[|KEEP_SIZE]) on an inode, with the results Linux gives. */
+long rel_model_ino_pwrite(struct rel_model *m, int ino, uint64_t off,
+			  uint32_t len, uint32_t seed, int dry);
+int rel_model_ino_truncate(struct rel_model *m, int ino, uint64_t len, int dry);
+int rel_model_ino_fallocate(struct rel_model *m, int ino, int mode,
+			    uint64_t off, uint64_t len, int dry);
+/* The contents of an inode (valid until the next change) and its size. */
+const unsigned char *rel_model_ino_data(const struct rel_model *m, int ino,
+					size_t *size);
+/* Sum of the sizes of all regular files (orphans included). */
+size_t rel_model_bytes(const struct rel_model *m);
 
 /*
  * Picks a random operation that the model says succeeds (most of the time)
