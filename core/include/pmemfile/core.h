@@ -30,6 +30,10 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: what is declared from here
+ * to the matching pop is its ABI, and nothing else is exported. */
+#pragma GCC visibility push(default)
+
 #define PF_PATH_MAX 4096        /* as Linux PATH_MAX, including the NUL */
 #define PF_NAME_MAX 255         /* bytes in one path component */
 #define PF_SYMLINK_MAX 4095     /* bytes in a symlink target */
@@ -347,6 +351,8 @@ int pf_fsck(const char *path,
 
 /* Library version string, e.g. "0.1.0". */
 const char *pf_version(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
