@@ -146,7 +146,7 @@ static int
 chown_tx(struct pf_pool *p, struct chown_args *a)
 {
 	volatile int ret = 0;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		struct pf_inode *pi = a->pi;
 		pf_inode_snap_tx(pi);
 		pi->mode = a->mode;
@@ -156,8 +156,6 @@ chown_tx(struct pf_pool *p, struct chown_args *a)
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
-	if (!ret)
-		pf_persist_point();
 	return ret;
 }
 

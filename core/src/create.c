@@ -140,15 +140,13 @@ create_locked(struct create_args *a)
 	if (r != -EAGAIN)
 		return r;
 	volatile int ret = 0;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		create_body_tx(a);
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
 	if (ret)
 		pf_dir_index_drop(a->dir);
-	else
-		pf_persist_point();
 	return ret;
 }
 
@@ -257,7 +255,7 @@ open_tmpfile(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	volatile PMEMoid o = OID_NULL;
 	if (!ret) {
 		pthread_mutex_lock(&p->orphan_lock);
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			PMEMoid n = pf_inode_alloc_tx(p, c, d->pi,
 						      S_IFREG | (mode & 07777), 0);
 			pf_orphan_add_tx(p, n);
@@ -270,7 +268,6 @@ open_tmpfile(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	pthread_rwlock_unlock(&d->lock);
 	if (ret)
 		goto out;
-	pf_persist_point();
 	struct pf_vinode *vi;
 	ret = pf_vinode_get(p, o, &vi);
 	if (ret)
@@ -539,7 +536,7 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		volatile bool was_orphan = spi->nlink == 0;
 		if (was_orphan)
 			pthread_mutex_lock(&p->orphan_lock);
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			int64_t now = pf_now();
 			if (was_orphan)
 				pf_orphan_del_tx(p, src->oid);
@@ -555,10 +552,8 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 			pthread_mutex_unlock(&p->orphan_lock);
 		if (ret)
 			pf_dir_index_drop(d);
-		else {
+		else
 			src->tmpfile = false;
-			pf_persist_point();
-		}
 	}
 unlock:
 	pthread_rwlock_unlock(&src->lock);

@@ -172,7 +172,7 @@ pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi)
 		if (!ex || ex->count <= PF_FREE_BATCH)
 			return;
 		volatile int failed = 0;
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			ext_remove_tx(p, pi, ex->count - PF_FREE_BATCH,
 				      PF_FREE_BATCH);
 		} TX_ONABORT {
@@ -180,7 +180,6 @@ pf_data_release_batched(struct pf_pool *p, struct pf_inode *pi)
 		} TX_END
 		if (failed)
 			return;  /* the final TX tries the rest */
-		pf_persist_point();
 	}
 }
 
@@ -534,14 +533,12 @@ alloc_tx(struct write_args *w)
 	struct pf_pool *p = w->p;
 	struct pf_inode *pi = w->pi;
 	volatile int ret = 0;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		bool append = w->off >= w->size;
 		fill_holes_tx(p, pi, w->off, w->off + w->count, w->size, append);
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
-	if (!ret)
-		pf_persist_point();
 	return ret;
 }
 
@@ -727,7 +724,7 @@ static int
 truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 {
 	volatile int ret = 0;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		struct pf_extents *ex = ext_arr(p, pi);
 		if (len < pi->size && ex) {
 			uint64_t aend = PF_ALIGN_UP(len, PF_EXT_ALIGN);
@@ -755,8 +752,6 @@ truncate_tx(struct pf_pool *p, struct pf_inode *pi, uint64_t len)
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
-	if (!ret)
-		pf_persist_point();
 	return ret;
 }
 
@@ -791,7 +786,7 @@ pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
 	     !(e->len > PF_EXT_SMALL && from - e->off <= CARVE_SMALL) &&
 	     !(e->len == PF_EXT_SMALL && from - e->off == PF_EXT_ALIGN)))
 		goto out;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		if (from == e->off)
 			ext_remove_tx(p, pi, i, 1);
 		else
@@ -799,7 +794,6 @@ pf_data_trim(struct pf_pool *p, struct pf_vinode *vi)
 	} TX_ONABORT {
 		;
 	} TX_END
-	pf_persist_point();
 out:
 	pthread_rwlock_unlock(&vi->lock);
 }
@@ -876,7 +870,7 @@ falloc_tx(struct falloc_args *a)
 	struct pf_pool *p = a->p;
 	struct pf_inode *pi = a->pi;
 	volatile int ret = 0;
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		uint64_t size = pi->size;
 		bool keep = (a->mode & FALLOC_FL_KEEP_SIZE) != 0;
 		if (a->mode & FALLOC_FL_PUNCH_HOLE) {
@@ -907,8 +901,6 @@ falloc_tx(struct falloc_args *a)
 	} TX_ONABORT {
 		ret = pf_tx_errno();
 	} TX_END
-	if (!ret)
-		pf_persist_point();
 	return ret;
 }
 

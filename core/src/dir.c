@@ -525,7 +525,7 @@ pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi)
 		if (n <= PF_FREE_BATCH)
 			return;
 		volatile int failed = 0;
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			PMEMoid q = pi->data;
 			for (int i = 0; i < PF_FREE_BATCH; i++) {
 				PMEMoid next = ((struct pf_dirpage *)pf_direct(p, q))->next;
@@ -541,7 +541,6 @@ pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi)
 		} TX_END
 		if (failed)
 			return;
-		pf_persist_point();
 	}
 }
 

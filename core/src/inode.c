@@ -188,12 +188,11 @@ pf_vinode_put(struct pf_pool *p, struct pf_vinode *vi)
 
 	pf_inode_release_batched(p, vi->pi);
 	pthread_mutex_lock(&p->orphan_lock);
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		pf_orphan_del_tx(p, vi->oid);
 		pf_inode_free(p, vi->oid, NULL);
 	} TX_END
 	pthread_mutex_unlock(&p->orphan_lock);
-	pf_persist_point();
 	vinode_destroy(vi);
 }
 

@@ -104,6 +104,16 @@ pf_persist_point(void)
 static inline void pf_persist_point(void) {}
 #endif
 
+/*
+ * Every transaction of the core begins with PF_TX_BEGIN, so that its
+ * commit is a persist point by construction: libpmemobj calls
+ * pf_tx_stage at each stage of the outermost transaction, and the
+ * ONCOMMIT stage comes once its changes are durable and its lane is
+ * released. (Aborts are not persist points: nothing changed.)
+ */
+void pf_tx_stage(PMEMobjpool *pop, enum pobj_tx_stage stage, void *arg);
+#define PF_TX_BEGIN(p) TX_BEGIN_CB((p)->pop, pf_tx_stage, NULL)
+
 /* PF_OPEN_ISOLATED (isolate.c): 0, or -EIO when the trial open crashed */
 int pf_pool_open_trial(const char *path, char *msg, size_t msglen);
 int pf_pool_precheck(const char *path, const struct stat *st, char *msg,

@@ -22,6 +22,15 @@ void *pf_hook_arg;
 #endif
 
 void
+pf_tx_stage(PMEMobjpool *pop, enum pobj_tx_stage stage, void *arg)
+{
+	(void)pop;
+	(void)arg;
+	if (stage == TX_STAGE_ONCOMMIT)
+		pf_persist_point();
+}
+
+void
 pf_test_set_persist_hook(void (*hook)(void *arg), void *arg)
 {
 #ifdef PF_TEST_HOOKS
@@ -300,7 +309,7 @@ free_orphans(struct pf_pool *p)
 			return -EIO;
 		volatile int ret = 0;
 		pf_inode_release_batched(p, (struct pf_inode *)pi);
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			pf_orphan_del_tx(p, o);
 			pf_inode_free(p, o, NULL);
 		} TX_ONABORT {
@@ -308,7 +317,6 @@ free_orphans(struct pf_pool *p)
 		} TX_END
 		if (ret)
 			return ret;
-		pf_persist_point();
 	}
 	return 0;
 }

@@ -150,7 +150,7 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 			ret = 0;
 		}
 		pthread_mutex_lock(&p->orphan_lock);
-		TX_BEGIN(p->pop) {
+		PF_TX_BEGIN(p) {
 			int64_t now = pf_now();
 			pf_dir_remove_tx(p, d, slot);
 			struct pf_inode *dpi = d->pi;
@@ -169,8 +169,6 @@ pf_unlinkat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		pthread_mutex_unlock(&p->orphan_lock);
 		if (ret)
 			pf_dir_index_drop(d);
-		else
-			pf_persist_point();
 	}
 unlock:
 	pthread_rwlock_unlock(&v->lock);
@@ -515,7 +513,7 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	}
 	ret = 0;
 	pthread_mutex_lock(&p->orphan_lock);
-	TX_BEGIN(p->pop) {
+	PF_TX_BEGIN(p) {
 		rename_body_tx(&x);
 	} TX_ONABORT {
 		ret = pf_tx_errno();
@@ -526,8 +524,6 @@ pf_renameat2(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 	if (ret) {
 		pf_dir_index_drop(x.od);
 		pf_dir_index_drop(x.nd);
-	} else {
-		pf_persist_point();
 	}
 	unlock2(x.src, x.dst);
 unlock:
