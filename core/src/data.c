@@ -7,11 +7,17 @@
  * zeroes the newly exposed extent bytes first, and new extents that land
  * below the size are zeroed before they are published.
  *
- * Writes: a pure overwrite inside allocated extents copies and persists the
- * data, then stores the 8-byte size/mtime/ctime words with a persist each
- * (no transaction: see HACKING.md). A write that needs new extents runs as
- * one transaction: allocate, zero, copy + persist the data, publish the
- * size; a crash before commit rolls the allocation and the size back.
+ * Writes: a write that needs new extents first allocates them (zeroed where
+ * they fall below the size) in one transaction, or one publish for a
+ * file's first small extent; a failed allocation changes nothing. Then,
+ * outside any transaction, the data is copied and persisted, and only then
+ * the 8-byte size/mtime/ctime words are stored with a persist each (see
+ * HACKING.md): a crash before the size store leaves the old size, so an
+ * append is all-or-nothing; an overwrite in place may tear.
+ *
+ * Truncate, punch and trim release space by cutting extents
+ * (ext_carve_tx): the part of an extent that stays may become several
+ * pieces, so code that goes on after a carve looks the index up again.
  */
 #include <errno.h>
 #include <fcntl.h>
