@@ -22,6 +22,17 @@ int tbuf_single(struct tbuf *t, struct call *c, uint64_t addr, size_t len);
 /* An iovec array in the target (readv/writev): -EFAULT, -EINVAL. */
 int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt);
 
+/*
+ * preadv2/pwritev2 flags Linux knows: HIPRI DSYNC SYNC NOWAIT APPEND
+ * NOAPPEND DONTCACHE. Linux checks, in order: the offset (-1 is the file
+ * offset, other negatives EINVAL, before the fd), the fd, the iovec array,
+ * then the flags (EOPNOTSUPP, kiocb_set_rw_flags).
+ */
+#define RWF_KNOWN 0xbf
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+
 /* pf_copy_fn callbacks: arg is a struct tbuf. */
 ssize_t tbuf_to_target(void *arg, void *pool_mem, size_t len, size_t pos);
 ssize_t tbuf_from_target(void *arg, void *pool_mem, size_t len, size_t pos);

@@ -8,8 +8,8 @@
 #include "iov.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
- * off < 0: at the file offset. */
-static long do_read(struct call *c, int vector, off_t off)
+ * off < 0: at the file offset. rwf: preadv2's flags (iov.h). */
+static long do_read_flags(struct call *c, int vector, off_t off, unsigned rwf)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
@@ -21,11 +21,20 @@ static long do_read(struct call *c, int vector, off_t off)
 		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
 	if (ret < 0)
 		goto out;
+	if (rwf & ~RWF_KNOWN) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	ret = pf_read_cb(o->m->pool, o->file, t->total, off, tbuf_to_target, t);
 	ret = errno_filter(ret);
 out:
 	ofd_put(o);
 	return ret;
+}
+
+static long do_read(struct call *c, int vector, off_t off)
+{
+	return do_read_flags(c, vector, off, 0);
 }
 
 long sys_read(struct call *c)
@@ -53,14 +62,10 @@ long sys_preadv(struct call *c)
 	return do_read(c, 1, (off_t)c->args[3]);
 }
 
-#define RWF_KNOWN 0xbf  /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND DONTCACHE */
-
 long sys_preadv2(struct call *c)
 {
-	if ((unsigned)c->args[5] & ~RWF_KNOWN)
-		return call_fd_refuse(c, (int)c->args[0], -EOPNOTSUPP);
 	/* offset -1: current position, as readv; other negatives: EINVAL */
 	if ((int64_t)c->args[3] < -1)
 		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_read(c, 1, (off_t)c->args[3]);
+	return do_read_flags(c, 1, (off_t)c->args[3], (unsigned)c->args[5]);
 }

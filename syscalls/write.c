@@ -8,10 +8,12 @@
 #include "iov.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
- * off < 0: at the file offset. flags: PF_RWF_*. */
+ * off < 0: at the file offset. rwf: pwritev2's flags (iov.h). */
 static long do_write_flags(struct call *c, int vector, off_t off,
-			   unsigned flags)
+			   unsigned rwf)
 {
+	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
+	unsigned flags = rwf & RWF_APPEND ? PF_RWF_APPEND : 0;
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
 	if (r)
@@ -23,7 +25,9 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 	if (ret < 0)
 		goto out;
 	struct pf_caller *pc = call_caller(c);
-	if (!pc)
+	if (rwf & ~RWF_KNOWN)
+		ret = -EOPNOTSUPP;
+	else if (!pc)
 		ret = call_who_err(c);
 	else if (flags)
 		ret = pf_write_cb_flags(o->m->pool, pc, o->file, t->total, off,
@@ -67,19 +71,10 @@ long sys_pwritev(struct call *c)
 	return do_write(c, 1, (off_t)c->args[3]);
 }
 
-#ifndef RWF_APPEND
-#define RWF_APPEND 0x10
-#endif
-#define RWF_KNOWN 0xbf  /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND DONTCACHE */
-
 long sys_pwritev2(struct call *c)
 {
-	unsigned flags = (unsigned)c->args[5];
-	off_t off = (off_t)c->args[3];  /* -1: current position */
-	if (off < -1)
+	/* offset -1: current position, as writev; other negatives: EINVAL */
+	if ((int64_t)c->args[3] < -1)
 		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	if (flags & ~RWF_KNOWN)
-		return call_fd_refuse(c, (int)c->args[0], -EOPNOTSUPP);
-	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
-	return do_write_flags(c, 1, off, flags & RWF_APPEND ? PF_RWF_APPEND : 0);
+	return do_write_flags(c, 1, (off_t)c->args[3], (unsigned)c->args[5]);
 }

@@ -529,6 +529,18 @@ static void t_argument_checks(void)
 	CHECK_MEM(buf, "45", 2);
 	CHECK_ERR(syscall(SYS_preadv2, fd, &iov, 1, -2L, 0L, 0), EINVAL);
 	CHECK_ERR(syscall(SYS_pwritev2, fd, &iov, 1, -100L, 0L, 0), EINVAL);
+	/* and in Linux's order, the same for both: the offset before the
+	 * flags, the iovec array before the flags */
+	CHECK_ERR(syscall(SYS_preadv2, fd, &iov, 1, -2L, 0L, 0x40000000), EINVAL);
+	CHECK_ERR(syscall(SYS_pwritev2, fd, &iov, 1, -2L, 0L, 0x40000000), EINVAL);
+	CHECK_ERR(syscall(SYS_preadv2, fd, (void *)8, 1, 0L, 0L, 0x40000000),
+		  EFAULT);
+	CHECK_ERR(syscall(SYS_pwritev2, fd, (void *)8, 1, 0L, 0L, 0x40000000),
+		  EFAULT);
+	CHECK_ERR(syscall(SYS_preadv2, fd, &iov, 1, 0L, 0L, 0x40000000),
+		  EOPNOTSUPP);
+	CHECK_ERR(syscall(SYS_pwritev2, fd, &iov, 1, 0L, 0L, 0x40000000),
+		  EOPNOTSUPP);
 	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 6);
 	/* a count beyond user space: EFAULT before anything is read */
 	CHECK_ERR(syscall(SYS_read, fd, buf, 1UL << 63), EFAULT);
