@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Command line and PMEMFILE_POOLS. */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "launcher.h"
+#include "size.h"
 
 static const char usage[] =
 "Usage: pmemfile-run [OPTIONS] [--] COMMAND [ARG...]\n"
@@ -33,25 +33,13 @@ static const char usage[] =
 
 static uint64_t parse_size(const char *s)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		die("--create %s: not a size; use e.g. 64M or 1G", s);
-	switch (toupper((unsigned char)*end)) {
-	case 0: break;
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
-	case 'T': v <<= 40; end++; break;
-	default: die("--create %s: unknown unit; use K, M, G or T", s);
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end)
-		die("--create %s: not a size; use e.g. 64M or 1G", s);
+	uint64_t v;
+	int r = pf_parse_size(s, &v);
+	if (r == -ERANGE)
+		die("--create %s: too large", s);
+	if (r)
+		die("--create %s: not a size; use a number with an optional "
+		    "K, M, G or T suffix, e.g. 64M or 1G", s);
 	return v;
 }
 

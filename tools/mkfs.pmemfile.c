@@ -22,6 +22,8 @@
 
 #include <pmemfile/core.h>
 
+#include "size.h"
+
 #define PROG "mkfs.pmemfile"
 
 static void usage(FILE *out)
@@ -30,7 +32,7 @@ static void usage(FILE *out)
 		"Usage: " PROG " [-f] POOL SIZE\n"
 		"Make a pmemfile file system in POOL (a file or a device).\n"
 		"\n"
-		"  SIZE         bytes, with an optional k, M, G or T suffix\n"
+		"  SIZE         bytes, with an optional K, M, G or T suffix\n"
 		"               (powers of 1024); 0: the size of the existing\n"
 		"               file or device. At least %u MiB.\n"
 		"  -f, --force  overwrite POOL even if it already holds a pool\n"
@@ -40,38 +42,6 @@ static void usage(FILE *out)
 }
 
 /* Parses "123", "64M", "1g"... into *out. Returns 0 or -1. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 0: break;
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
-	default: return -1;
-	}
-	if (*end) {
-		end++;
-		/* accept "64MiB" and "64MB" spellings of the same thing */
-		if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
-			end += strlen(end);
-	}
-	if (*end)
-		return -1;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 /* Free bytes where path would be created (its directory's file system). */
 static int free_space(const char *path, uint64_t *avail)
 {
@@ -117,9 +87,9 @@ int main(int argc, char **argv)
 	}
 	const char *path = argv[optind], *size_arg = argv[optind + 1];
 	uint64_t size;
-	if (parse_size(size_arg, &size)) {
+	if (pf_parse_size(size_arg, &size)) {
 		fprintf(stderr, PROG ": invalid size '%s': expected a number "
-			"with an optional k, M, G or T suffix\n", size_arg);
+			"with an optional K, M, G or T suffix (64M, 1G), at most 16 EiB\n", size_arg);
 		return 2;
 	}
 	if (size != 0 && size < PF_POOL_MIN_SIZE) {

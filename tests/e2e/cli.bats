@@ -161,6 +161,29 @@ in" "$output"
 	expect_eq "pool 2 content" in "$output"
 }
 
+@test "bad sizes: one strict grammar for --create and mkfs.pmemfile" {
+	local p=$WORK/sized.pool s
+	for s in 64MBB 64Mi 64X '' M -1 +64M 1.5G 0x10 ' 64M' 64iB \
+		 99999999999999999999T 16777216T; do
+		run pfrun_opts --create "$s" --pool "$p" --mount "$MNT" -- true
+		expect_status 125
+		[[ "$output" == *"--create"* ]] || fail "--create '$s': message '$output'"
+		run "$MKFS_PMEMFILE" "$p" "$s"
+		expect_status 2
+		# (-1 is taken for an option: a usage message)
+		[[ "$output" == *"invalid size"* || "$output" == *Usage* ]] ||
+			fail "mkfs '$s': message '$output'"
+		[ ! -e "$p" ] || fail "a pool was made for size '$s'"
+	done
+	# the spellings of one size are one size
+	for s in 32M 32MB 32MiB 32m 33554432 33554432B; do
+		run "$MKFS_PMEMFILE" -f "$p" "$s"
+		expect_status 0
+		expect_eq "size of '$s'" 33554432 "$(stat -c %s "$p")"
+		rm -f "$p"
+	done
+}
+
 @test "--create SIZE creates a missing pool, then reuses it" {
 	local p=$WORK/created.pool
 	EXTRA_POOLS+=("$p")
