@@ -81,15 +81,23 @@ pid_t child_start(char **argv, int *listener)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(sv[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* the command must not outlive its supervisor */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+			fprintf(stderr, "pmemfile-run: PR_SET_PDEATHSIG: %s\n", strerror(errno));
+			_exit(EXIT_OWN);
+		}
 		if (getppid() != parent)
 			_exit(EXIT_OWN);
-		/* what the parent changed for itself goes back to normal */
+		/* what the parent changed for itself goes back to normal: the
+		 * command sees the signal mask and fd limit it was given */
 		sigset_t none;
 		sigemptyset(&none);
 		signal(SIGPIPE, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setrlimit(RLIMIT_NOFILE, &pf_orig_nofile);
+		if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 ||
+		    setrlimit(RLIMIT_NOFILE, &pf_orig_nofile) < 0) {
+			fprintf(stderr, "pmemfile-run: restoring the signal mask or fd limit: %s\n", strerror(errno));
+			_exit(EXIT_OWN);
+		}
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 			fprintf(stderr, "pmemfile-run: no_new_privs: %s\n", strerror(errno));
 			_exit(EXIT_OWN);

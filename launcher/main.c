@@ -55,9 +55,15 @@ static int is_zombie(long pid, char *comm, size_t commlen)
  * Children that already exited (a pipeline's last orphans, typically) are
  * only reaped: they were not left running, and saying so would be wrong.
  */
+#define KILLED_MAX 4096
+
 static void kill_leftovers(void)
 {
 	int announced = 0;
+	/* a process signalled in one round may still be listed (not yet a
+	 * zombie) in the next: it is named once, and signalled again */
+	static long killed[KILLED_MAX];
+	int nkilled = 0;
 	for (int round = 0; round < 1000; round++) {
 		int found = 0;
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
@@ -83,12 +89,19 @@ static void kill_leftovers(void)
 				char comm[64];
 				if (is_zombie(pid, comm, sizeof(comm)))
 					continue;
+				kill((pid_t)pid, SIGKILL);
+				int seen = 0;
+				for (int k = 0; k < nkilled && !seen; k++)
+					seen = killed[k] == pid;
+				if (seen)
+					continue;
+				if (nkilled < KILLED_MAX)
+					killed[nkilled++] = pid;
 				if (!announced) {
 					log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
 					announced = 1;
 				}
 				log_msg(2, "killing %ld (%s)", pid, comm);
-				kill((pid_t)pid, SIGKILL);
 			}
 		}
 		if (d)
@@ -109,10 +122,14 @@ int main(int argc, char **argv)
 	sc_log = log_msg;
 
 	/* the supervisor holds a memfd per open in flight: allow many */
-	getrlimit(RLIMIT_NOFILE, &pf_orig_nofile);
+	if (getrlimit(RLIMIT_NOFILE, &pf_orig_nofile) < 0)
+		die("getrlimit: %s", strerror(errno));
 	struct rlimit more = pf_orig_nofile;
 	more.rlim_cur = more.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &more);
+	/* fewer fds is slower to fail, not wrong: EMFILE reaches targets */
+	if (setrlimit(RLIMIT_NOFILE, &more) < 0)
+		log_msg(2, "cannot raise the fd limit to %llu: %s",
+			(unsigned long long)more.rlim_cur, strerror(errno));
 
 	pools_open(&o);
 	int r = sc_init();
@@ -120,14 +137,16 @@ int main(int argc, char **argv)
 		die("cannot initialise: %s", strerror(-r));
 
 	/* orphans of the tree come to us, so none outlives the supervisor */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		die("cannot become the tree's subreaper: %s", strerror(errno));
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	for (size_t i = 0; i < 4; i++)
 		sigaddset(&sigs, fwd[i]);
 	sigaddset(&sigs, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		die("sigprocmask: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)

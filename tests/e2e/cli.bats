@@ -289,6 +289,18 @@ reap_tree() {
 	[ $rc -eq 7 ] || fail "pmemfile-run exited $rc, want 7; its stderr: $(cat "$WORK/bg.err")"
 }
 
+@test "a process left running is named once, however long it takes to die" {
+	# a gigabyte to free: the process stays listed, not yet a zombie,
+	# for many of the supervisor's rounds after its SIGKILL
+	run --separate-stderr pfrun sh -c \
+		'python3 -c "x = bytearray(1 << 30); import time; time.sleep(100)" &
+		sleep 1.5; exit 3'
+	expect_status 3
+	local n
+	n=$(grep -c 'killing [0-9]' <<<"$stderr" || true)
+	expect_eq "times the process was named ($stderr)" 1 "$n"
+}
+
 @test "pmemfile-run killed with SIGKILL kills the tree, pool stays consistent" {
 	start_bg bash -c 'echo ready >"$1"; i=0;
 		while :; do echo $i >>/mnt/pf/log; i=$((i+1)); done' sh "$WORK/ready"
