@@ -113,7 +113,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct pf_caller root = { .fsuid = 65534, .fsgid = 65534 };
 	(void)root;
 	sc_log = quiet_log;
-	if (sc_init() < 0 || sc_mount_add("/fmnt", pool) < 0)
+	if (sc_init() < 0 || sc_mount_add("/fmnt", pool, NULL) < 0)
 		abort();
 	win = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

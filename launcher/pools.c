@@ -165,7 +165,10 @@ void pools_open(struct options *o)
 		if (r < 0)
 			die("cannot open pool %s: %s", o->pool[i],
 			    msg[0] ? msg : strerror(-r));
-		r = sc_mount_add(o->mount[i], o->open[i]);
+		/* the mount tables name the pool by its absolute path */
+		char *abs = realpath(o->pool[i], NULL);
+		r = sc_mount_add(o->mount[i], o->open[i], abs ? abs : o->pool[i]);
+		free(abs);
 		if (r < 0)
 			die("cannot mount %s: %s", o->mount[i], strerror(-r));
 		for (int j = 0; j < i; j++)

@@ -23,6 +23,19 @@ static long host_open_fn(struct call *c, void *arg)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * The few host files whose contents must name the pools: a pool fd's
+ * /proc/PID/fdinfo/N, and the mount tables. Every other host open goes
+ * to the kernel.
+ */
+static long host_open(struct call *c, const char *path, int flags)
+{
+	if (path[0] != '/' || (path[1] != 'p' && path[1] != 'e'))
+		return CALL_CONTINUE;
+	long r = fdinfo_open(c, path, flags);
+	return r == CALL_CONTINUE ? mounttab_open(c, path, flags) : r;
+}
+
 static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 		    mode_t mode)
 {
@@ -32,8 +45,7 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 	if (r < 0)
 		return r;
 	if (p.kind == VP_HOST)
-		return p.path[0] == '/' && p.path[1] == 'p' ?
-			fdinfo_open(c, p.path, flags) : CALL_CONTINUE;
+		return host_open(c, p.path, flags);
 	if (p.empty)
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);

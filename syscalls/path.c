@@ -20,7 +20,7 @@
 static struct mount mounts[SC_MAX_MOUNTS];
 static int nmounts;
 
-int sc_mount_add(const char *dir, pf_pool *pool)
+int sc_mount_add(const char *dir, pf_pool *pool, const char *source)
 {
 	if (dir[0] != '/')
 		return -EINVAL;
@@ -42,6 +42,7 @@ int sc_mount_add(const char *dir, pf_pool *pool)
 	else
 		*slash = 0;
 	m->pool = pool;
+	snprintf(m->source, sizeof(m->source), "%s", source ? source : "pmemfile");
 	m->dev = pool ? pf_pool_dev(pool) : 0;
 	m->mnt_id = 0x7fff0000 + nmounts;
 	nmounts++;

@@ -43,6 +43,7 @@ struct mount {
 	size_t dirlen;
 	char parent[PATH_MAX];   /* host directory that holds dir ("/") */
 	pf_pool *pool;
+	char source[PATH_MAX];   /* the pool file, as the mount tables show it */
 	uint64_t dev;            /* st_dev reported for the pool */
 	int mnt_id;              /* statx stx_mnt_id, fdinfo mnt_id: made up,
 				    above the kernel's small numbers */
@@ -130,7 +131,9 @@ void sc_trace_format(const struct call *c, long result, char *buf, size_t len);
 /* ---- set-up (by the launcher) -------------------------------------------- */
 
 /* Adds a mount; dir must be absolute. Returns 0 or -errno. */
-int sc_mount_add(const char *dir, pf_pool *pool);
+/* mounts pool on dir; source: the pool's path for the mount tables
+ * (NULL: "pmemfile") */
+int sc_mount_add(const char *dir, pf_pool *pool, const char *source);
 int sc_mount_count(void);
 struct mount *sc_mount_get(int i);
 
@@ -350,6 +353,8 @@ long call_inject_host(struct call *c, int fd, int cloexec);
 /* open of /proc/PID/fdinfo/N for a pool fd: its own answer (fdinfo.c);
  * CALL_CONTINUE for any other path. */
 long fdinfo_open(struct call *c, const char *path, int flags);
+/* mounttab.c: the mount tables with the pools in them */
+long mounttab_open(struct call *c, const char *path, int flags);
 /* A copy of the target's fd (pidfd_getfd: same open file description). */
 int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */

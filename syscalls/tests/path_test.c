@@ -23,9 +23,9 @@ static void expect(const char *path, const char *mount, const char *rest)
 
 int main(void)
 {
-	sc_mount_add("/mnt", NULL);
-	sc_mount_add("/mnt/inner/", NULL);
-	sc_mount_add("/data/pool", NULL);
+	sc_mount_add("/mnt", NULL, NULL);
+	sc_mount_add("/mnt/inner/", NULL, NULL);
+	sc_mount_add("/data/pool", NULL, NULL);
 	expect("/mnt", "/mnt", "/");
 	expect("/mnt/", "/mnt", "/");
 	expect("/mnt/a", "/mnt", "/a");

@@ -227,3 +227,29 @@ ls pub sticky
 	[[ "${lines[1]}" == "504d4546 "* ]] || fail "stat -f: ${lines[1]}"
 	expect_eq "df of the cwd" 2 "${lines[2]}"
 }
+
+@test "df, findmnt and mount list the pool as a file system, as a FUSE mount is listed" {
+	run pfsh 'df --output=source,fstype,target /mnt/pf/ | tail -n 1
+		cd /mnt/pf && df --output=source . | tail -n 1
+		findmnt -n -o SOURCE,FSTYPE,TARGET /mnt/pf
+		mount | grep " /mnt/pf "
+		grep -c " /mnt/pf pmemfile " /proc/mounts /etc/mtab /proc/self/mounts
+		awk "\$5 == \"/mnt/pf\" { print \$3, \$9 }" /proc/self/mountinfo
+		stat -c %d /mnt/pf'
+	expect_status 0
+	local pool
+	pool=$(realpath "$POOL")
+	expect_eq "df" "$pool pmemfile /mnt/pf" "$(echo ${lines[0]})"
+	expect_eq "df of the cwd" "$pool" "$(echo ${lines[1]})"
+	expect_eq "findmnt" "$pool pmemfile /mnt/pf" "$(echo ${lines[2]})"
+	expect_eq "mount" "$pool on /mnt/pf type pmemfile (rw,relatime)" "${lines[3]}"
+	[[ "${lines[4]}${lines[5]}${lines[6]}" == *:1*:1*:1 ]] ||
+		fail "mounts tables: ${lines[4]} ${lines[5]} ${lines[6]}"
+	# mountinfo's major:minor is the st_dev that stat reports
+	local majmin=${lines[7]%% *} dev=${lines[8]}
+	expect_eq "mountinfo source" "$pool" "${lines[7]#* }"
+	expect_eq "st_dev" "$dev" "$(python3 -c "import os; print(os.makedev(${majmin%%:*}, ${majmin##*:}))")"
+	# a process outside the tree gets the kernel's table
+	run pfsh 'grep -c pmemfile /proc/1/mountinfo'
+	expect_eq "pid 1's table" 0 "$output"
+}
