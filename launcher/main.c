@@ -50,65 +50,53 @@ static int is_zombie(long pid, char *comm, size_t commlen)
 	return 0;
 }
 
+#define KILLED_MAX 4096
+
+/* kill_leftovers' state across its rounds */
+struct leftovers {
+	int found, announced, nkilled;
+	/* a process signalled in one round may still be listed (not yet a
+	 * zombie) in the next: it is named once, and signalled again */
+	long killed[KILLED_MAX];
+};
+
+static int kill_one(pid_t pid, void *arg)
+{
+	struct leftovers *l = arg;
+	char comm[64];
+	l->found = 1;
+	if (is_zombie(pid, comm, sizeof(comm)))
+		return 0;
+	kill(pid, SIGKILL);
+	for (int k = 0; k < l->nkilled; k++)
+		if (l->killed[k] == pid)
+			return 0;
+	if (l->nkilled < KILLED_MAX)
+		l->killed[l->nkilled++] = pid;
+	if (!l->announced) {
+		log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
+		l->announced = 1;
+	}
+	log_msg(2, "killing %ld (%s)", (long)pid, comm);
+	return 0;
+}
+
 /*
  * Kills and reaps every remaining descendant (we are their subreaper).
  * Children that already exited (a pipeline's last orphans, typically) are
  * only reaped: they were not left running, and saying so would be wrong.
  */
-#define KILLED_MAX 4096
-
 static void kill_leftovers(void)
 {
-	int announced = 0;
-	/* a process signalled in one round may still be listed (not yet a
-	 * zombie) in the next: it is named once, and signalled again */
-	static long killed[KILLED_MAX];
-	int nkilled = 0;
+	static struct leftovers l;
 	for (int round = 0; round < 1000; round++) {
-		int found = 0;
+		l.found = 0;
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			found = 1;
-		DIR *d = opendir("/proc/self/task");
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char path[300], buf[4096];
-			snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
-			FILE *f = fopen(path, "re");
-			if (!f)
-				continue;
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = 0;
-			for (char *s = buf, *end; *s; s = end) {
-				long pid = strtol(s, &end, 10);
-				if (end == s)
-					break;
-				found = 1;
-				char comm[64];
-				if (is_zombie(pid, comm, sizeof(comm)))
-					continue;
-				kill((pid_t)pid, SIGKILL);
-				int seen = 0;
-				for (int k = 0; k < nkilled && !seen; k++)
-					seen = killed[k] == pid;
-				if (seen)
-					continue;
-				if (nkilled < KILLED_MAX)
-					killed[nkilled++] = pid;
-				if (!announced) {
-					log_msg(2, "the command exited; killing the processes it left running (they cannot reach the pools without pmemfile-run)");
-					announced = 1;
-				}
-				log_msg(2, "killing %ld (%s)", pid, comm);
-			}
-		}
-		if (d)
-			closedir(d);
+			l.found = 1;
+		sc_children_each(getpid(), kill_one, &l);
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			found = 1;
-		if (!found)
+			l.found = 1;
+		if (!l.found)
 			return;
 		usleep(1000);
 	}

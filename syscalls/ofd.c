@@ -298,10 +298,6 @@ void sc_shutdown(void)
 	proc_clear_all();
 }
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-
 int call_getfd(struct call *c, int fd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);

@@ -349,42 +349,14 @@ static int pin_child_locked(struct proc *p, pid_t pid)
  * caller, alive). 0 or -errno: a child that could not be pinned would
  * later take p's new cwd.
  */
+static int pin_one(pid_t child, void *p)
+{
+	return pin_child_locked(p, child);
+}
+
 static int pin_children_locked(struct proc *p)
 {
-	char path[300];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->tgid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -errno;
-	int ret = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/children", de->d_name);
-		int fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno != ENOENT && errno != ESRCH)
-				ret = -errno;
-			continue;
-		}
-		char buf[4096];
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		for (char *s = buf, *end; *s; s = end) {
-			long pid = strtol(s, &end, 10);
-			if (end == s)
-				break;
-			int r = pin_child_locked(p, (pid_t)pid);
-			if (r < 0)
-				ret = r;
-		}
-	}
-	closedir(d);
-	return ret;
+	return sc_children_each(p->tgid, pin_one, p);
 }
 
 int proc_set_cwd(struct call *c, struct proc *p, struct vcwd *in)

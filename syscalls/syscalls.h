@@ -199,6 +199,12 @@ void call_forget_creds(struct call *c);
 int call_exec(struct call *c);
 /* Each tick: drops the entries of exited threads and processes. */
 void sc_tasks_reap(void);
+/*
+ * Calls fn(child, arg) for every child of process tgid (of each of its
+ * threads: /proc/TGID/task/TID/children, read whole). 0, or the last
+ * negative value fn or a read returned (the others are still visited).
+ */
+int sc_children_each(pid_t tgid, int (*fn)(pid_t child, void *arg), void *arg);
 /* Forgets the cached umask of the calling process. */
 void call_forget_umask(struct call *c);
 /* A directory fd of /proc/TID for the caller (cached; do not close). */

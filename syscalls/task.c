@@ -5,6 +5,7 @@
  * the entries of exited tasks.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -199,5 +200,83 @@ int task_fail(int err, const char *what, pid_t tid)
 	if ((n & (n - 1)) == 0)  /* the 1st, 2nd, 4th, 8th... time */
 		sc_log(SC_LOG_ERR, "cannot tell who thread %d is: %s: %s (answering %s; %lu time%s so far)",
 		       (int)tid, what, strerror(err), strerror(-ret), n, n > 1 ? "s" : "");
+	return ret;
+}
+
+/* The whole of a /proc children file (a seq_file: read to the end; a
+ * fixed buffer would cut a list of hundreds of children short). NULL on
+ * failure with errno set. */
+static char *read_all(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf)
+			break;
+		if (cap - len < 1024) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			int err = errno;
+			free(buf);
+			buf = NULL;
+			errno = err;
+			break;
+		}
+		if (n == 0) {
+			buf[len] = 0;
+			break;
+		}
+		len += (size_t)n;
+	}
+	int err = errno;
+	close(fd);
+	errno = err;
+	return buf;
+}
+
+int sc_children_each(pid_t tgid, int (*fn)(pid_t child, void *arg), void *arg)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	int ret = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%.32s/children", de->d_name);
+		char *list = read_all(dirfd(d), path);
+		if (!list) {
+			/* a thread that exited meanwhile has no list */
+			if (errno != ENOENT && errno != ESRCH)
+				ret = -errno;
+			continue;
+		}
+		for (char *s = list, *end; *s; s = end) {
+			long pid = strtol(s, &end, 10);
+			if (end == s)
+				break;
+			int r = fn((pid_t)pid, arg);
+			if (r < 0)
+				ret = r;
+		}
+		free(list);
+	}
+	closedir(d);
 	return ret;
 }

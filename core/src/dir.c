@@ -506,12 +506,6 @@ pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 	d->type = pf_dtype(mode);
 }
 
-void
-pf_dir_commit(struct pf_vinode *dir)
-{
-	(void)dir;
-}
-
 /* The same for a dead directory's pages (pf_data_release_batched). */
 void
 pf_dir_release_batched(struct pf_pool *p, struct pf_inode *pi)

@@ -221,7 +221,6 @@ void pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 /* after a TX aborted: volatile index must be rebuilt */
 void pf_dir_index_drop(struct pf_vinode *dir);
 /* after the TX committed: update volatile index */
-void pf_dir_commit(struct pf_vinode *dir);
 void pf_dir_index_free(struct pf_vinode *dir);
 void pf_dir_free_pages(struct pf_pool *p, struct pf_inode *pi,
 		       struct pf_acts *a);
