@@ -36,7 +36,7 @@ static dev_t memfd_dev;
 static int inotify_fd = -1;
 static long nofds;
 
-int sc_init(void)
+int ofd_init(void)
 {
 	int fd = memfd_create("pmemfile-probe", MFD_CLOEXEC);
 	struct stat st;
@@ -279,9 +279,8 @@ void call_after_inject(struct call *c, long ret)
 	c->inject_ofd = NULL;
 }
 
-void sc_shutdown(void)
+void ofd_shutdown(void)
 {
-	placeholder_shutdown();
 	sc_ofd_events();
 	pthread_mutex_lock(&ofd_lock);
 	for (int i = 0; i < NB; i++) {
@@ -295,7 +294,6 @@ void sc_shutdown(void)
 	}
 	nofds = 0;
 	pthread_mutex_unlock(&ofd_lock);
-	proc_clear_all();
 }
 
 int call_getfd(struct call *c, int fd)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Mounts and path classification: is a (dirfd, path) pair the host's (let
- * the kernel resolve it) or inside a pool (which pool, which base, which
- * in-pool path)?
+ * Path classification: is a (dirfd, path) pair the host's (let the kernel
+ * resolve it) or inside a pool (which pool, which base, which in-pool
+ * path)? Mounts are in mount.c, /proc magic links in proclink.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,103 +13,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/fsuid.h>
 
 #include "syscalls.h"
 
-static struct mount mounts[SC_MAX_MOUNTS];
-static int nmounts;
-
-int sc_mount_add(const char *dir, pf_pool *pool, const char *source)
-{
-	if (dir[0] != '/')
-		return -EINVAL;
-	if (nmounts == SC_MAX_MOUNTS)
-		return -ENOSPC;
-	struct mount *m = &mounts[nmounts];
-	size_t len = strlen(dir);
-	while (len > 1 && dir[len - 1] == '/')
-		len--;
-	if (len >= sizeof(m->dir))
-		return -ENAMETOOLONG;
-	memcpy(m->dir, dir, len);
-	m->dir[len] = 0;
-	m->dirlen = len;
-	memcpy(m->parent, m->dir, len + 1);
-	char *slash = strrchr(m->parent, '/');
-	if (slash == m->parent)
-		slash[1] = 0;
-	else
-		*slash = 0;
-	m->pool = pool;
-	snprintf(m->source, sizeof(m->source), "%s", source ? source : "pmemfile");
-	m->dev = pool ? pf_pool_dev(pool) : 0;
-	m->mnt_id = 0x7fff0000 + nmounts;
-	nmounts++;
-	return 0;
-}
-
-int sc_mount_count(void)
-{
-	return nmounts;
-}
-
-struct mount *sc_mount_get(int i)
-{
-	return &mounts[i];
-}
-
-/*
- * Walks abs and the mount dir component by component (ignoring repeated
- * slashes and "." components, as the kernel does) and returns where the
- * in-pool part of abs starts. The longest matching mount wins.
- */
-static const char *match_one(const char *abs, const char *dir)
-{
-	const char *a = abs, *d = dir;
-	for (;;) {
-		while (*d == '/')
-			d++;
-		for (;;) {
-			while (*a == '/')
-				a++;
-			if (a[0] == '.' && (a[1] == '/' || a[1] == 0))
-				a++;
-			else
-				break;
-		}
-		if (!*d)
-			return a;  /* dir exhausted: the rest is in the pool */
-		size_t n = strcspn(d, "/");
-		if (strncmp(a, d, n) != 0 || (a[n] != '/' && a[n] != 0))
-			return NULL;
-		a += n;
-		d += n;
-	}
-}
-
-const char *mount_match(const char *abs, struct mount **mp)
-{
-	const char *best = NULL;
-	size_t bestlen = 0;
-	for (int i = 0; i < nmounts; i++) {
-		const char *r = match_one(abs, mounts[i].dir);
-		if (r && (!best || mounts[i].dirlen > bestlen)) {
-			best = r;
-			bestlen = mounts[i].dirlen;
-			*mp = &mounts[i];
-		}
-	}
-	if (!best)
-		return NULL;
-	/* in-pool absolute: back up to include one '/' (or "/" for root) */
-	if (*best == 0)
-		return "/";
-	return best - 1;
-}
-
 /* dst = a "/" b, truncated to PATH_MAX (a display name only). */
-static void vabs_join(char *dst, const char *a, const char *b)
+void vabs_join(char *dst, const char *a, const char *b)
 {
 	size_t la = strnlen(a, PATH_MAX - 1), lb;
 	memcpy(dst, a, la);
@@ -323,192 +231,16 @@ int vpath_escape(struct call *c, struct vpath *p)
 	return 0;
 }
 
-/*
- * Switches this worker thread's fs ids and groups to the target's (raw
- * syscalls: glibc's setgroups would change every thread of the
- * supervisor), runs fn, switches back. Without CAP_SETUID the switch is a
- * no-op and the supervisor's own ids apply, which are the target's anyway.
- */
-long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
-		       void *arg)
+int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
+		   int p2, struct vpath *a, struct vpath *b)
 {
-	struct pf_caller *pc = call_caller(c);
-	if (!pc)
-		return call_who_err(c);
-	uid_t myuid = geteuid();
-	gid_t mygid = getegid();
-	gid_t mine[SC_MAX_GROUPS];
-	int nmine = 0;
-	int switched = 0;
-	if (pc->fsuid != myuid || pc->fsgid != mygid || myuid == 0) {
-		nmine = getgroups(SC_MAX_GROUPS, mine);
-		if (nmine < 0)
-			nmine = 0;
-		gid_t groups[SC_MAX_GROUPS];
-		for (uint32_t i = 0; i < pc->ngroups; i++)
-			groups[i] = pc->groups[i];
-		syscall(SYS_setgroups, (int)pc->ngroups, groups);
-		syscall(SYS_setfsgid, pc->fsgid);
-		syscall(SYS_setfsuid, pc->fsuid);
-		switched = 1;
-	}
-	long r = fn(c, arg);
-	if (switched) {
-		syscall(SYS_setfsuid, myuid);
-		syscall(SYS_setfsgid, mygid);
-		syscall(SYS_setgroups, nmine, mine);
-	}
-	return r;
-}
-
-const char *proc_pid_dir(struct call *c, const char *s, long *pid)
-{
-	char *end;
-	if (strncmp(s, "/proc/", 6) != 0)
-		return NULL;
-	s += 6;
-	*pid = c->tid;
-	if (strncmp(s, "self/", 5) == 0)
-		return s + 5;
-	if (strncmp(s, "thread-self/", 12) == 0)
-		return s + 12;
-	*pid = strtol(s, &end, 10);
-	if (end == s || *end != '/' || *pid <= 0)
-		return NULL;
-	s = end + 1;
-	if (strncmp(s, "task/", 5) == 0) {
-		*pid = strtol(s + 5, &end, 10);
-		if (end == s + 5 || *end != '/' || *pid <= 0)
-			return NULL;
-		s = end + 1;
-	}
-	return s;
-}
-
-/*
- * Parses /dev/stdin|stdout|stderr, /dev/fd/N, and
- * /proc/{self,thread-self,PID}[/task/TID]/{fd/N,cwd}: fills *pid, *fd (-1
- * for cwd) and *rest (what follows the link, "" or "/..."). 0 if s is not
- * such a link.
- */
-int proc_link_parse(struct call *c, const char *s, long *pid, long *fd,
-		    const char **rest)
-{
-	const char *p;
-	*pid = c->tid;
-	if (strncmp(s, "/dev/", 5) == 0) {
-		s += 5;
-		static const char *std[] = { "stdin", "stdout", "stderr" };
-		for (int i = 0; i < 3; i++)
-			if (strcmp(s, std[i]) == 0) {
-				*fd = i;
-				*rest = "";
-				return 1;
-			}
-		if (strncmp(s, "fd/", 3) != 0)
-			return 0;
-		p = s + 3;
-	} else if ((s = proc_pid_dir(c, s, pid)) != NULL) {
-		if (strncmp(s, "cwd", 3) == 0 && (s[3] == 0 || s[3] == '/')) {
-			/* cwd is per process: self and thread-self are the
-			 * caller's process */
-			if (*pid == c->tid) {
-				struct proc *pr = call_proc(c);
-				if (!pr)
-					return 0;
-				*pid = proc_tgid(pr);
-			}
-			*fd = -1;
-			*rest = s + 3;
-			return 1;
-		}
-		if (strncmp(s, "fd/", 3) != 0)
-			return 0;
-		p = s + 3;
-	} else {
-		return 0;
-	}
-	char *end;
-	*fd = strtol(p, &end, 10);
-	if (end == p || (*end && *end != '/') || *fd < 0 || *fd > INT_MAX)
-		return 0;
-	*rest = end;
-	return 1;
-}
-
-int proc_fd_link(struct call *c, const char *s, struct ofd **out)
-{
-	long pid, fd;
-	const char *rest;
-	if (!proc_link_parse(c, s, &pid, &fd, &rest) || fd < 0 || *rest)
-		return 1;
-	return ofd_of((pid_t)pid, (int)fd, out) == 0 ? 0 : 1;
-}
-
-int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
-		    char *out, size_t size)
-{
-	const char *hint = NULL;
-	if (strncmp(known, m->dir, m->dirlen) == 0 &&
-	    (known[m->dirlen] == '/' || known[m->dirlen] == 0))
-		hint = known + m->dirlen;
-	char in[PATH_MAX];
-	ssize_t n = pf_dir_path(m->pool, f, hint, in, sizeof(in));
-	if (n == -ENOTDIR) {
-		n = snprintf(out, size, "%s", known);
-		return n >= 0 && (size_t)n < size ? 0 : -ERANGE;
-	}
-	if (n < 0)
-		return n == -ERANGE ? -ENAMETOOLONG : (int)n;
-	n = snprintf(out, size, "%s%s", m->dir, strcmp(in, "/") ? in : "");
-	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
-}
-
-/*
- * Following /proc/PID/fd/N (or cwd) lands on the file itself, not on a
- * path: the kernel jumps to the open file's inode (nd_jump_link), which
- * is why linkat("/proc/self/fd/N", AT_SYMLINK_FOLLOW) can name an
- * O_TMPFILE, and why the link works after the file was renamed. So a link
- * to a pool file becomes {that file, PF_PATH_SELF} or {that file, rest}.
- */
-int proc_link_vpath(struct call *c, const char *s, struct vpath *p,
-		    int follow)
-{
-	long pid, fd;
-	const char *rest;
-	if (!proc_link_parse(c, s, &pid, &fd, &rest))
-		return 0;
-	if (!*rest && !follow)
-		return 0;  /* the magic link itself: procfs's */
-	struct mount *m;
-	pf_file *file;
-	char base[PATH_MAX];
-	if (fd >= 0) {
-		struct ofd *o;
-		if (ofd_of((pid_t)pid, (int)fd, &o) != 0)
-			return 0;
-		m = o->m;
-		file = pf_file_ref(o->file);
-		memcpy(base, o->path, strlen(o->path) + 1);
-		ofd_put(o);
-	} else {
-		struct vcwd cwd;
-		if (proc_cwd_of((pid_t)pid, &cwd) != 0)
-			return 0;
-		m = cwd.m;
-		file = cwd.dir;  /* the reference moves here */
-		memcpy(base, cwd.path, strlen(cwd.path) + 1);
-	}
-	call_hold(c, file);  /* dropped by call_end */
-	p->kind = VP_POOL;
-	p->m = m;
-	p->dir = file;
-	/* "fd/N/" is the file with a trailing slash: "." (ENOTDIR if not a
-	 * directory); "fd/N" the file itself */
-	int slash = *rest == '/';
-	while (*rest == '/')
-		rest++;
-	p->path = *rest ? rest : slash ? "." : PF_PATH_SELF;
-	vabs_join(p->vabs, base, rest);
-	return 0;
+	c->follow_proc = follow1 != 0;
+	int r = call_path(c, d1, p1, a);
+	c->follow_proc = 0;
+	if (r < 0)
+		return r;
+	r = call_path(c, d2, p2, b);
+	if (r < 0)
+		return r;
+	return a->kind == VP_HOST && b->kind == VP_HOST;
 }

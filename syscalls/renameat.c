@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rename, renameat, renameat2, and linkat, link: the two-path calls. Both
- * ends in the same pool: core does it. Across the mount boundary or
- * between pools: EXDEV, so mv and friends fall back to copying.
+ * rename, renameat, renameat2. Both ends in the same pool: core does it.
+ * Across the mount boundary or between pools: EXDEV, so mv and friends
+ * fall back to copying.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 
 #include "syscalls.h"
-
-enum two_op { OP_RENAME, OP_LINK };
 
 /*
  * Is the parent of host path `path` on the file system that holds m's
@@ -45,21 +43,13 @@ static int is_mount_root(const struct vpath *p)
 	       p->path[strspn(p->path, "/")] == 0;
 }
 
-static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
-		   int p2, unsigned flags)
+static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
+		      unsigned flags)
 {
 	struct vpath a, b;
-	/* linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N links that file */
-	c->follow_proc = op == OP_LINK && (flags & AT_SYMLINK_FOLLOW);
-	int r = call_path(c, d1, p1, &a);
-	if (r < 0)
-		return r;
-	c->follow_proc = 0;
-	r = call_path(c, d2, p2, &b);
-	if (r < 0)
-		return r;
-	if (a.kind == VP_HOST && b.kind == VP_HOST)
-		return CALL_CONTINUE;
+	int r = call_two_paths(c, d1, p1, 0, d2, p2, &a, &b);
+	if (r)
+		return r > 0 ? CALL_CONTINUE : r;
 	/*
 	 * A mount point's parent is on the host. Linux checks the parents'
 	 * mounts first (EXDEV when they differ), then refuses to move or
@@ -67,59 +57,38 @@ static long do_two(struct call *c, enum two_op op, int d1, int p1, int d2,
 	 * EBUSY (taking the host paths to share a file system), against a
 	 * path inside the pool EXDEV.
 	 */
-	if (op == OP_RENAME) {
-		int ra = is_mount_root(&a), rb = is_mount_root(&b);
-		if (ra && rb)
-			return -EBUSY;
-		if (ra || rb) {
-			const struct vpath *root = ra ? &a : &b, *o = ra ? &b : &a;
-			return o->kind == VP_HOST &&
-			       parents_share_fs(root->m, o->path) ? -EBUSY : -EXDEV;
-		}
+	int ra = is_mount_root(&a), rb = is_mount_root(&b);
+	if (ra && rb)
+		return -EBUSY;
+	if (ra || rb) {
+		const struct vpath *root = ra ? &a : &b, *o = ra ? &b : &a;
+		return o->kind == VP_HOST &&
+		       parents_share_fs(root->m, o->path) ? -EBUSY : -EXDEV;
 	}
 	if (a.kind != b.kind || a.m != b.m)
 		return -EXDEV;
-	if (op == OP_LINK && a.empty && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
-	if (b.empty || (op == OP_RENAME && a.empty))
+	if (a.empty || b.empty)
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return call_who_err(c);
-	if (op == OP_RENAME) {
-		sc_ofd_events();  /* as in unlinkat.c */
-		r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
-	} else
-		r = pf_linkat(a.m->pool, pc, a.dir, a.path, b.dir, b.path,
-			      (int)flags);
+	sc_ofd_events();  /* as in unlinkat.c */
+	r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
 	/* a path that climbs out of the pool ends on the host: EXDEV */
 	return errno_filter(r);
 }
 
 long sys_renameat2(struct call *c)
 {
-	return do_two(c, OP_RENAME, 0, 1, 2, 3, (unsigned)c->args[4]);
+	return do_rename(c, 0, 1, 2, 3, (unsigned)c->args[4]);
 }
 
 long sys_renameat(struct call *c)
 {
-	return do_two(c, OP_RENAME, 0, 1, 2, 3, 0);
+	return do_rename(c, 0, 1, 2, 3, 0);
 }
 
 long sys_rename(struct call *c)
 {
-	return do_two(c, OP_RENAME, -1, 0, -1, 1, 0);
-}
-
-long sys_linkat(struct call *c)
-{
-	int flags = (int)c->args[4];
-	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	return do_two(c, OP_LINK, 0, 1, 2, 3, (unsigned)flags);
-}
-
-long sys_link(struct call *c)
-{
-	return do_two(c, OP_LINK, -1, 0, -1, 1, 0);
+	return do_rename(c, -1, 0, -1, 1, 0);
 }

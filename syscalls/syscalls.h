@@ -154,6 +154,10 @@ int sc_ofd_inotify_fd(void);
 void sc_ofd_events(void);
 /* Releases every open description (before the pools are closed). */
 void sc_shutdown(void);
+/* ofd.c's part of them: the placeholder device and the inotify fd; every
+ * description released */
+int ofd_init(void);
+void ofd_shutdown(void);
 
 /* ---- target memory (mem.c) ----------------------------------------------- */
 
@@ -241,6 +245,13 @@ void proc_exit(struct call *c);
  */
 int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
 /*
+ * The two paths of rename or link, each as call_path does (the first
+ * following /proc magic links if follow1). 1 when both are the host's
+ * (CONTINUE), 0 with a and b filled, or -errno.
+ */
+int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
+		   int p2, struct vpath *a, struct vpath *b);
+/*
  * After core returned -PF_ESCAPED for p: reclassifies c->escape. Returns 0
  * with p updated (VP_POOL again, or VP_HOST with an absolute host path that
  * the handler must use on the target's behalf: never CONTINUE it).
@@ -308,6 +319,8 @@ int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
  * referenced. Otherwise 1.
  */
 int proc_fd_link(struct call *c, const char *abs, struct ofd **out);
+/* dst = a "/" b, truncated to PATH_MAX (a display name only). */
+void vabs_join(char *dst, const char *a, const char *b);
 /* Lexically cleans an absolute path in place ("/a/./b//../c" -> "/a/c"). */
 void vabs_clean(char *s);
 /* Skips /proc/{self,thread-self,PID}[/task/TID]/ in s: the rest, with

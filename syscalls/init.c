@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The syscall layer's global state: set up before the first call, torn
+ * down after the last (before the pools are closed). */
+#include "syscalls.h"
+
+int sc_init(void)
+{
+	return ofd_init();
+}
+
+void sc_shutdown(void)
+{
+	/* placeholders first: they hold descriptions */
+	placeholder_shutdown();
+	ofd_shutdown();
+	proc_clear_all();
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Host operations on a target's behalf, with the target's credentials. */
+#define _GNU_SOURCE
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "syscalls.h"
+
+/*
+ * Switches this worker thread's fs ids and groups to the target's (raw
+ * syscalls: glibc's setgroups would change every thread of the
+ * supervisor), runs fn, switches back. Without CAP_SETUID the switch is a
+ * no-op and the supervisor's own ids apply, which are the target's anyway.
+ */
+long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
+		       void *arg)
+{
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return call_who_err(c);
+	uid_t myuid = geteuid();
+	gid_t mygid = getegid();
+	gid_t mine[SC_MAX_GROUPS];
+	int nmine = 0;
+	int switched = 0;
+	if (pc->fsuid != myuid || pc->fsgid != mygid || myuid == 0) {
+		nmine = getgroups(SC_MAX_GROUPS, mine);
+		if (nmine < 0)
+			nmine = 0;
+		gid_t groups[SC_MAX_GROUPS];
+		for (uint32_t i = 0; i < pc->ngroups; i++)
+			groups[i] = pc->groups[i];
+		syscall(SYS_setgroups, (int)pc->ngroups, groups);
+		syscall(SYS_setfsgid, pc->fsgid);
+		syscall(SYS_setfsuid, pc->fsuid);
+		switched = 1;
+	}
+	long r = fn(c, arg);
+	if (switched) {
+		syscall(SYS_setfsuid, myuid);
+		syscall(SYS_setfsgid, mygid);
+		syscall(SYS_setgroups, nmine, mine);
+	}
+	return r;
+}
