@@ -20,7 +20,7 @@
  * processes sharing one fd table */
 long sys_clone(struct call *c)
 {
-	sc_fd_tables_shared();
+	sc_pool_fd_mark_all();
 	return CALL_CONTINUE;
 }
 
@@ -30,7 +30,7 @@ long sys_clone3(struct call *c)
 	if (c->args[1] < sizeof(flags) ||
 	    call_read(c, c->args[0], &flags, sizeof(flags)) < 0 ||
 	    ((flags & CLONE_FILES) && !(flags & CLONE_THREAD)))
-		sc_fd_tables_shared();
+		sc_pool_fd_mark_all();
 	return CALL_CONTINUE;
 }
 
@@ -46,7 +46,7 @@ static int has_control(struct call *c, uint64_t msghdr)
 long sys_recvmsg(struct call *c)
 {
 	if (has_control(c, c->args[1]))
-		call_taint(c);
+		call_pool_fd_mark(c);
 	return CALL_CONTINUE;
 }
 
@@ -57,7 +57,7 @@ long sys_recvmmsg(struct call *c)
 		n = 1024;  /* UIO_MAXIOV: the kernel's own cap */
 	for (unsigned i = 0; i < n; i++)
 		if (has_control(c, c->args[1] + i * sizeof(struct mmsghdr))) {
-			call_taint(c);
+			call_pool_fd_mark(c);
 			break;
 		}
 	return CALL_CONTINUE;
@@ -71,12 +71,12 @@ long sys_recvmmsg(struct call *c)
 long sys_prctl(struct call *c)
 {
 	if (c->args[0] == PR_SET_CHILD_SUBREAPER && c->args[1])
-		sc_fd_tables_shared();
+		sc_pool_fd_mark_all();
 	return CALL_CONTINUE;
 }
 
 long sys_pidfd_getfd(struct call *c)
 {
-	call_taint(c);
+	call_pool_fd_mark(c);
 	return CALL_CONTINUE;
 }

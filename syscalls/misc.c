@@ -55,7 +55,7 @@ long sys_ioctl(struct call *c)
 		return CALL_CONTINUE;
 	/* a nested seccomp supervisor puts fds into its targets */
 	if (req == SECCOMP_IOCTL_NOTIF_ADDFD)
-		sc_fd_tables_shared();
+		sc_pool_fd_mark_all();
 	int r = call_fd(c, (int)c->args[0], &o);
 	if (r)
 		return r > 0 ? CALL_CONTINUE : r;

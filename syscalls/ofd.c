@@ -149,7 +149,7 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 		return -EBADF;
 	/* a process without pool fds: a host fd (or none: the kernel says
 	 * EBADF), without three syscalls to look */
-	if (!call_may_hold_pool_fds(c))
+	if (!call_has_pool_fd_mark(c))
 		return 1;
 	/* from here on, "cannot look" must never become "a host fd": the
 	 * kernel would run the call on the placeholder */
@@ -230,7 +230,7 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 		      const char *vpath, int cloexec)
 {
 	struct placeholder ph;
-	call_taint(c);  /* before the fd exists in the target */
+	call_pool_fd_mark(c);  /* before the fd exists in the target */
 	int r = placeholder_get(&ph);
 	if (r < 0) {
 		pf_close(f);

@@ -38,7 +38,7 @@ struct proc {
 	int pidfd;
 	int in_table;
 	int refs;                /* under tab_lock: the table's, each call's */
-	int pool_fds;            /* __atomic: may hold pool fds (call_fd) */
+	int pool_fd_mark;            /* __atomic: may hold pool fds (call_fd) */
 	int umask_valid;         /* __atomic, as umask */
 	mode_t umask;
 	struct vcwd cwd;         /* under tab_lock */
@@ -57,9 +57,9 @@ static struct proc *procs[NBUCKETS];
  * received one from another process: SCM_RIGHTS (recvmsg with a control
  * buffer), pidfd_getfd, a nested seccomp supervisor's ADDFD, or an fd table
  * shared with clone(CLONE_FILES) and no CLONE_THREAD. Those calls are
- * trapped and mark the receiver (call_taint) before the kernel runs them,
+ * trapped and mark the receiver (call_pool_fd_mark) before the kernel runs them,
  * or, for a shared fd table, turn the shortcut off for everyone
- * (sc_fd_tables_shared). The mark is never cleared. A process without it
+ * (sc_pool_fd_mark_all). The mark is never cleared. A process without it
  * gets its fd calls on host fds answered without looking the fd up
  * (call_fd).
  */
@@ -71,26 +71,26 @@ void sc_set_root(pid_t tgid)
 	root_tgid = tgid;
 }
 
-void sc_fd_tables_shared(void)
+void sc_pool_fd_mark_all(void)
 {
 	__atomic_store_n(&tables_shared, 1, __ATOMIC_SEQ_CST);
 }
 
-int call_may_hold_pool_fds(struct call *c)
+int call_has_pool_fd_mark(struct call *c)
 {
 	if (__atomic_load_n(&tables_shared, __ATOMIC_SEQ_CST))
 		return 1;
 	struct proc *p = call_proc(c);
-	return !p || __atomic_load_n(&p->pool_fds, __ATOMIC_SEQ_CST);
+	return !p || __atomic_load_n(&p->pool_fd_mark, __ATOMIC_SEQ_CST);
 }
 
-void call_taint(struct call *c)
+void call_pool_fd_mark(struct call *c)
 {
 	struct proc *p = call_proc(c);
 	if (p)
-		__atomic_store_n(&p->pool_fds, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&p->pool_fd_mark, 1, __ATOMIC_SEQ_CST);
 	else
-		sc_fd_tables_shared();  /* unknown caller: off for all */
+		sc_pool_fd_mark_all();  /* unknown caller: off for all */
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -147,7 +147,7 @@ static struct proc *find_alive_locked(pid_t tgid)
  * through its entry, which lived until it exited. 0 or -errno.
  */
 static int insert_locked(pid_t tgid, int pidfd, const struct vcwd *cwd,
-			 int pool_fds, struct proc **out)
+			 int pool_fd_mark, struct proc **out)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -162,7 +162,7 @@ static int insert_locked(pid_t tgid, int pidfd, const struct vcwd *cwd,
 	}
 	p->tgid = tgid;
 	p->pidfd = pidfd;
-	p->pool_fds = pool_fds;
+	p->pool_fd_mark = pool_fd_mark;
 	p->refs = 1;  /* the table's */
 	p->in_table = 1;
 	if (cwd && cwd->m) {
@@ -222,11 +222,11 @@ static int get_locked(pid_t tgid, struct call *c, int depth, struct proc **out)
 	/* a child has its parent's fds; an orphan (reparented to us or to a
 	 * subreaper) or a process whose parent we could not follow may have
 	 * pool fds */
-	int pool_fds = parent ?
-		__atomic_load_n(&parent->pool_fds, __ATOMIC_SEQ_CST) :
+	int pool_fd_mark = parent ?
+		__atomic_load_n(&parent->pool_fd_mark, __ATOMIC_SEQ_CST) :
 		tgid != root_tgid;
 	return insert_locked(tgid, pidfd, parent ? &parent->cwd : NULL,
-			     pool_fds, out);
+			     pool_fd_mark, out);
 }
 
 int proc_lookup(struct call *c, pid_t tgid, struct proc **out)
@@ -340,7 +340,7 @@ static int pin_child_locked(struct proc *p, pid_t pid)
 	}
 	struct proc *child;
 	return insert_locked(pid, pidfd, &p->cwd,
-			     __atomic_load_n(&p->pool_fds, __ATOMIC_SEQ_CST),
+			     __atomic_load_n(&p->pool_fd_mark, __ATOMIC_SEQ_CST),
 			     &child);
 }
 

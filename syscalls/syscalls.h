@@ -352,14 +352,15 @@ int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
 		    char *out, size_t size);
 /* The virtual cwd of process pid if we know it and it is in a pool. */
 int proc_cwd_of(pid_t pid, struct vcwd *out);
-/* Who may hold pool fds (proc.c): the command started (sc_set_root) holds
- * none; call_may_hold_pool_fds is 0 only for a process that provably
- * holds none; call_taint marks the caller's process for good;
- * sc_fd_tables_shared makes every process count as marked. */
+/* The pool-fd mark (proc.c), on every process that may hold a pool fd:
+ * the command started (sc_set_root) has none; call_has_pool_fd_mark is 0
+ * only for a process that provably holds none; call_pool_fd_mark marks
+ * the caller's process for good; sc_pool_fd_mark_all marks every process
+ * (an fd table shared in a way we cannot follow). */
 void sc_set_root(pid_t tgid);
-int call_may_hold_pool_fds(struct call *c);
-void call_taint(struct call *c);
-void sc_fd_tables_shared(void);
+int call_has_pool_fd_mark(struct call *c);
+void call_pool_fd_mark(struct call *c);
+void sc_pool_fd_mark_all(void);
 /* A ready placeholder memfd and its inotify watch (placeholder.c). */
 struct placeholder { int fd; int wd; uint64_t ino; };
 int placeholder_get(struct placeholder *p);
