@@ -128,10 +128,13 @@ static struct thread *exec_drop_locked(int i)
 }
 
 /*
- * Is an exec in flight in t's process (see execs)? Settles the records it
- * can on the way.
+ * Settles the exec records of process tgid (0: of every process): one is
+ * done when its thread is self (calling again: the exec failed) or has
+ * exited (it succeeded, or the thread died); what was read while it was
+ * in flight is then forgotten. Returns whether one of tgid's is still in
+ * flight.
  */
-static int exec_in_flight(struct thread *t)
+static int settle_execs(pid_t tgid, struct thread *self)
 {
 	if (__atomic_load_n(&nexecs, __ATOMIC_ACQUIRE) == 0)
 		return 0;
@@ -139,14 +142,12 @@ static int exec_in_flight(struct thread *t)
 	int ndead = 0, busy = 0;
 	pthread_mutex_lock(&thr_lock);
 	for (int i = 0; i < nexecs; i++) {
-		if (execs[i].tgid != t->tgid)
+		if (tgid && execs[i].tgid != tgid)
 			continue;
-		int done = execs[i].x == t || task_exited(execs[i].x->pidfd);
-		if (!done) {
+		if (execs[i].x != self && !task_exited(execs[i].x->pidfd)) {
 			busy = 1;
 			continue;
 		}
-		/* what was read while it was in flight is not to be kept */
 		bump_tgid_locked(execs[i].tgid);
 		dead[ndead] = exec_drop_locked(i--);
 		ndead += dead[ndead] != NULL;
@@ -157,22 +158,15 @@ static int exec_in_flight(struct thread *t)
 	return busy;
 }
 
+/* Is an exec in flight in t's process (see execs)? */
+static int exec_in_flight(struct thread *t)
+{
+	return settle_execs(t->tgid, t);
+}
+
 void threads_tick(void)
 {
-	struct thread *dead[MAX_EXECS];
-	int ndead = 0;
-	if (__atomic_load_n(&nexecs, __ATOMIC_ACQUIRE) == 0)
-		return;
-	pthread_mutex_lock(&thr_lock);
-	for (int i = 0; i < nexecs; i++)
-		if (task_exited(execs[i].x->pidfd)) {
-			bump_tgid_locked(execs[i].tgid);
-			dead[ndead] = exec_drop_locked(i--);
-			ndead += dead[ndead] != NULL;
-		}
-	pthread_mutex_unlock(&thr_lock);
-	for (int i = 0; i < ndead; i++)
-		free_thread(dead[i]);
+	settle_execs(0, NULL);
 }
 
 /* (Re)reads t's credentials, keeping them unless an exec is in flight. */

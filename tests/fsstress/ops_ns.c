@@ -162,12 +162,15 @@ long op_rename(struct run *r, char *args, size_t alen, char *extra, size_t elen)
 	return 0;
 }
 
-long op_unlink(struct run *r, char *args, size_t alen, char *extra, size_t elen)
+/* unlink and rmdir: a name of the kinds given, removed from the tree
+ * model when the call succeeds */
+static long remove_op(struct run *r, const char *kinds, int (*rm)(const char *),
+		      char *args, size_t alen)
 {
 	char path[PATHBUF];
-	gen_path(r, "ffflpd", path, sizeof(path));
+	gen_path(r, kinds, path, sizeof(path));
 	snprintf(args, alen, "%s", path);
-	if (unlink(path) < 0)
+	if (rm(path) < 0)
 		return -errno;
 	char n[PATHBUF];
 	norm(path, n, sizeof(n));
@@ -175,15 +178,12 @@ long op_unlink(struct run *r, char *args, size_t alen, char *extra, size_t elen)
 	return 0;
 }
 
+long op_unlink(struct run *r, char *args, size_t alen, char *extra, size_t elen)
+{
+	return remove_op(r, "ffflpd", unlink, args, alen);
+}
+
 long op_rmdir(struct run *r, char *args, size_t alen, char *extra, size_t elen)
 {
-	char path[PATHBUF];
-	gen_path(r, "dddf", path, sizeof(path));
-	snprintf(args, alen, "%s", path);
-	if (rmdir(path) < 0)
-		return -errno;
-	char n[PATHBUF];
-	norm(path, n, sizeof(n));
-	tree_remove(&r->tree, n);
-	return 0;
+	return remove_op(r, "dddf", rmdir, args, alen);
 }

@@ -424,6 +424,25 @@ race_opener(void *arg)
 	return NULL;
 }
 
+/*
+ * Could the target have passed path, a torn mix of the values the writer
+ * copies in turn (each byte from one of them at the same place: the
+ * supervisor, or the kernel, read the buffer while it was rewritten)?
+ * Such a name in the pool is what the target asked for.
+ */
+static int
+race_torn(const char *path)
+{
+	for (size_t i = 0; i == 0 || path[i - 1]; i++) {
+		int ok = 0;
+		for (int k = 0; k < 3 && !ok; k++)
+			ok = race_vals[k][i] == path[i];
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
 static int
 case_race(void)
 {
@@ -450,8 +469,16 @@ case_race(void)
 		 "grep -v '^[dfl]$' | grep -v '^normal-'", mnt);
 	FILE *p = popen(cmd, "r");
 	char line[512];
-	while (p && fgets(line, sizeof(line), p))
-		FAIL("race: unexpected name in the pool: %s", line);
+	while (p && fgets(line, sizeof(line), p)) {
+		char full[4096 + 512];
+		line[strcspn(line, "\n")] = 0;
+		snprintf(full, sizeof(full), "%s/%s", mnt, line);
+		if (race_torn(full))
+			printf("NOTE race: %s, a torn mix of the names, was "
+			       "created as asked\n", line);
+		else
+			FAIL("race: unexpected name in the pool: %s", line);
+	}
 	if (p)
 		pclose(p);
 	printf("race: %ld pool fds, %ld host fds, %ld errors (torn strings)\n",
