@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A long-running process tree under pmemfile-run (issue 10):
+ * A long-running process tree under pmemfile-run:
  *
  *   rel-longtree tree MNT     (as root, under pmemfile-run)
  *   rel-longtree check DIR    (exec'd by the tree: checks itself)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Credentials across a pid wrap-around, under pmemfile-run (issue 10):
+ * Credentials across a pid wrap-around, under pmemfile-run:
  *
  *   rel-pidwrap MNT     (as root)
  *

@@ -197,9 +197,11 @@ ssize_t pf_preadv(pf_pool *pool, pf_file *f, const struct iovec *iov,
 /*
  * Writes are durable when they return. An append (or any write past the
  * end) is all-or-nothing after a crash; an overwrite of existing bytes may
- * tear at block granularity. O_APPEND writes are atomic with respect to
- * each other. Clears set-user-ID (and set-group-ID if group-executable)
- * unless the caller has CAP_FSETID; the caller argument gives that answer.
+ * tear: each aligned 8-byte word of it holds the old or the new bytes (on
+ * a pool that is not persistent memory, each page). O_APPEND writes are
+ * atomic with respect to each other. Clears set-user-ID (and set-group-ID
+ * if group-executable) unless the caller has CAP_FSETID; the caller
+ * argument gives that answer.
  */
 ssize_t pf_write(pf_pool *pool, struct pf_caller *c, pf_file *f,
 		 const void *buf, size_t count);
