@@ -165,12 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.data.args[i] = a;
 	}
 	struct call *c = calloc(1, sizeof(*c));
-	c->req = &req;
-	c->listener = FAKE_LISTENER;
-	c->tid = (pid_t)req.pid;
-	c->nr = req.data.nr;
-	memcpy(c->args, req.data.args, sizeof(c->args));
-	c->inject_fd = -1;
+	call_begin(c, &req, FAKE_LISTENER);
 	long r = sc_dispatch(c);
 	if (r == CALL_INJECT)
 		call_after_inject(c, -ENOENT);

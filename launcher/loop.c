@@ -154,20 +154,7 @@ static void *worker(void *arg)
 				log_msg(1, "RECV: %s", strerror(err));
 			break;
 		}
-		c->req = req;
-		c->listener = listener_fd;
-		c->tid = (pid_t)req->pid;
-		c->nr = req->data.nr;
-		memcpy(c->args, req->data.args, sizeof(c->args));
-		c->thr = NULL;
-		c->proc = NULL;
-		c->have_caller = 0;
-		c->who_err = 0;
-		c->nstr = 0;
-		c->nheld = 0;
-		c->follow_proc = 0;
-		c->inject_fd = -1;
-		c->inject_ofd = NULL;
+		call_begin(c, req, listener_fd);
 		long r = sc_dispatch(c);
 		respond(c, r);
 		call_end(c);

@@ -255,20 +255,6 @@ void proc_reap(pid_t tgid)
 	pthread_mutex_unlock(&tab_lock);
 }
 
-void call_hold(struct call *c, pf_file *f)
-{
-	if (c->nheld < 4)
-		c->held[c->nheld++] = f;
-}
-
-void call_end(struct call *c)
-{
-	while (c->nheld > 0)
-		pf_close(c->held[--c->nheld]);
-	c->proc = NULL;  /* the thread entry's reference */
-	call_thread_end(c);
-}
-
 pid_t proc_tgid(const struct proc *p)
 {
 	return p->tgid;

@@ -188,6 +188,9 @@ struct proc *call_proc(struct call *c);
 /* Credentials with the real ids, as access(2) without AT_EACCESS checks.
  * 0 or -errno. */
 int call_caller_real(struct call *c, struct pf_caller *out);
+/* call.c: a call begins with each notification (every field reset), and
+ * ends after its answer. */
+void call_begin(struct call *c, const struct seccomp_notif *req, int listener);
 /* Keeps a reference until call_end. */
 void call_hold(struct call *c, pf_file *f);
 /* Drops what the call holds (proc reference, held files). */
