@@ -58,8 +58,8 @@ long sys_fchmod(struct call *c)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	struct pf_caller *pc = call_caller(c);
 	long ret = pc ? errno_filter(pf_fchmod(o->m->pool, pc, o->file,
 					       (mode_t)c->args[1] & 07777))

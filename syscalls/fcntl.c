@@ -24,8 +24,8 @@ long sys_fcntl(struct call *c)
 	}
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret;
 	struct pf_caller *pc;
 	switch (cmd) {
@@ -62,8 +62,8 @@ long sys_flock(struct call *c)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	/* as Linux: an O_PATH description cannot be locked */
 	long ret = pf_file_get_flags(o->file) & O_PATH ? -EBADF :
 		lock_flock(c, o, (int)c->args[1]);

@@ -81,8 +81,8 @@ static long stat_fd(struct call *c, int fd, struct st_arg *a)
 {
 	struct ofd *o;
 	int r = call_fd(c, fd, &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret = errno_filter(pf_fstat(o->m->pool, o->file, &a->st));
 	a->m = o->m;
 	ofd_put(o);

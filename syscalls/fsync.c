@@ -9,30 +9,22 @@
 
 #include "syscalls.h"
 
-/* Pool fd: returns what check() says; host fd: CONTINUE. */
-static long on_pool_fd(struct call *c, long (*check)(struct call *c,
-						      struct ofd *o))
+static long on_pool_fd(struct call *c, fd_fn check)
 {
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
-	long ret = check ? check(c, o) : 0;
-	ofd_put(o);
-	return errno_filter(ret);
+	return fd_op(c, (int)c->args[0], check, NULL);
 }
 
-static long do_fsync(struct call *c, struct ofd *o)
+static long do_fsync(struct call *c, struct ofd *o, void *arg)
 {
 	return pf_fsync(o->m->pool, o->file);
 }
 
-static long do_fdatasync(struct call *c, struct ofd *o)
+static long do_fdatasync(struct call *c, struct ofd *o, void *arg)
 {
 	return pf_fdatasync(o->m->pool, o->file);
 }
 
-static long check_sfr(struct call *c, struct ofd *o)
+static long check_sfr(struct call *c, struct ofd *o, void *arg)
 {
 	unsigned flags = (unsigned)c->args[3];
 	if ((int64_t)c->args[1] < 0 || (int64_t)c->args[2] < 0 ||
@@ -41,7 +33,7 @@ static long check_sfr(struct call *c, struct ofd *o)
 	return 0;
 }
 
-static long check_fadvise(struct call *c, struct ofd *o)
+static long check_fadvise(struct call *c, struct ofd *o, void *arg)
 {
 	int advice = (int)c->args[3];
 	if (advice < 0 || advice > 5 || (int64_t)c->args[2] < 0)

@@ -22,8 +22,8 @@ long sys_getdents64(struct call *c)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	char buf[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];
 	if (size > sizeof(buf))
@@ -42,8 +42,8 @@ long sys_getdents(struct call *c)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	char in[DENTS_BUF] __attribute__((aligned(8)));
 	char out[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];

@@ -5,14 +5,13 @@
 
 #include "syscalls.h"
 
+static long pool_lseek(struct call *c, struct ofd *o, void *arg)
+{
+	return pf_lseek(o->m->pool, o->file, (off_t)c->args[1],
+			(int)c->args[2]);
+}
+
 long sys_lseek(struct call *c)
 {
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
-	long ret = pf_lseek(o->m->pool, o->file, (off_t)c->args[1],
-			    (int)c->args[2]);
-	ofd_put(o);
-	return errno_filter(ret);
+	return fd_op(c, (int)c->args[0], pool_lseek, NULL);
 }

@@ -57,8 +57,8 @@ long sys_ioctl(struct call *c)
 	if (req == SECCOMP_IOCTL_NOTIF_ADDFD)
 		sc_pool_fd_mark_all();
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret = -ENOTTY;
 	if (req == FIONBIO) {
 		int on;

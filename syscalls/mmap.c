@@ -72,8 +72,8 @@ long sys_mmap(struct call *c)
 	struct ofd *o;
 	int fd = (int)c->args[4];
 	int r = call_fd(c, fd, &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret;
 	int type = flags & MAP_TYPE;
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;

@@ -119,11 +119,11 @@ void sc_ofd_events(void)
 	}
 }
 
-/* The placeholder with this inode, referenced, or 1 (a host fd). */
+/* The placeholder with this inode, referenced (FD_POOL), or FD_HOST. */
 static int ofd_by_stat(const struct stat *st, struct ofd **out)
 {
 	if (st->st_dev != memfd_dev)
-		return 1;
+		return FD_HOST;
 	struct ofd *o;
 	pthread_mutex_lock(&ofd_lock);
 	for (o = by_ino[st->st_ino % NB]; o; o = o->next_ino)
@@ -133,9 +133,9 @@ static int ofd_by_stat(const struct stat *st, struct ofd **out)
 		o->refs++;
 	pthread_mutex_unlock(&ofd_lock);
 	if (!o)
-		return 1;  /* the target's own memfd */
+		return FD_HOST;  /* the target's own memfd */
 	*out = o;
-	return 0;
+	return FD_POOL;
 }
 
 /*
@@ -150,7 +150,7 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 	/* a process without pool fds: a host fd (or none: the kernel says
 	 * EBADF), without three syscalls to look */
 	if (!call_has_pool_fd_mark(c))
-		return 1;
+		return FD_HOST;
 	/* from here on, "cannot look" must never become "a host fd": the
 	 * kernel would run the call on the placeholder */
 	int pidfd = call_pidfd(c);
@@ -160,7 +160,7 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 			struct stat st;
 			int r = fstat(copy, &st);
 			close(copy);
-			return r < 0 ? 1 : ofd_by_stat(&st, out);
+			return r < 0 ? FD_HOST : ofd_by_stat(&st, out);
 		}
 		if (errno == EBADF)
 			return -EBADF;
@@ -176,8 +176,8 @@ long call_fd_refuse(struct call *c, int fd, long err)
 {
 	struct ofd *o;
 	int r = call_fd(c, fd, &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	ofd_put(o);
 	return err;
 }
@@ -221,7 +221,7 @@ int ofd_of(pid_t pid, int fd, struct ofd **out)
 			return -EBADF;
 		if (errno == ENOMEM || errno == ENFILE || errno == EMFILE)
 			return task_fail(errno, "stat of /proc/PID/fd/N", pid);
-		return 1;  /* e.g. a socket we cannot stat: not ours */
+		return FD_HOST;  /* e.g. a socket we cannot stat: not ours */
 	}
 	return ofd_by_stat(&st, out);
 }

@@ -144,7 +144,7 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	r = call_fd(c, dirfd, &o);
 	if (r < 0)
 		return r;
-	if (r == 0) {
+	if (r == FD_POOL) {
 		p->kind = VP_POOL;
 		p->m = o->m;
 		p->dir = pf_file_ref(o->file);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The common shape of a path syscall: classify, let the kernel have host
+ * The common shapes of fd and path syscalls. An fd call: CONTINUE for a
+ * host fd, else the pool operation on its description. A path call:
+ * classify, let the kernel have host
  * paths, run the pool operation, and when core reports that resolution
  * left the pool (PF_ESCAPED), finish on the host on the target's behalf
  * with its credentials (never CONTINUE: the kernel would resolve the
@@ -52,4 +54,15 @@ long path_op(struct call *c, int dirfd_arg, int path_arg, pool_op pop,
 	if (p.kind == VP_HOST)
 		return CALL_CONTINUE;
 	return path_op_resolved(c, &p, pop, hop, arg);
+}
+
+long fd_op(struct call *c, int fd, fd_fn fn, void *arg)
+{
+	struct ofd *o;
+	int r = call_fd(c, fd, &o);
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
+	long ret = fn ? fn(c, o, arg) : 0;
+	ofd_put(o);
+	return errno_filter(ret);
 }

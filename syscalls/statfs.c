@@ -57,8 +57,8 @@ long sys_fstatfs(struct call *c)
 {
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	if (r != FD_POOL)
+		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret = fill(c, o->m, c->args[1]);
 	ofd_put(o);
 	return ret;

@@ -301,11 +301,20 @@ struct ofd {
 	struct ofd *next_ino, *next_wd;
 };
 
+/* What call_fd found behind an fd (or a negative errno). */
+enum fd_kind { FD_POOL = 0, FD_HOST = 1 };
 /*
- * The description behind the caller's fd: 0 with *out referenced (drop
- * with ofd_put), 1 if fd is a host fd, -EBADF if not open.
+ * The description behind the caller's fd: FD_POOL with *out referenced
+ * (drop with ofd_put), FD_HOST if fd is a host fd, -EBADF if not open.
  */
 int call_fd(struct call *c, int fd, struct ofd **out);
+/*
+ * The common shape of an fd syscall: CALL_CONTINUE for a host fd, the
+ * lookup's error, or fn on the pool description (released after), its
+ * result run through errno_filter.
+ */
+typedef long (*fd_fn)(struct call *c, struct ofd *o, void *arg);
+long fd_op(struct call *c, int fd, fd_fn fn, void *arg);
 /*
  * For a call refused on a pool file: CALL_CONTINUE if fd is a host fd (the
  * kernel decides), -EBADF if it is not open, else err.

@@ -33,30 +33,29 @@ long sys_truncate(struct call *c)
 	return path_op_resolved(c, &p, pool_truncate, host_truncate, &len);
 }
 
+static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
+{
+	struct pf_caller *pc = call_caller(c);
+	if ((off_t)c->args[1] < 0)
+		return -EINVAL;
+	return pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
+		  : call_who_err(c);
+}
+
 long sys_ftruncate(struct call *c)
 {
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+	return fd_op(c, (int)c->args[0], pool_ftruncate, NULL);
+}
+
+static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
+{
 	struct pf_caller *pc = call_caller(c);
-	long ret = (off_t)c->args[1] < 0 ? -EINVAL
-		 : pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
-		 : call_who_err(c);
-	ofd_put(o);
-	return errno_filter(ret);
+	return pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
+				 (off_t)c->args[2], (off_t)c->args[3])
+		  : call_who_err(c);
 }
 
 long sys_fallocate(struct call *c)
 {
-	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
-	struct pf_caller *pc = call_caller(c);
-	long ret = pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
-				     (off_t)c->args[2], (off_t)c->args[3])
-		      : call_who_err(c);
-	ofd_put(o);
-	return errno_filter(ret);
+	return fd_op(c, (int)c->args[0], pool_fallocate, NULL);
 }

@@ -42,8 +42,8 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 			return -EINVAL;
 		struct ofd *o;
 		int r = call_fd(c, (int)c->args[dirfd_arg], &o);
-		if (r)
-			return r > 0 ? CALL_CONTINUE : r;
+		if (r != FD_POOL)
+			return r == FD_HOST ? CALL_CONTINUE : r;
 		struct pf_caller *pc = call_caller(c);
 		long ret = pc ? pf_utimensat(o->m->pool, pc, o->file, "",
 					     a->now ? NULL : a->ts,
