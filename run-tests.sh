@@ -6,7 +6,9 @@
 # The plain build uses $CC (default: cc, gcc on Debian); the sanitizer
 # build uses $SAN_CC (default: clang). SANITIZE=thread (or any list) runs
 # only that build, with $CC (default: clang); PF_SKIP_SANITIZER=1 runs
-# only the plain one (quicker, for a developer's loop).
+# only the plain one (quicker, for a developer's loop). In CI (CI=true) or
+# with PF_PACKAGE_TEST=1, the plain build's Debian packages are built,
+# installed and tried in between (scripts/package-test.sh; needs root).
 set -e
 cd "$(dirname "$0")"
 ./scripts/deps.sh
@@ -34,5 +36,9 @@ if [ -n "${SANITIZE:-}" ]; then
 	exit
 fi
 suite "${BUILD:-build-test}" "${CC:-cc}"
+# the Debian packages, installed and tried (needs root; CI is)
+if [ "${CI:-}" = true ] || [ "${PF_PACKAGE_TEST:-0}" = 1 ]; then
+	./scripts/package-test.sh "${BUILD:-build-test}"
+fi
 [ "${PF_SKIP_SANITIZER:-0}" = 1 ] ||
 	suite build-test-san "${SAN_CC:-clang}" address,undefined
