@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "syscalls.h"
 
@@ -47,6 +48,76 @@ static size_t put_str(char *b, size_t n, const char *s)
 	return o;
 }
 
+/* the *at flags, by name (0x200 is AT_REMOVEDIR for unlinkat, AT_EACCESS
+ * for the access calls) */
+static size_t put_atflags(char *b, size_t n, long v, const char *call)
+{
+	static const struct { long flag; const char *name; } at[] = {
+		{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" },
+		{ AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" },
+		{ AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" },
+		{ AT_EMPTY_PATH, "AT_EMPTY_PATH" },
+		{ 0x8000, "AT_RECURSIVE" },
+	};
+	size_t o = 0;
+	const char *sep = "";
+	if (v & 0x200) {
+		o += (size_t)snprintf(b, n, "%s", strcmp(call, "unlinkat") ?
+				      "AT_EACCESS" : "AT_REMOVEDIR");
+		v &= ~0x200L;
+		sep = "|";
+	}
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]) && o < n; i++)
+		if (v & at[i].flag) {
+			o += (size_t)snprintf(b + o, n - o, "%s%s", sep, at[i].name);
+			v &= ~at[i].flag;
+			sep = "|";
+		}
+	if ((v || !*sep) && o < n)
+		o += (size_t)snprintf(b + o, n - o, "%s%#lx", sep, v);
+	return o;
+}
+
+/*
+ * The first bytes of a buffer in the target, as strace shows them
+ * ("hi\n"...): at most 32, then "...". For display only: read after the
+ * call, so another thread may have changed them since.
+ */
+#define TRACE_BYTES 32
+static size_t put_buffer(char *b, size_t n, const struct call *c,
+			 unsigned long addr, long count)
+{
+	unsigned char data[TRACE_BYTES];
+	size_t want = count < TRACE_BYTES ? (size_t)count : TRACE_BYTES;
+	struct iovec l = { data, want }, r = { (void *)addr, want };
+	if (count < 0 || process_vm_readv(c->tid, &l, 1, &r, 1, 0) != (ssize_t)want)
+		return (size_t)snprintf(b, n, "%#lx", addr);
+	size_t o = 0;
+	if (o < n)
+		b[o++] = '"';
+	for (size_t i = 0; i < want && o + 6 < n; i++) {
+		unsigned char ch = data[i];
+		const char *esc = ch == '\n' ? "\\n" : ch == '\t' ? "\\t" :
+			ch == '\r' ? "\\r" : ch == '"' ? "\\\"" :
+			ch == '\\' ? "\\\\" : NULL;
+		if (esc)
+			o += (size_t)snprintf(b + o, n - o, "%s", esc);
+		else if (ch < 32 || ch > 126)  /* octal, 3 digits before one */
+			o += (size_t)snprintf(b + o, n - o, i + 1 < want &&
+					      data[i + 1] >= '0' && data[i + 1] <= '7' ?
+					      "\\%03o" : "\\%o", ch);
+		else
+			b[o++] = (char)ch;
+	}
+	if (o < n)
+		b[o++] = '"';
+	if ((size_t)count > want && o < n)
+		o += (size_t)snprintf(b + o, n - o, "...");
+	if (o < n)
+		b[o] = 0;
+	return o;
+}
+
 void sc_trace_format(const struct call *c, long result, char *buf, size_t len)
 {
 	const struct sc_entry *e = &sc_table[c->nr];
@@ -79,6 +150,20 @@ void sc_trace_format(const struct call *c, long result, char *buf, size_t len)
 			break;
 		case 'o':
 			o += put_oflags(buf + o, len - o, v);
+			break;
+		case 'a':
+			o += put_atflags(buf + o, len - o, v, e->name);
+			break;
+		case 'b':  /* a buffer the call reads: the count is next */
+			o += put_buffer(buf + o, len - o, c, (unsigned long)v,
+					i < 5 ? (long)c->args[i + 1] : 0);
+			break;
+		case 'B':  /* a buffer the call fills: what it returned */
+			if (result >= 0 && result != CALL_CONTINUE)
+				o += put_buffer(buf + o, len - o, c,
+						(unsigned long)v, result);
+			else
+				o += (size_t)snprintf(buf + o, len - o, "%#lx", v);
 			break;
 		case 'm':
 			if (i > 0 && e->args[i - 1] == 'o' &&

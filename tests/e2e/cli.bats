@@ -215,6 +215,20 @@ in" "$output"
 		fail "no trace line for the read of 3 bytes; stderr: $stderr"
 }
 
+@test "--trace shows buffers, flags and errors as strace does" {
+	run --separate-stderr pfrun_opts --trace --pool "$POOL" --mount "$MNT" -- \
+		sh -c 'printf "hi\\n" >/mnt/pf/a; cat /mnt/pf/a /mnt/pf/none; rm /mnt/pf/a'
+	local want
+	for want in 'write\(1, "hi\\n", 3\) = 3$' \
+		    'read\([0-9]+, "hi\\n", [0-9]+\) = 3$' \
+		    'newfstatat\([0-9]+, "", 0x[0-9a-f]+, AT_EMPTY_PATH\) = 0$' \
+		    'openat\(AT_FDCWD, "/mnt/pf/none", O_RDONLY\) = -1 ENOENT \(No such file or directory\)$' \
+		    'unlinkat\(AT_FDCWD, "/mnt/pf/a", 0\) = 0$'; do
+		grep -Eq "^\[[0-9]+\] $want" <<<"$stderr" ||
+			fail "no trace line matching $want; stderr: $stderr"
+	done
+}
+
 @test "--log FILE receives the log" {
 	run pfrun_opts --log "$WORK/log" --log-level 4 --trace --pool "$POOL" \
 		--mount "$MNT" -- sh -c 'echo hi >/mnt/pf/a && cat /mnt/pf/a'
