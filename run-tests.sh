@@ -12,6 +12,9 @@
 set -e
 cd "$(dirname "$0")"
 ./scripts/deps.sh
+# the C lines the last commit (and any uncommitted change) touched are
+# formatted as .clang-format says
+./scripts/format-check.sh
 
 suite() {       # BUILD-DIR COMPILER [SANITIZERS]
 	cc=$(command -v "$2") || { echo "run-tests.sh: no compiler $2" >&2; exit 1; }
