@@ -3,7 +3,7 @@
  * fsck through the pool tool: a clean pool exits 0, a damaged one exits 1
  * and prints the problem, an unreadable one exits 8. The damage is done
  * with libpmemobj on the on-media layout (core/layout.h); the core's own
- * test (core/tests/test_fsck_damage.c) covers every kind of damage, this
+ * test (tests/unit/core_fsck_damage.c) covers every kind of damage, this
  * one checks what a user of `pmemfile fsck` sees.
  */
 #define _GNU_SOURCE
