@@ -55,8 +55,14 @@ void pft_failed(void);
 			strerror(errno)); \
 } while (0)
 
-/* CHECK_EQ(got, want): integer equality. */
-#define CHECK_EQ(got, want) do { \
+/*
+ * The order is pftest's everywhere: what is expected first, then what the
+ * call gave (EQ(expected, got), ERR(err, call)). got is still evaluated
+ * first, so errno is the call's.
+ */
+
+/* CHECK_EQ(want, got): integer equality. */
+#define CHECK_EQ(want, got) do { \
 	long long g_ = (long long)(got); \
 	int e_ = errno; \
 	long long w_ = (long long)(want); \
@@ -75,8 +81,8 @@ void pft_failed(void);
 	r_; \
 })
 
-/* CHECK_ERR(expr, err): expr must return -1 with errno err. */
-#define CHECK_ERR(expr, err) do { \
+/* CHECK_ERR(err, expr): expr must return -1 with errno err. */
+#define CHECK_ERR(err, expr) do { \
 	errno = 0; \
 	long long r_ = (long long)(expr); \
 	int e_ = errno; \
@@ -85,8 +91,8 @@ void pft_failed(void);
 			#expr, #err, (err), r_, e_, strerror(e_)); \
 } while (0)
 
-/* CHECK_ERR2(expr, e1, e2): either errno is allowed (man page says so). */
-#define CHECK_ERR2(expr, e1, e2) do { \
+/* CHECK_ERR2(e1, e2, expr): either errno is allowed (man page says so). */
+#define CHECK_ERR2(e1, e2, expr) do { \
 	errno = 0; \
 	long long r_ = (long long)(expr); \
 	int e_ = errno; \
@@ -95,14 +101,14 @@ void pft_failed(void);
 			#expr, #e1, #e2, r_, e_, strerror(e_)); \
 } while (0)
 
-#define CHECK_STR(got, want) do { \
+#define CHECK_STR(want, got) do { \
 	const char *g_ = (got), *w_ = (want); \
 	if (g_ == NULL || strcmp(g_, w_) != 0) \
 		PFT_FAIL("%s: expected \"%s\", got \"%s\"", #got, w_, \
 			g_ ? g_ : "(null)"); \
 } while (0)
 
-#define CHECK_MEM(got, want, n) do { \
+#define CHECK_MEM(want, got, n) do { \
 	if (memcmp((got), (want), (n)) != 0) \
 		PFT_FAIL("%s: %zu bytes differ from %s", #got, (size_t)(n), #want); \
 } while (0)

@@ -25,7 +25,7 @@ static char *g_self; /* this program, for re-exec */
 static int wait_child(pid_t pid)
 {
 	int status;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
 	if (!WIFEXITED(status))
 		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid, status);
 	return WEXITSTATUS(status);
@@ -35,35 +35,35 @@ static void t_fcntl(void)
 {
 	write_file(path("fc"), "0123456789");
 	int fd = CHECK_OK(open(path("fc"), O_RDWR | O_APPEND));
-	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK),
-		O_RDWR | O_APPEND);
+	CHECK_EQ(O_RDWR | O_APPEND,
+		fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
-	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK),
-		O_RDWR | O_NONBLOCK);
+	CHECK_EQ(O_RDWR | O_NONBLOCK,
+		fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	/* F_SETFL cannot change the access mode */
 	CHECK_OK(fcntl(fd, F_SETFL, O_WRONLY | O_APPEND));
-	CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND), O_RDWR | O_APPEND);
+	CHECK_EQ(O_RDWR | O_APPEND, fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND));
 	/* without O_APPEND now: a write goes at the offset */
 	CHECK_OK(fcntl(fd, F_SETFL, 0));
-	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
-	CHECK_EQ(write(fd, "AB", 2), 2);
+	CHECK_EQ(0, lseek(fd, 0, SEEK_SET));
+	CHECK_EQ(2, write(fd, "AB", 2));
 	char buf[16];
-	CHECK_EQ(pread(fd, buf, 10, 0), 10);
-	CHECK_MEM(buf, "AB23456789", 10);
-	CHECK_EQ(fcntl(fd, F_GETFD), 0);
+	CHECK_EQ(10, pread(fd, buf, 10, 0));
+	CHECK_MEM("AB23456789", buf, 10);
+	CHECK_EQ(0, fcntl(fd, F_GETFD));
 	CHECK_OK(fcntl(fd, F_SETFD, FD_CLOEXEC));
-	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD));
 	int d = CHECK_OK(fcntl(fd, F_DUPFD, 40));
 	CHECK(d >= 40);
-	CHECK_EQ(fcntl(d, F_GETFD), 0); /* F_DUPFD clears FD_CLOEXEC */
+	CHECK_EQ(0, fcntl(d, F_GETFD)); /* F_DUPFD clears FD_CLOEXEC */
 	int e = CHECK_OK(fcntl(fd, F_DUPFD_CLOEXEC, 50));
 	CHECK(e >= 50);
-	CHECK_EQ(fcntl(e, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(FD_CLOEXEC, fcntl(e, F_GETFD));
 	/* status flags are shared by the duplicates (one description) */
 	CHECK_OK(fcntl(d, F_SETFL, O_APPEND));
 	CHECK(fcntl(e, F_GETFL) & O_APPEND);
-	CHECK_ERR(fcntl(9999, F_GETFL), EBADF);
-	CHECK_ERR(fcntl(fd, F_DUPFD, -1), EINVAL);
+	CHECK_ERR(EBADF, fcntl(9999, F_GETFL));
+	CHECK_ERR(EINVAL, fcntl(fd, F_DUPFD, -1));
 	close(d);
 	close(e);
 	close(fd);
@@ -76,36 +76,36 @@ static void t_dup_offsets(void)
 	int fd = CHECK_OK(open(path("dup"), O_RDONLY));
 	int d1 = CHECK_OK(dup(fd));
 	char c[4];
-	CHECK_EQ(read(fd, c, 3), 3);
-	CHECK_EQ(lseek(d1, 0, SEEK_CUR), 3);
-	CHECK_EQ(read(d1, c, 2), 2);
-	CHECK_MEM(c, "de", 2);
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 5);
+	CHECK_EQ(3, read(fd, c, 3));
+	CHECK_EQ(3, lseek(d1, 0, SEEK_CUR));
+	CHECK_EQ(2, read(d1, c, 2));
+	CHECK_MEM("de", c, 2);
+	CHECK_EQ(5, lseek(fd, 0, SEEK_CUR));
 	int d2 = CHECK_OK(dup2(fd, 77));
-	CHECK_EQ(d2, 77);
-	CHECK_EQ(lseek(77, 10, SEEK_SET), 10);
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 10);
-	CHECK_EQ(dup2(fd, fd), fd);
-	CHECK_ERR(dup3(fd, fd, 0), EINVAL);
-	CHECK_EQ(dup3(fd, 78, O_CLOEXEC), 78);
-	CHECK_EQ(fcntl(78, F_GETFD), FD_CLOEXEC);
-	CHECK_ERR(dup3(fd, 79, O_APPEND), EINVAL);
-	CHECK_ERR(dup(9999), EBADF);
-	CHECK_ERR(dup2(9999, 80), EBADF);
+	CHECK_EQ(77, d2);
+	CHECK_EQ(10, lseek(77, 10, SEEK_SET));
+	CHECK_EQ(10, lseek(fd, 0, SEEK_CUR));
+	CHECK_EQ(fd, dup2(fd, fd));
+	CHECK_ERR(EINVAL, dup3(fd, fd, 0));
+	CHECK_EQ(78, dup3(fd, 78, O_CLOEXEC));
+	CHECK_EQ(FD_CLOEXEC, fcntl(78, F_GETFD));
+	CHECK_ERR(EINVAL, dup3(fd, 79, O_APPEND));
+	CHECK_ERR(EBADF, dup(9999));
+	CHECK_ERR(EBADF, dup2(9999, 80));
 	/* dup2 over an open pool fd closes it first */
 	int other = CHECK_OK(open(path("dup"), O_RDONLY));
-	CHECK_EQ(dup2(fd, other), other);
-	CHECK_EQ(lseek(other, 0, SEEK_CUR), 10);
+	CHECK_EQ(other, dup2(fd, other));
+	CHECK_EQ(10, lseek(other, 0, SEEK_CUR));
 	/* dup2 onto stdin: reads come from the pool file */
 	int saved = CHECK_OK(dup(0));
-	CHECK_EQ(dup2(fd, 0), 0);
-	CHECK_EQ(read(0, c, 3), 3);
-	CHECK_MEM(c, "klm", 3);
-	CHECK_EQ(dup2(saved, 0), 0);
+	CHECK_EQ(0, dup2(fd, 0));
+	CHECK_EQ(3, read(0, c, 3));
+	CHECK_MEM("klm", c, 3);
+	CHECK_EQ(0, dup2(saved, 0));
 	close(saved);
 	/* separate opens have separate offsets */
 	int sep = CHECK_OK(open(path("dup"), O_RDONLY));
-	CHECK_EQ(lseek(sep, 0, SEEK_CUR), 0);
+	CHECK_EQ(0, lseek(sep, 0, SEEK_CUR));
 	close(sep);
 	close(other);
 	close(77);
@@ -122,14 +122,14 @@ static void t_lowest_fd(void)
 	CHECK(b > a);
 	CHECK_OK(close(a));
 	int c = CHECK_OK(open(path("low"), O_RDONLY));
-	CHECK_EQ(c, a);
+	CHECK_EQ(a, c);
 	/* a host open after it takes the next lowest too */
 	CHECK_OK(close(c));
 	int h = CHECK_OK(open("/dev/null", O_RDONLY));
-	CHECK_EQ(h, a);
+	CHECK_EQ(a, h);
 	close(h);
 	close(b);
-	CHECK_ERR(close(b), EBADF);
+	CHECK_ERR(EBADF, close(b));
 	CHECK_OK(unlink(path("low")));
 }
 
@@ -146,17 +146,17 @@ static void t_fork_offsets(void)
 			_exit(3);
 		_exit(0);
 	}
-	CHECK_EQ(wait_child(pid), 0);
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 7);
+	CHECK_EQ(0, wait_child(pid));
+	CHECK_EQ(7, lseek(fd, 0, SEEK_CUR));
 	char buf[17];
-	CHECK_EQ(pread(fd, buf, 16, 0), 16);
-	CHECK_MEM(buf, "01234XY789abcdef", 16);
+	CHECK_EQ(16, pread(fd, buf, 16, 0));
+	CHECK_MEM("01234XY789abcdef", buf, 16);
 	/* the child sees the parent's later moves too */
-	CHECK_EQ(lseek(fd, 12, SEEK_SET), 12);
+	CHECK_EQ(12, lseek(fd, 12, SEEK_SET));
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(lseek(fd, 0, SEEK_CUR) == 12 ? 0 : 4);
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	close(fd);
 	CHECK_OK(unlink(path("fk")));
 }
@@ -197,7 +197,7 @@ static void t_cloexec_exec(void)
 	int kfd = CHECK_OK(open(path("ce"), O_RDONLY));
 	int sfd = CHECK_OK(open(path("ce"), O_RDONLY));
 	CHECK_OK(fcntl(sfd, F_SETFD, FD_CLOEXEC)); /* set later, same effect */
-	CHECK_EQ(lseek(kfd, 4, SEEK_SET), 4);
+	CHECK_EQ(4, lseek(kfd, 4, SEEK_SET));
 	pid_t pid = CHECK_OK(fork());
 	if (pid == 0) {
 		char a[16], b[16];
@@ -206,19 +206,19 @@ static void t_cloexec_exec(void)
 		execl(g_self, g_self, "--exec-check", a, b, (char *)NULL);
 		_exit(127);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	pid = CHECK_OK(fork());
 	if (pid == 0) {
 		char a[16], b[16];
 		snprintf(a, sizeof(a), "%d", sfd);
 		snprintf(b, sizeof(b), "%d", kfd);
-		CHECK_EQ(lseek(kfd, 4, SEEK_SET), 4);
+		CHECK_EQ(4, lseek(kfd, 4, SEEK_SET));
 		execl(g_self, g_self, "--exec-check", a, b, (char *)NULL);
 		_exit(127);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	/* the exec'd child moved the shared offset */
-	CHECK_EQ(lseek(kfd, 0, SEEK_CUR), 8);
+	CHECK_EQ(8, lseek(kfd, 0, SEEK_CUR));
 	close(cfd);
 	close(kfd);
 	close(sfd);
@@ -229,21 +229,21 @@ static void t_close_range(void)
 {
 	write_file(path("cr"), "x");
 	int base = CHECK_OK(open(path("cr"), O_RDONLY));
-	CHECK_EQ(dup2(base, 100), 100);
-	CHECK_EQ(dup2(base, 101), 101);
-	CHECK_EQ(dup2(base, 102), 102);
+	CHECK_EQ(100, dup2(base, 100));
+	CHECK_EQ(101, dup2(base, 101));
+	CHECK_EQ(102, dup2(base, 102));
 	CHECK_OK(syscall(SYS_close_range, 100, 101, CLOSE_RANGE_CLOEXEC));
-	CHECK_EQ(fcntl(100, F_GETFD), FD_CLOEXEC);
-	CHECK_EQ(fcntl(101, F_GETFD), FD_CLOEXEC);
-	CHECK_EQ(fcntl(102, F_GETFD), 0);
+	CHECK_EQ(FD_CLOEXEC, fcntl(100, F_GETFD));
+	CHECK_EQ(FD_CLOEXEC, fcntl(101, F_GETFD));
+	CHECK_EQ(0, fcntl(102, F_GETFD));
 	CHECK_OK(syscall(SYS_close_range, 100, ~0U, 0));
-	CHECK_ERR(fcntl(100, F_GETFD), EBADF);
-	CHECK_ERR(fcntl(102, F_GETFD), EBADF);
-	CHECK_EQ(fcntl(base, F_GETFD), 0);
-	CHECK_ERR(syscall(SYS_close_range, 10, 5, 0), EINVAL);
+	CHECK_ERR(EBADF, fcntl(100, F_GETFD));
+	CHECK_ERR(EBADF, fcntl(102, F_GETFD));
+	CHECK_EQ(0, fcntl(base, F_GETFD));
+	CHECK_ERR(EINVAL, syscall(SYS_close_range, 10, 5, 0));
 	/* the description is still usable through base */
 	char c;
-	CHECK_EQ(read(base, &c, 1), 1);
+	CHECK_EQ(1, read(base, &c, 1));
 	close(base);
 	CHECK_OK(unlink(path("cr")));
 }
@@ -264,12 +264,12 @@ static void t_scm_rights(void)
 	close(sv[1]);
 	int fd = pft_recv_fd(sv[0]);
 	CHECK(fd >= 0);
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	/* the sender has exited; the description and its offset live on */
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 7);
+	CHECK_EQ(7, lseek(fd, 0, SEEK_CUR));
 	char buf[8] = { 0 };
-	CHECK_EQ(read(fd, buf, 4), 4);
-	CHECK_MEM(buf, "over", 4);
+	CHECK_EQ(4, read(fd, buf, 4));
+	CHECK_MEM("over", buf, 4);
 	close(fd);
 	close(sv[0]);
 	CHECK_OK(unlink(path("scm")));
@@ -278,27 +278,27 @@ static void t_scm_rights(void)
 static void t_unlinked_open(void)
 {
 	int fd = CHECK_OK(open(path("ul"), O_RDWR | O_CREAT, 0644));
-	CHECK_EQ(write(fd, "still here", 10), 10);
+	CHECK_EQ(10, write(fd, "still here", 10));
 	int fd2 = CHECK_OK(dup(fd));
 	CHECK_OK(unlink(path("ul")));
 	struct stat st;
-	CHECK_ERR(stat(path("ul"), &st), ENOENT);
+	CHECK_ERR(ENOENT, stat(path("ul"), &st));
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_nlink, 0);
-	CHECK_EQ(st.st_size, 10);
+	CHECK_EQ(0, st.st_nlink);
+	CHECK_EQ(10, st.st_size);
 	close(fd);
 	char buf[16];
-	CHECK_EQ(pread(fd2, buf, 10, 0), 10);
-	CHECK_MEM(buf, "still here", 10);
-	CHECK_EQ(pwrite(fd2, "!", 1, 10), 1);
+	CHECK_EQ(10, pread(fd2, buf, 10, 0));
+	CHECK_MEM("still here", buf, 10);
+	CHECK_EQ(1, pwrite(fd2, "!", 1, 10));
 	CHECK_OK(fstat(fd2, &st));
-	CHECK_EQ(st.st_size, 11);
+	CHECK_EQ(11, st.st_size);
 	/* a new file of the same name is a different file */
 	int fd3 = CHECK_OK(open(path("ul"), O_RDWR | O_CREAT | O_EXCL, 0644));
 	struct stat st3;
 	CHECK_OK(fstat(fd3, &st3));
 	CHECK(st3.st_ino != st.st_ino);
-	CHECK_EQ(st3.st_size, 0);
+	CHECK_EQ(0, st3.st_size);
 	close(fd3);
 	close(fd2);
 	CHECK_OK(unlink(path("ul")));
@@ -312,21 +312,21 @@ static void t_proc_fd_links(void)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
 	buf[n] = '\0';
-	CHECK_STR(buf, path("pl"));
+	CHECK_STR(path("pl"), buf);
 	/* opening /proc/self/fd/N opens the same file (a new description) */
 	int again = CHECK_OK(open(link, O_RDONLY));
 	char data[16] = { 0 };
-	CHECK_EQ(read(again, data, 9), 9);
-	CHECK_STR(data, "proc link");
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	CHECK_EQ(9, read(again, data, 9));
+	CHECK_STR("proc link", data);
+	CHECK_EQ(0, lseek(fd, 0, SEEK_CUR));
 	close(again);
 	snprintf(link, sizeof(link), "/dev/fd/%d", fd);
 	n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
 	struct stat a, b;
 	CHECK_OK(fstat(fd, &a));
 	CHECK_OK(stat(link, &b));
-	CHECK_EQ(a.st_ino, b.st_ino);
-	CHECK_EQ(b.st_size, 9);
+	CHECK_EQ(b.st_ino, a.st_ino);
+	CHECK_EQ(9, b.st_size);
 	close(fd);
 	CHECK_OK(unlink(path("pl")));
 	/* the link names the open file, not a path: it still opens the
@@ -338,22 +338,22 @@ static void t_proc_fd_links(void)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	again = CHECK_OK(open(link, O_RDONLY));
 	memset(data, 0, sizeof(data));
-	CHECK_EQ(read(again, data, sizeof(data)), 5);
-	CHECK_STR(data, "moved");
+	CHECK_EQ(5, read(again, data, sizeof(data)));
+	CHECK_STR("moved", data);
 	CHECK_OK(stat(link, &b));
 	CHECK_OK(fstat(fd, &a));
-	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(b.st_ino, a.st_ino);
 	/* truncate(2) through it */
 	close(again);
 	again = CHECK_OK(open(path("pld2/f"), O_WRONLY));
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", again);
 	CHECK_OK(truncate(link, 2));
 	CHECK_OK(fstat(fd, &a));
-	CHECK_EQ(a.st_size, 2);
+	CHECK_EQ(2, a.st_size);
 	/* /proc/self/fdinfo/N: the pool file's position and flags, the fd's
 	 * O_CLOEXEC, the inode, the mount id statx reports */
 	int afd = CHECK_OK(open(path("pld2/f"), O_WRONLY | O_APPEND | O_CLOEXEC));
-	CHECK_EQ(lseek(afd, 3, SEEK_SET), 3);
+	CHECK_EQ(3, lseek(afd, 3, SEEK_SET));
 	char info[64], text[512];
 	snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", afd);
 	CHECK(read_file(info, text, sizeof(text)) > 0);
@@ -362,19 +362,19 @@ static void t_proc_fd_links(void)
 	int mnt = -1;
 	char *l = strstr(text, "pos:");
 	CHECK(l && sscanf(l, "pos: %lld", &pos) == 1);
-	CHECK_EQ(pos, 3);
+	CHECK_EQ(3, pos);
 	l = strstr(text, "flags:");
 	CHECK(l && sscanf(l, "flags: %lo", &fl) == 1);
-	CHECK_EQ(fl, O_WRONLY | O_APPEND | O_CLOEXEC | 0100000);
+	CHECK_EQ(O_WRONLY | O_APPEND | O_CLOEXEC | 0100000, fl);
 	l = strstr(text, "mnt_id:");
 	CHECK(l && sscanf(l, "mnt_id: %d", &mnt) == 1);
 	l = strstr(text, "ino:");
 	CHECK(l && sscanf(l, "ino: %lu", &ino) == 1);
 	struct statx sx;
 	CHECK_OK(statx(afd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx));
-	CHECK_EQ(ino, sx.stx_ino);
+	CHECK_EQ(sx.stx_ino, ino);
 	CHECK(sx.stx_mask & STATX_MNT_ID);
-	CHECK_EQ(mnt, sx.stx_mnt_id);
+	CHECK_EQ(sx.stx_mnt_id, mnt);
 	close(afd);
 	/* an O_PATH|O_NOFOLLOW fd of a symlink names the symlink itself:
 	 * stat through the link shows it, opening it for reading is ELOOP */
@@ -383,12 +383,12 @@ static void t_proc_fd_links(void)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", sfd);
 	CHECK_OK(stat(link, &b));
 	CHECK(S_ISLNK(b.st_mode));
-	CHECK_ERR(open(link, O_RDONLY), ELOOP);
+	CHECK_ERR(ELOOP, open(link, O_RDONLY));
 	close(sfd);
 	CHECK_OK(unlink(path("pld2/sl")));
 	/* "fd/N/" of a file: ENOTDIR */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d/", fd);
-	CHECK_ERR(stat(link, &b), ENOTDIR);
+	CHECK_ERR(ENOTDIR, stat(link, &b));
 	close(again);
 	close(fd);
 	CHECK_OK(unlink(path("pld2/f")));
@@ -459,7 +459,7 @@ static void t_close_not_interrupted(void)
 			CHECK(n > 0);
 			got += n;
 		}
-		CHECK_EQ(got, 1);
+		CHECK_EQ(1, got);
 		close(p[0]);
 		int st;
 		while (waitpid(pid, &st, 0) < 0)
@@ -484,7 +484,7 @@ static void t_emfile(void)
 	for (;;) {
 		int fd = open(path("many"), O_RDONLY);
 		if (fd < 0) {
-			CHECK_EQ(errno, EMFILE);
+			CHECK_EQ(EMFILE, errno);
 			break;
 		}
 		CHECK(fd < 64);
@@ -530,7 +530,7 @@ static void t_cwd_inheritance(void)
 		struct stat st;
 		stat("/", &st);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	struct stat st;
 	CHECK_OK(stat(path("inh/child-creat"), &st));
 	CHECK_OK(stat(path("inh/grandchild-creat"), &st));
@@ -544,7 +544,7 @@ static void t_cwd_inheritance(void)
 		waitpid(g, &s, 0);
 		_exit(WIFEXITED(s) ? WEXITSTATUS(s) : 6);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	CHECK_OK(stat(path("inh/quiet-grandchild"), &st));
 	/* vfork + exec: /bin/sh writes a relative file */
 	pid = vfork();
@@ -554,14 +554,14 @@ static void t_cwd_inheritance(void)
 		_exit(127);
 	}
 	CHECK(pid > 0);
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	char buf[4096];
 	CHECK_OK(read_file(path("inh/vfork-ok"), buf, sizeof(buf)));
-	CHECK_STR(buf, "ok\n");
+	CHECK_STR("ok\n", buf);
 	read_file(path("inh/vfork-pwd"), buf, sizeof(buf));
 	char want[4096];
 	snprintf(want, sizeof(want), "%s\n", path("inh"));
-	CHECK_STR(buf, want);
+	CHECK_STR(want, buf);
 	/* a vfork'd sh that forks again (a pipeline) */
 	pid = vfork();
 	if (pid == 0) {
@@ -570,9 +570,9 @@ static void t_cwd_inheritance(void)
 		_exit(127);
 	}
 	CHECK(pid > 0);
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	read_file(path("inh/vfork-sub"), buf, sizeof(buf));
-	CHECK_STR(buf, "piped\n");
+	CHECK_STR("piped\n", buf);
 	CHECK_OK(chdir(saved));
 	const char *names[] = { "child-creat", "grandchild-creat",
 		"quiet-grandchild", "vfork-pwd", "vfork-ok", "vfork-sub" };
@@ -603,9 +603,9 @@ static void t_thread_cwd(void)
 	CHECK_OK(mkdir(path("tc"), 0755));
 	CHECK_OK(chdir(path("tc")));
 	pthread_t t;
-	CHECK_EQ(pthread_create(&t, NULL, thread_rel_open, NULL), 0);
+	CHECK_EQ(0, pthread_create(&t, NULL, thread_rel_open, NULL));
 	void *ret;
-	CHECK_EQ(pthread_join(t, &ret), 0);
+	CHECK_EQ(0, pthread_join(t, &ret));
 	if (ret != NULL)
 		PFT_FAIL("thread's relative open failed: %s", strerror((int)(long)ret));
 	struct stat st;

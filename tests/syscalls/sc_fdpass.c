@@ -54,7 +54,7 @@ static void check_content(const char *p, const char *want)
 		long n = read_file(p, buf, sizeof(buf));
 		_exit(n == (long)strlen(want) && memcmp(buf, want, n) == 0 ? 0 : 1);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 }
 
 static void t_scm_rights_to_clean(void)
@@ -85,8 +85,8 @@ static void t_scm_rights_to_clean(void)
 	close(sv[0]);
 	close(go[0]);
 	close(go[1]);
-	CHECK_EQ(wait_child(sender), 0);
-	CHECK_EQ(wait_child(receiver), 0);
+	CHECK_EQ(0, wait_child(sender));
+	CHECK_EQ(0, wait_child(receiver));
 	check_content(path("scm_clean"), "received");
 }
 
@@ -123,10 +123,10 @@ static void t_orphan_inherits(void)
 		raise(SIGKILL);
 		_exit(6);
 	}
-	CHECK_EQ(wait_child(parent), 128 + SIGKILL);
+	CHECK_EQ(128 + SIGKILL, wait_child(parent));
 	close(done[1]);
 	char b;
-	CHECK_EQ(read(done[0], &b, 1), 1);
+	CHECK_EQ(1, read(done[0], &b, 1));
 	close(done[0]);
 	check_content(path("orphan"), "orphaned");
 }
@@ -166,7 +166,7 @@ static void t_clone_files(void)
 		sync_read(s.back[0]);
 		_exit(wait_child(pid) == 0 && close(100) == 0 ? 0 : 5);
 	}
-	CHECK_EQ(wait_child(owner), 0);
+	CHECK_EQ(0, wait_child(owner));
 	check_content(path("clonefiles"), "shared");
 }
 

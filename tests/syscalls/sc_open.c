@@ -20,44 +20,44 @@ static void t_create_excl(void)
 	int fd = CHECK_OK(open(p, O_RDWR | O_CREAT | O_EXCL, 0640));
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_mode, S_IFREG | 0640);
-	CHECK_EQ(st.st_size, 0);
+	CHECK_EQ(S_IFREG | 0640, st.st_mode);
+	CHECK_EQ(0, st.st_size);
 	CHECK_OK(close(fd));
-	CHECK_ERR(open(p, O_RDWR | O_CREAT | O_EXCL, 0640), EEXIST);
+	CHECK_ERR(EEXIST, open(p, O_RDWR | O_CREAT | O_EXCL, 0640));
 	/* O_CREAT without O_EXCL opens the existing file, mode unchanged */
 	fd = CHECK_OK(open(p, O_RDWR | O_CREAT, 0600));
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_mode & 07777, 0640);
+	CHECK_EQ(0640, st.st_mode & 07777);
 	close(fd);
 	/* O_EXCL on a dangling symlink: EEXIST, the link is not followed */
 	CHECK_OK(symlink("nowhere", path("o_excl_link")));
-	CHECK_ERR(open(path("o_excl_link"), O_WRONLY | O_CREAT | O_EXCL, 0600),
-		EEXIST);
+	CHECK_ERR(EEXIST,
+		open(path("o_excl_link"), O_WRONLY | O_CREAT | O_EXCL, 0600));
 	CHECK_OK(unlink(path("o_excl_link")));
 	CHECK_OK(unlink(p));
 }
 
 static void t_enoent_enotdir_eisdir(void)
 {
-	CHECK_ERR(open(path("missing"), O_RDONLY), ENOENT);
-	CHECK_ERR(open(path("missing/x"), O_RDONLY | O_CREAT, 0644), ENOENT);
+	CHECK_ERR(ENOENT, open(path("missing"), O_RDONLY));
+	CHECK_ERR(ENOENT, open(path("missing/x"), O_RDONLY | O_CREAT, 0644));
 	write_file(path("plain"), "abc");
-	CHECK_ERR(open(path("plain/x"), O_RDONLY), ENOTDIR);
-	CHECK_ERR(open(path("plain"), O_RDONLY | O_DIRECTORY), ENOTDIR);
+	CHECK_ERR(ENOTDIR, open(path("plain/x"), O_RDONLY));
+	CHECK_ERR(ENOTDIR, open(path("plain"), O_RDONLY | O_DIRECTORY));
 	CHECK_OK(mkdir(path("adir"), 0755));
-	CHECK_ERR(open(path("adir"), O_WRONLY), EISDIR);
-	CHECK_ERR(open(path("adir"), O_RDWR), EISDIR);
-	CHECK_ERR(open(path("adir"), O_RDONLY | O_CREAT, 0644), EISDIR);
-	CHECK_ERR(open(path("adir"), O_RDONLY | O_TRUNC), EISDIR);
+	CHECK_ERR(EISDIR, open(path("adir"), O_WRONLY));
+	CHECK_ERR(EISDIR, open(path("adir"), O_RDWR));
+	CHECK_ERR(EISDIR, open(path("adir"), O_RDONLY | O_CREAT, 0644));
+	CHECK_ERR(EISDIR, open(path("adir"), O_RDONLY | O_TRUNC));
 	int fd = CHECK_OK(open(path("adir"), O_RDONLY | O_DIRECTORY));
 	char c;
-	CHECK_ERR(read(fd, &c, 1), EISDIR);
+	CHECK_ERR(EISDIR, read(fd, &c, 1));
 	CHECK_OK(close(fd));
 	/* trailing slash on a regular file */
-	CHECK_ERR(open(path("plain/"), O_RDONLY), ENOTDIR);
+	CHECK_ERR(ENOTDIR, open(path("plain/"), O_RDONLY));
 	fd = CHECK_OK(open(path("adir/"), O_RDONLY));
 	close(fd);
-	CHECK_ERR(open("", O_RDONLY), ENOENT);
+	CHECK_ERR(ENOENT, open("", O_RDONLY));
 	CHECK_OK(rmdir(path("adir")));
 	CHECK_OK(unlink(path("plain")));
 }
@@ -69,28 +69,28 @@ static void t_trunc_append_accmode(void)
 	int fd = CHECK_OK(open(p, O_WRONLY | O_TRUNC));
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_size, 0);
-	CHECK_EQ(write(fd, "abcdef", 6), 6);
+	CHECK_EQ(0, st.st_size);
+	CHECK_EQ(6, write(fd, "abcdef", 6));
 	close(fd);
 
 	fd = CHECK_OK(open(p, O_WRONLY | O_APPEND));
-	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
-	CHECK_EQ(write(fd, "XY", 2), 2);
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 8);
+	CHECK_EQ(0, lseek(fd, 0, SEEK_SET));
+	CHECK_EQ(2, write(fd, "XY", 2));
+	CHECK_EQ(8, lseek(fd, 0, SEEK_CUR));
 	char buf[16];
-	CHECK_ERR(read(fd, buf, 1), EBADF);
+	CHECK_ERR(EBADF, read(fd, buf, 1));
 	close(fd);
-	CHECK_EQ(read_file(p, buf, sizeof(buf)), 8);
-	CHECK_STR(buf, "abcdefXY");
+	CHECK_EQ(8, read_file(p, buf, sizeof(buf)));
+	CHECK_STR("abcdefXY", buf);
 
 	fd = CHECK_OK(open(p, O_RDONLY));
-	CHECK_ERR(write(fd, "z", 1), EBADF);
+	CHECK_ERR(EBADF, write(fd, "z", 1));
 	close(fd);
 
 	/* O_RDONLY|O_TRUNC truncates too (Linux) */
 	fd = CHECK_OK(open(p, O_RDONLY | O_TRUNC));
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_size, 0);
+	CHECK_EQ(0, st.st_size);
 	close(fd);
 	CHECK_OK(unlink(p));
 }
@@ -99,11 +99,11 @@ static void t_nofollow_path(void)
 {
 	write_file(path("target"), "T");
 	CHECK_OK(symlink("target", path("link")));
-	CHECK_ERR(open(path("link"), O_RDONLY | O_NOFOLLOW), ELOOP);
+	CHECK_ERR(ELOOP, open(path("link"), O_RDONLY | O_NOFOLLOW));
 	int fd = CHECK_OK(open(path("link"), O_RDONLY));
 	char c;
-	CHECK_EQ(read(fd, &c, 1), 1);
-	CHECK_EQ(c, 'T');
+	CHECK_EQ(1, read(fd, &c, 1));
+	CHECK_EQ('T', c);
 	close(fd);
 
 	/* O_PATH|O_NOFOLLOW opens the link itself */
@@ -115,17 +115,17 @@ static void t_nofollow_path(void)
 
 	/* O_PATH: no I/O */
 	fd = CHECK_OK(open(path("target"), O_PATH));
-	CHECK_ERR(read(fd, &c, 1), EBADF);
-	CHECK_ERR(write(fd, &c, 1), EBADF);
+	CHECK_ERR(EBADF, read(fd, &c, 1));
+	CHECK_ERR(EBADF, write(fd, &c, 1));
 	CHECK_OK(fstat(fd, &st));
 	CHECK(S_ISREG(st.st_mode));
-	CHECK_EQ(st.st_size, 1);
+	CHECK_EQ(1, st.st_size);
 	close(fd);
 
 	/* a symlink loop */
 	CHECK_OK(symlink("loop2", path("loop1")));
 	CHECK_OK(symlink("loop1", path("loop2")));
-	CHECK_ERR(open(path("loop1"), O_RDONLY), ELOOP);
+	CHECK_ERR(ELOOP, open(path("loop1"), O_RDONLY));
 	CHECK_OK(unlink(path("loop1")));
 	CHECK_OK(unlink(path("loop2")));
 	CHECK_OK(unlink(path("link")));
@@ -136,17 +136,17 @@ static void t_creat_umask(void)
 {
 	umask(027);
 	int fd = CHECK_OK(creat(path("creat"), 0666));
-	CHECK_EQ(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY);
-	CHECK_EQ(write(fd, "hello", 5), 5);
+	CHECK_EQ(O_WRONLY, fcntl(fd, F_GETFL) & O_ACCMODE);
+	CHECK_EQ(5, write(fd, "hello", 5));
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_mode, S_IFREG | 0640);
+	CHECK_EQ(S_IFREG | 0640, st.st_mode);
 	close(fd);
 	/* creat truncates an existing file */
 	fd = CHECK_OK(creat(path("creat"), 0600));
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_size, 0);
-	CHECK_EQ(st.st_mode & 0777, 0640);
+	CHECK_EQ(0, st.st_size);
+	CHECK_EQ(0640, st.st_mode & 0777);
 	close(fd);
 	/* raw syscalls: the legacy open and creat numbers */
 	fd = CHECK_OK(syscall(SYS_creat, path("creat2"), 0644));
@@ -163,17 +163,17 @@ static void t_openat_dirfd(void)
 	CHECK_OK(mkdir(path("at"), 0755));
 	int dfd = CHECK_OK(open(path("at"), O_RDONLY | O_DIRECTORY));
 	int fd = CHECK_OK(openat(dfd, "rel", O_WRONLY | O_CREAT, 0644));
-	CHECK_EQ(write(fd, "r", 1), 1);
+	CHECK_EQ(1, write(fd, "r", 1));
 	close(fd);
 	struct stat st;
 	CHECK_OK(stat(path("at/rel"), &st));
-	CHECK_EQ(st.st_size, 1);
+	CHECK_EQ(1, st.st_size);
 	/* an absolute path ignores dirfd */
 	fd = CHECK_OK(openat(12345, path("at/rel"), O_RDONLY));
 	close(fd);
-	CHECK_ERR(openat(12345, "rel", O_RDONLY), EBADF);
+	CHECK_ERR(EBADF, openat(12345, "rel", O_RDONLY));
 	int ffd = CHECK_OK(openat(dfd, "rel", O_RDONLY));
-	CHECK_ERR(openat(ffd, "x", O_RDONLY), ENOTDIR);
+	CHECK_ERR(ENOTDIR, openat(ffd, "x", O_RDONLY));
 	close(ffd);
 	/* dirfd ".." leads back to g_dir */
 	fd = CHECK_OK(openat(dfd, "../at/rel", O_RDONLY));
@@ -194,18 +194,19 @@ static void t_openat2(void)
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
 	int fd = CHECK_OK(syscall(SYS_openat2, AT_FDCWD, path("o2"), &how,
 		sizeof(how)));
-	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD));
 	close(fd);
 	/* mode without O_CREAT/O_TMPFILE: EINVAL */
 	struct open_how bad = { .flags = O_RDONLY, .mode = 0644 };
-	CHECK_ERR(syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad, sizeof(bad)),
-		EINVAL);
+	CHECK_ERR(EINVAL,
+		syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad, sizeof(bad)));
 	/* unknown flag bits: EINVAL */
 	struct open_how bad2 = { .flags = 1ULL << 40 };
-	CHECK_ERR(syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad2,
-		sizeof(bad2)), EINVAL);
+	CHECK_ERR(EINVAL,
+		syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad2,
+		sizeof(bad2)));
 	/* size smaller than the first version: EINVAL */
-	CHECK_ERR(syscall(SYS_openat2, AT_FDCWD, path("o2"), &how, 8), EINVAL);
+	CHECK_ERR(EINVAL, syscall(SYS_openat2, AT_FDCWD, path("o2"), &how, 8));
 	/* create through openat2 */
 	struct open_how cr = { .flags = O_WRONLY | O_CREAT | O_EXCL,
 		.mode = 0600 };
@@ -213,16 +214,17 @@ static void t_openat2(void)
 		sizeof(cr)));
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_mode & 0777, 0600);
+	CHECK_EQ(0600, st.st_mode & 0777);
 	close(fd);
-	CHECK_ERR(syscall(SYS_openat2, AT_FDCWD, path("o2new"), &cr, sizeof(cr)),
-		EEXIST);
+	CHECK_ERR(EEXIST,
+		syscall(SYS_openat2, AT_FDCWD, path("o2new"), &cr, sizeof(cr)));
 	/* RESOLVE_* flags in a pool: documented EOPNOTSUPP */
 	struct open_how rs = { .flags = O_RDONLY,
 		.resolve = RESOLVE_NO_SYMLINKS };
 	if (g_pool) {
-		CHECK_ERR(syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
-			sizeof(rs)), EOPNOTSUPP);
+		CHECK_ERR(EOPNOTSUPP,
+			syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
+			sizeof(rs)));
 	} else {
 		fd = CHECK_OK(syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
 			sizeof(rs)));
@@ -235,19 +237,19 @@ static void t_openat2(void)
 static void t_tmpfile(void)
 {
 	int fd = CHECK_OK(open(g_dir, O_TMPFILE | O_RDWR, 0600));
-	CHECK_EQ(write(fd, "tmpdata", 7), 7);
+	CHECK_EQ(7, write(fd, "tmpdata", 7));
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK_EQ(st.st_nlink, 0);
+	CHECK_EQ(0, st.st_nlink);
 	CHECK(S_ISREG(st.st_mode));
 	/* give it a name (root has CAP_DAC_READ_SEARCH for AT_EMPTY_PATH) */
 	if (geteuid() == 0) {
 		CHECK_OK(linkat(fd, "", AT_FDCWD, path("tmpnamed"), AT_EMPTY_PATH));
 		CHECK_OK(fstat(fd, &st));
-		CHECK_EQ(st.st_nlink, 1);
+		CHECK_EQ(1, st.st_nlink);
 		char buf[16];
-		CHECK_EQ(read_file(path("tmpnamed"), buf, sizeof(buf)), 7);
-		CHECK_STR(buf, "tmpdata");
+		CHECK_EQ(7, read_file(path("tmpnamed"), buf, sizeof(buf)));
+		CHECK_STR("tmpdata", buf);
 		CHECK_OK(unlink(path("tmpnamed")));
 	}
 	close(fd);
@@ -255,7 +257,7 @@ static void t_tmpfile(void)
 	 * link with AT_SYMLINK_FOLLOW names it (open(2)'s recipe, which
 	 * needs no capability) */
 	fd = CHECK_OK(open(g_dir, O_TMPFILE | O_WRONLY, 0640));
-	CHECK_EQ(write(fd, "viaproc", 7), 7);
+	CHECK_EQ(7, write(fd, "viaproc", 7));
 	CHECK_OK(fstat(fd, &st));
 	char link[64], want[4200], got[4200];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -263,24 +265,24 @@ static void t_tmpfile(void)
 		 (unsigned long long)st.st_ino);
 	ssize_t n = CHECK_OK(readlink(link, got, sizeof(got) - 1));
 	got[n] = 0;
-	CHECK_STR(got, want);
+	CHECK_STR(want, got);
 	CHECK_OK(linkat(AT_FDCWD, link, AT_FDCWD, path("tmpproc"),
 			AT_SYMLINK_FOLLOW));
 	struct stat named;
 	CHECK_OK(stat(path("tmpproc"), &named));
-	CHECK_EQ(named.st_ino, st.st_ino);
-	CHECK_EQ(named.st_nlink, 1);
-	CHECK_EQ((long)(named.st_mode & 07777), 0640);
+	CHECK_EQ(st.st_ino, named.st_ino);
+	CHECK_EQ(1, named.st_nlink);
+	CHECK_EQ(0640, (long)(named.st_mode & 07777));
 	char buf2[16];
-	CHECK_EQ(read_file(path("tmpproc"), buf2, sizeof(buf2)), 7);
-	CHECK_STR(buf2, "viaproc");
+	CHECK_EQ(7, read_file(path("tmpproc"), buf2, sizeof(buf2)));
+	CHECK_STR("viaproc", buf2);
 	/* without AT_SYMLINK_FOLLOW the magic link itself is linked: EXDEV
 	 * (procfs is another file system) */
-	CHECK_ERR(linkat(AT_FDCWD, link, AT_FDCWD, path("tmpproc2"), 0), EXDEV);
+	CHECK_ERR(EXDEV, linkat(AT_FDCWD, link, AT_FDCWD, path("tmpproc2"), 0));
 	close(fd);
 	CHECK_OK(unlink(path("tmpproc")));
 	/* O_TMPFILE needs write access */
-	CHECK_ERR(open(g_dir, O_TMPFILE | O_RDONLY, 0600), EINVAL);
+	CHECK_ERR(EINVAL, open(g_dir, O_TMPFILE | O_RDONLY, 0600));
 }
 
 static void t_access(void)
@@ -289,19 +291,19 @@ static void t_access(void)
 	CHECK_OK(chmod(path("acc"), 0644));
 	CHECK_OK(access(path("acc"), F_OK));
 	CHECK_OK(access(path("acc"), R_OK | W_OK));
-	CHECK_ERR(access(path("missing"), F_OK), ENOENT);
+	CHECK_ERR(ENOENT, access(path("missing"), F_OK));
 	if (geteuid() == 0) /* root needs one x bit for X_OK */
-		CHECK_ERR(access(path("acc"), X_OK), EACCES);
+		CHECK_ERR(EACCES, access(path("acc"), X_OK));
 	CHECK_OK(chmod(path("acc"), 0744));
 	CHECK_OK(access(path("acc"), X_OK));
 	CHECK_OK(faccessat(AT_FDCWD, path("acc"), R_OK, AT_EACCESS));
 	CHECK_OK(syscall(SYS_faccessat2, AT_FDCWD, path("acc"), R_OK,
 		AT_EACCESS));
-	CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, path("acc"), R_OK, 0x40000),
-		EINVAL);
-	CHECK_ERR(access(path("acc"), 0100), EINVAL);
+	CHECK_ERR(EINVAL,
+		syscall(SYS_faccessat2, AT_FDCWD, path("acc"), R_OK, 0x40000));
+	CHECK_ERR(EINVAL, access(path("acc"), 0100));
 	CHECK_OK(symlink("missing", path("dangling")));
-	CHECK_ERR(access(path("dangling"), F_OK), ENOENT);
+	CHECK_ERR(ENOENT, access(path("dangling"), F_OK));
 	CHECK_OK(syscall(SYS_faccessat2, AT_FDCWD, path("dangling"), F_OK,
 		AT_SYMLINK_NOFOLLOW));
 	int dfd = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
@@ -332,23 +334,23 @@ static void t_other_user(void)
 		CHECK_OK(setgroups(0, NULL));
 		CHECK_OK(setresgid(65534, 65534, 65534));
 		CHECK_OK(setresuid(65534, 65534, 65534));
-		CHECK_ERR(open(path("rootdir/secret"), O_RDONLY), EACCES);
-		CHECK_ERR(access(path("rootdir/secret"), R_OK), EACCES);
+		CHECK_ERR(EACCES, open(path("rootdir/secret"), O_RDONLY));
+		CHECK_ERR(EACCES, access(path("rootdir/secret"), R_OK));
 		int fd = CHECK_OK(open(path("rootdir/public"), O_RDONLY));
 		close(fd);
-		CHECK_ERR(open(path("rootdir/public"), O_WRONLY), EACCES);
-		CHECK_ERR(open(path("rootdir/new"), O_WRONLY | O_CREAT, 0644),
-			EACCES);
-		CHECK_ERR(mkdir(path("rootdir/newdir"), 0755), EACCES);
-		CHECK_ERR(unlink(path("rootdir/public")), EACCES);
-		CHECK_ERR(open(path("rootdir/closed/x"), O_RDONLY), EACCES);
-		CHECK_ERR(chmod(path("rootdir/public"), 0666), EPERM);
-		CHECK_ERR(chown(path("userdir"), 0, 0), EPERM);
+		CHECK_ERR(EACCES, open(path("rootdir/public"), O_WRONLY));
+		CHECK_ERR(EACCES,
+			open(path("rootdir/new"), O_WRONLY | O_CREAT, 0644));
+		CHECK_ERR(EACCES, mkdir(path("rootdir/newdir"), 0755));
+		CHECK_ERR(EACCES, unlink(path("rootdir/public")));
+		CHECK_ERR(EACCES, open(path("rootdir/closed/x"), O_RDONLY));
+		CHECK_ERR(EPERM, chmod(path("rootdir/public"), 0666));
+		CHECK_ERR(EPERM, chown(path("userdir"), 0, 0));
 		fd = CHECK_OK(open(path("userdir/mine"), O_WRONLY | O_CREAT, 0644));
 		struct stat st;
 		CHECK_OK(fstat(fd, &st));
-		CHECK_EQ(st.st_uid, 65534);
-		CHECK_EQ(st.st_gid, 65534);
+		CHECK_EQ(65534, st.st_uid);
+		CHECK_EQ(65534, st.st_gid);
 		close(fd);
 		CHECK_OK(chmod(path("userdir/mine"), 0600));
 		/* fs.protected_hardlinks: another user's file that one may
@@ -361,8 +363,8 @@ static void t_other_user(void)
 			fclose(pf);
 		}
 		if (protect)
-			CHECK_ERR(link(path("rootdir/public"), path("userdir/hl")),
-				EPERM);
+			CHECK_ERR(EPERM,
+				link(path("rootdir/public"), path("userdir/hl")));
 		else
 			CHECK_OK(link(path("rootdir/public"), path("userdir/hl")));
 		CHECK_OK(link(path("userdir/mine"), path("userdir/mine2")));
@@ -370,9 +372,9 @@ static void t_other_user(void)
 		_exit(0);
 	}
 	int status;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
 	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 0);
+	CHECK_EQ(0, WEXITSTATUS(status));
 	CHECK_OK(unlink(path("userdir/mine")));
 	unlink(path("userdir/hl"));
 	CHECK_OK(rmdir(path("userdir")));
@@ -394,34 +396,35 @@ static void *unmapped_page(void)
 static void t_efault(void)
 {
 	void *bad = unmapped_page();
-	CHECK_ERR(open((const char *)bad, O_RDONLY), EFAULT);
-	CHECK_ERR(syscall(SYS_openat, AT_FDCWD, (const char *)1, O_RDONLY),
-		EFAULT);
+	CHECK_ERR(EFAULT, open((const char *)bad, O_RDONLY));
+	CHECK_ERR(EFAULT,
+		syscall(SYS_openat, AT_FDCWD, (const char *)1, O_RDONLY));
 	write_file(path("fault"), "0123456789");
 	int fd = CHECK_OK(open(path("fault"), O_RDWR));
-	CHECK_ERR(read(fd, bad, 10), EFAULT);
-	CHECK_ERR(write(fd, bad, 10), EFAULT);
-	CHECK_ERR(pread(fd, bad, 10, 0), EFAULT);
-	CHECK_ERR(syscall(SYS_fstat, fd, bad), EFAULT);
-	CHECK_ERR(syscall(SYS_newfstatat, AT_FDCWD, path("fault"), bad, 0),
-		EFAULT);
-	CHECK_ERR(syscall(SYS_statx, AT_FDCWD, path("fault"), 0, STATX_BASIC_STATS,
-		bad), EFAULT);
-	CHECK_ERR(syscall(SYS_getdents64, fd, bad, 4096), ENOTDIR);
+	CHECK_ERR(EFAULT, read(fd, bad, 10));
+	CHECK_ERR(EFAULT, write(fd, bad, 10));
+	CHECK_ERR(EFAULT, pread(fd, bad, 10, 0));
+	CHECK_ERR(EFAULT, syscall(SYS_fstat, fd, bad));
+	CHECK_ERR(EFAULT,
+		syscall(SYS_newfstatat, AT_FDCWD, path("fault"), bad, 0));
+	CHECK_ERR(EFAULT,
+		syscall(SYS_statx, AT_FDCWD, path("fault"), 0, STATX_BASIC_STATS,
+		bad));
+	CHECK_ERR(ENOTDIR, syscall(SYS_getdents64, fd, bad, 4096));
 	/* the file is unchanged and the offset did not move */
-	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	CHECK_EQ(0, lseek(fd, 0, SEEK_CUR));
 	char buf[16];
-	CHECK_EQ(read(fd, buf, 10), 10);
-	CHECK_MEM(buf, "0123456789", 10);
+	CHECK_EQ(10, read(fd, buf, 10));
+	CHECK_MEM("0123456789", buf, 10);
 	close(fd);
 	int dfd = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
-	CHECK_ERR(syscall(SYS_getdents64, dfd, bad, 4096), EFAULT);
+	CHECK_ERR(EFAULT, syscall(SYS_getdents64, dfd, bad, 4096));
 	close(dfd);
-	CHECK_ERR(syscall(SYS_readlinkat, AT_FDCWD, path("fault"), bad, 10),
-		EINVAL);
+	CHECK_ERR(EINVAL,
+		syscall(SYS_readlinkat, AT_FDCWD, path("fault"), bad, 10));
 	CHECK_OK(symlink("fault", path("faultlink")));
-	CHECK_ERR(syscall(SYS_readlinkat, AT_FDCWD, path("faultlink"), bad, 10),
-		EFAULT);
+	CHECK_ERR(EFAULT,
+		syscall(SYS_readlinkat, AT_FDCWD, path("faultlink"), bad, 10));
 	CHECK_OK(unlink(path("faultlink")));
 	CHECK_OK(unlink(path("fault")));
 }
@@ -431,8 +434,8 @@ static void t_nametoolong(void)
 	char name[300];
 	memset(name, 'n', 256);
 	name[256] = '\0';
-	CHECK_ERR(open(path(name), O_RDONLY | O_CREAT, 0644), ENAMETOOLONG);
-	CHECK_ERR(mkdir(path(name), 0755), ENAMETOOLONG);
+	CHECK_ERR(ENAMETOOLONG, open(path(name), O_RDONLY | O_CREAT, 0644));
+	CHECK_ERR(ENAMETOOLONG, mkdir(path(name), 0755));
 	name[255] = '\0'; /* 255 bytes: allowed */
 	int fd = CHECK_OK(open(path(name), O_RDONLY | O_CREAT, 0644));
 	close(fd);
@@ -448,9 +451,9 @@ static void t_nametoolong(void)
 	for (size_t i = dl; i < len; i++)
 		p[i] = (i % 100 == 0) ? '/' : 'a';
 	p[len] = '\0';
-	CHECK_ERR(open(p, O_RDONLY), ENAMETOOLONG);
-	CHECK_ERR(syscall(SYS_newfstatat, AT_FDCWD, p, &(struct stat){ 0 }, 0),
-		ENAMETOOLONG);
+	CHECK_ERR(ENAMETOOLONG, open(p, O_RDONLY));
+	CHECK_ERR(ENAMETOOLONG,
+		syscall(SYS_newfstatat, AT_FDCWD, p, &(struct stat){ 0 }, 0));
 	free(p);
 
 	/* the path runs into an unmapped page before any NUL: EFAULT */
@@ -462,7 +465,7 @@ static void t_nametoolong(void)
 	memset(start, 'b', 1000);
 	memcpy(start, g_dir, dl);
 	start[dl] = '/';
-	CHECK_ERR(open(start, O_RDONLY), EFAULT);
+	CHECK_ERR(EFAULT, open(start, O_RDONLY));
 	munmap(two, 4096);
 }
 

@@ -19,7 +19,7 @@
 static int wait_child(pid_t pid)
 {
 	int status;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
 	if (!WIFEXITED(status))
 		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid, status);
 	return WEXITSTATUS(status);
@@ -47,11 +47,11 @@ static void check_records(const char *p, int writers)
 {
 	struct stat st;
 	CHECK_OK(stat(p, &st));
-	CHECK_EQ(st.st_size, (long long)writers * RECORDS * RECLEN);
+	CHECK_EQ((long long)writers * RECORDS * RECLEN, st.st_size);
 	size_t size = (size_t)st.st_size;
 	char *buf = malloc(size + 1);
 	CHECK(buf);
-	CHECK_EQ(read_file(p, buf, size + 1), (long long)size);
+	CHECK_EQ((long long)size, read_file(p, buf, size + 1));
 	int next[64] = { 0 };
 	for (size_t off = 0; off < size; off += RECLEN) {
 		int w = -1, r = -1;
@@ -69,7 +69,7 @@ static void check_records(const char *p, int writers)
 					rec);
 	}
 	for (int w = 0; w < writers; w++)
-		CHECK_EQ(next[w], RECORDS);
+		CHECK_EQ(RECORDS, next[w]);
 	free(buf);
 }
 
@@ -87,7 +87,7 @@ static void t_append_processes(void)
 		}
 	}
 	for (int w = 0; w < WRITERS; w++)
-		CHECK_EQ(wait_child(pids[w]), 0);
+		CHECK_EQ(0, wait_child(pids[w]));
 	check_records(p, WRITERS);
 	CHECK_OK(unlink(p));
 }
@@ -120,11 +120,11 @@ static void t_append_threads(void)
 	struct thr_arg args[WRITERS];
 	for (int w = 0; w < WRITERS; w++) {
 		args[w] = (struct thr_arg){ fd, w };
-		CHECK_EQ(pthread_create(&t[w], NULL, append_thread, &args[w]), 0);
+		CHECK_EQ(0, pthread_create(&t[w], NULL, append_thread, &args[w]));
 	}
 	for (int w = 0; w < WRITERS; w++) {
 		void *ret;
-		CHECK_EQ(pthread_join(t[w], &ret), 0);
+		CHECK_EQ(0, pthread_join(t[w], &ret));
 		CHECK(ret == NULL);
 	}
 	close(fd);
@@ -181,7 +181,7 @@ static void t_posix_locks(void)
 			_exit(7);
 		_exit(0);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	/* the same process re-locks freely (locks merge/split) */
 	CHECK_OK(setlk(fd, F_SETLK, F_RDLCK, 20, 10));
 	/* closing ANY fd of the file drops this process's locks (POSIX);
@@ -193,12 +193,12 @@ static void t_posix_locks(void)
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(child_try(p, F_WRLCK, 0, 100));
-	CHECK_EQ(wait_child(pid), g_pool ? 1 : 0);
+	CHECK_EQ(g_pool ? 1 : 0, wait_child(pid));
 	close(fd);
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(child_try(p, F_WRLCK, 0, 100));
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 
 	/* a lock held by a process is released when it exits */
 	int sync[2];
@@ -215,16 +215,16 @@ static void t_posix_locks(void)
 		_exit(0);
 	}
 	char c;
-	CHECK_EQ(read(sync[0], &c, 1), 1);
+	CHECK_EQ(1, read(sync[0], &c, 1));
 	fd = CHECK_OK(open(p, O_RDWR));
-	CHECK_ERR2(setlk(fd, F_SETLK, F_WRLCK, 0, 0), EAGAIN, EACCES);
+	CHECK_ERR2(EAGAIN, EACCES, setlk(fd, F_SETLK, F_WRLCK, 0, 0));
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 	CHECK_OK(fcntl(fd, F_GETLK, &fl));
-	CHECK_EQ(fl.l_type, F_WRLCK);
-	CHECK_EQ(fl.l_pid, pid);
+	CHECK_EQ(F_WRLCK, fl.l_type);
+	CHECK_EQ(pid, fl.l_pid);
 	CHECK_OK(kill(pid, SIGKILL));
 	int status;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
 	CHECK_OK(setlk(fd, F_SETLK, F_WRLCK, 0, 0));
 	close(fd);
 	close(sync[0]);
@@ -263,15 +263,15 @@ static void t_setlkw(void)
 		CHECK_OK(stat(p, &st));
 	}
 	struct pollfd pfd = { .fd = got[0], .events = POLLIN };
-	CHECK_EQ(poll(&pfd, 1, 300), 0); /* nobody got the lock yet */
+	CHECK_EQ(0, poll(&pfd, 1, 300)); /* nobody got the lock yet */
 	CHECK_OK(setlk(fd, F_SETLK, F_UNLCK, 0, 0));
 	for (int k = 0; k < 3; k++) {
 		char c;
-		CHECK_EQ(poll(&pfd, 1, 20000), 1);
-		CHECK_EQ(read(got[0], &c, 1), 1);
+		CHECK_EQ(1, poll(&pfd, 1, 20000));
+		CHECK_EQ(1, read(got[0], &c, 1));
 	}
 	for (int k = 0; k < 3; k++)
-		CHECK_EQ(wait_child(pids[k]), 0);
+		CHECK_EQ(0, wait_child(pids[k]));
 	close(got[0]);
 	close(got[1]);
 	close(fd);
@@ -289,34 +289,34 @@ static void t_ofd_locks(void)
 	CHECK_OK(fcntl(a, F_OFD_SETLK, &fl));
 	/* another description of the same process conflicts */
 	struct flock fl2 = fl;
-	CHECK_ERR2(fcntl(b, F_OFD_SETLK, &fl2), EAGAIN, EACCES);
+	CHECK_ERR2(EAGAIN, EACCES, fcntl(b, F_OFD_SETLK, &fl2));
 	struct flock q = { .l_type = F_RDLCK, .l_whence = SEEK_SET,
 		.l_start = 5, .l_len = 1 };
 	CHECK_OK(fcntl(b, F_OFD_GETLK, &q));
-	CHECK_EQ(q.l_type, F_WRLCK);
-	CHECK_EQ(q.l_pid, -1);
+	CHECK_EQ(F_WRLCK, q.l_type);
+	CHECK_EQ(-1, q.l_pid);
 	/* l_pid must be 0 when setting */
 	struct flock badpid = fl;
 	badpid.l_pid = 1;
-	CHECK_ERR(fcntl(b, F_OFD_SETLK, &badpid), EINVAL);
+	CHECK_ERR(EINVAL, fcntl(b, F_OFD_SETLK, &badpid));
 	/* a dup shares the description, and so the lock */
 	int a2 = CHECK_OK(dup(a));
 	close(a);
-	CHECK_ERR2(fcntl(b, F_OFD_SETLK, &fl2), EAGAIN, EACCES);
+	CHECK_ERR2(EAGAIN, EACCES, fcntl(b, F_OFD_SETLK, &fl2));
 	/* a forked child holds the same description too */
 	pid_t pid = CHECK_OK(fork());
 	if (pid == 0) {
 		struct flock c = fl;
 		_exit(fcntl(a2, F_OFD_SETLK, &c) == 0 ? 0 : 2);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	close(a2); /* last reference: released */
 	CHECK_OK(fcntl(b, F_OFD_SETLK, &fl2));
 	/* OFD and POSIX locks conflict with each other */
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(child_try(p, F_WRLCK, 0, 1));
-	CHECK_EQ(wait_child(pid), 1);
+	CHECK_EQ(1, wait_child(pid));
 	close(b);
 	CHECK_OK(unlink(p));
 }
@@ -328,8 +328,8 @@ static void t_flock(void)
 	int a = CHECK_OK(open(p, O_RDONLY));
 	int b = CHECK_OK(open(p, O_RDONLY));
 	CHECK_OK(flock(a, LOCK_EX));
-	CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
-	CHECK_ERR(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	CHECK_ERR(EWOULDBLOCK, flock(b, LOCK_EX | LOCK_NB));
+	CHECK_ERR(EWOULDBLOCK, flock(b, LOCK_SH | LOCK_NB));
 	pid_t pid = CHECK_OK(fork());
 	if (pid == 0) {
 		int c = open(p, O_RDONLY);
@@ -340,11 +340,11 @@ static void t_flock(void)
 			_exit(3);
 		_exit(0);
 	}
-	CHECK_EQ(wait_child(pid), 0);
+	CHECK_EQ(0, wait_child(pid));
 	CHECK_OK(flock(a, LOCK_UN));
 	CHECK_OK(flock(b, LOCK_SH | LOCK_NB));
 	CHECK_OK(flock(a, LOCK_SH | LOCK_NB));
-	CHECK_ERR(flock(a, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	CHECK_ERR(EWOULDBLOCK, flock(a, LOCK_EX | LOCK_NB));
 	close(b);
 	CHECK_OK(flock(a, LOCK_EX | LOCK_NB));
 	/* a blocking flock in a child wakes up when the holder closes */
@@ -356,8 +356,8 @@ static void t_flock(void)
 	}
 	usleep(100000);
 	close(a);
-	CHECK_EQ(wait_child(pid), 0);
-	CHECK_ERR(flock(9999, LOCK_EX), EBADF);
+	CHECK_EQ(0, wait_child(pid));
+	CHECK_ERR(EBADF, flock(9999, LOCK_EX));
 	CHECK_OK(unlink(p));
 }
 
@@ -392,10 +392,10 @@ static void t_many_threads(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (long k = 0; k < THREADS; k++)
-		CHECK_EQ(pthread_create(&t[k], &attr, thread_files, (void *)k), 0);
+		CHECK_EQ(0, pthread_create(&t[k], &attr, thread_files, (void *)k));
 	for (long k = 0; k < THREADS; k++) {
 		void *ret;
-		CHECK_EQ(pthread_join(t[k], &ret), 0);
+		CHECK_EQ(0, pthread_join(t[k], &ret));
 		if (ret != NULL)
 			PFT_FAIL("thread %ld failed at step %ld (steps 1000+: open, "
 				"errno = step - 1000)", k, (long)ret);
@@ -434,15 +434,15 @@ static void t_killed_while_waiting(void)
 	CHECK_OK(kill(a, SIGKILL));
 	CHECK_OK(kill(b, SIGKILL));
 	int status;
-	CHECK_EQ(waitpid(a, &status, 0), a);
+	CHECK_EQ(a, waitpid(a, &status, 0));
 	CHECK(WIFSIGNALED(status));
-	CHECK_EQ(waitpid(b, &status, 0), b);
+	CHECK_EQ(b, waitpid(b, &status, 0));
 	CHECK(WIFSIGNALED(status));
 	/* still ours: another process cannot take them */
 	pid_t c = CHECK_OK(fork());
 	if (c == 0)
 		_exit(child_try(p, F_WRLCK, 0, 1));
-	CHECK_EQ(wait_child(c), 1);
+	CHECK_EQ(1, wait_child(c));
 	/* released, the next waiter gets them */
 	CHECK_OK(flock(fd, LOCK_UN));
 	CHECK_OK(setlk(fd, F_SETLK, F_UNLCK, 0, 0));
@@ -453,7 +453,7 @@ static void t_killed_while_waiting(void)
 			_exit(2);
 		_exit(flock(cfd, LOCK_EX) == 0 ? 0 : 3);
 	}
-	CHECK_EQ(wait_child(c), 0);
+	CHECK_EQ(0, wait_child(c));
 	close(fd);
 	CHECK_OK(unlink(p));
 }
