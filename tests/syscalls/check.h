@@ -48,6 +48,7 @@ void pft_failed(void);
 	pft_failed(); \
 } while (0)
 
+/* clang-format off: macros laid out by hand */
 /* CHECK(cond): cond must hold. */
 #define CHECK(cond) do { \
 	if (!(cond)) \
@@ -112,6 +113,8 @@ void pft_failed(void);
 	if (memcmp((got), (want), (n)) != 0) \
 		PFT_FAIL("%s: %zu bytes differ from %s", #got, (size_t)(n), #want); \
 } while (0)
+
+/* clang-format on */
 
 /* Each program lists its test functions; main runs them in order. */
 struct pft_case {

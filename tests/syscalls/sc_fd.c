@@ -36,13 +36,14 @@ static void t_fcntl(void)
 	write_file(path("fc"), "0123456789");
 	int fd = CHECK_OK(open(path("fc"), O_RDWR | O_APPEND));
 	CHECK_EQ(O_RDWR | O_APPEND,
-		fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+		 fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
 	CHECK_EQ(O_RDWR | O_NONBLOCK,
-		fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+		 fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	/* F_SETFL cannot change the access mode */
 	CHECK_OK(fcntl(fd, F_SETFL, O_WRONLY | O_APPEND));
-	CHECK_EQ(O_RDWR | O_APPEND, fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND));
+	CHECK_EQ(O_RDWR | O_APPEND,
+		 fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND));
 	/* without O_APPEND now: a write goes at the offset */
 	CHECK_OK(fcntl(fd, F_SETFL, 0));
 	CHECK_EQ(0, lseek(fd, 0, SEEK_SET));

@@ -106,7 +106,7 @@ static void t_vectors(void)
 	CHECK_EQ(st.st_size + 3, st2.st_size);
 	/* unknown RWF flags */
 	CHECK_ERR(EOPNOTSUPP,
-		syscall(SYS_pwritev2, fd, w, 1, 0L, 0L, 0x10000000));
+		  syscall(SYS_pwritev2, fd, w, 1, 0L, 0L, 0x10000000));
 	/* too many iovecs */
 	CHECK_ERR(EINVAL, syscall(SYS_writev, fd, w, 1025));
 	close(fd);
@@ -531,8 +531,10 @@ static void t_argument_checks(void)
 	CHECK_ERR(EINVAL, syscall(SYS_pwritev2, fd, &iov, 1, -100L, 0L, 0));
 	/* and in Linux's order, the same for both: the offset before the
 	 * flags, the iovec array before the flags */
-	CHECK_ERR(EINVAL, syscall(SYS_preadv2, fd, &iov, 1, -2L, 0L, 0x40000000));
-	CHECK_ERR(EINVAL, syscall(SYS_pwritev2, fd, &iov, 1, -2L, 0L, 0x40000000));
+	CHECK_ERR(EINVAL,
+		  syscall(SYS_preadv2, fd, &iov, 1, -2L, 0L, 0x40000000));
+	CHECK_ERR(EINVAL,
+		  syscall(SYS_pwritev2, fd, &iov, 1, -2L, 0L, 0x40000000));
 	CHECK_ERR(EFAULT,
 		  syscall(SYS_preadv2, fd, (void *)8, 1, 0L, 0L, 0x40000000));
 	CHECK_ERR(EFAULT,

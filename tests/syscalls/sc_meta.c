@@ -79,7 +79,8 @@ static void t_stat_fields(void)
 	CHECK_OK(statx(dfd, "st", AT_SYMLINK_NOFOLLOW, STATX_SIZE, &sy));
 	CHECK_EQ(10, sy.stx_size);
 	CHECK_ERR(EINVAL, statx(AT_FDCWD, path("st"), 0, STATX__RESERVED, &sy));
-	CHECK_ERR(ENOENT, statx(AT_FDCWD, path("nope"), 0, STATX_BASIC_STATS, &sy));
+	CHECK_ERR(ENOENT,
+		  statx(AT_FDCWD, path("nope"), 0, STATX_BASIC_STATS, &sy));
 	close(dfd);
 
 	/* a write updates mtime and ctime, not atime */
@@ -176,8 +177,8 @@ static void t_rename(void)
 	write_file(path("n1"), "1");
 	write_file(path("n2"), "2");
 	CHECK_ERR(EEXIST,
-		renameat2(AT_FDCWD, path("n1"), AT_FDCWD, path("n2"),
-		RENAME_NOREPLACE));
+		  renameat2(AT_FDCWD, path("n1"), AT_FDCWD, path("n2"),
+			    RENAME_NOREPLACE));
 	CHECK_OK(renameat2(AT_FDCWD, path("n1"), AT_FDCWD, path("n3"),
 		RENAME_NOREPLACE));
 	CHECK_OK(renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("n2"),
@@ -188,11 +189,11 @@ static void t_rename(void)
 	read_file(path("n3"), buf, sizeof(buf));
 	CHECK_STR("2", buf);
 	CHECK_ERR(ENOENT,
-		renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("n4"),
-		RENAME_EXCHANGE));
+		  renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("n4"),
+			    RENAME_EXCHANGE));
 	CHECK_ERR(EINVAL,
-		renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("n2"),
-		RENAME_EXCHANGE | RENAME_NOREPLACE));
+		  renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("n2"),
+			    RENAME_EXCHANGE | RENAME_NOREPLACE));
 	/* exchange a file and a directory */
 	CHECK_OK(renameat2(AT_FDCWD, path("n3"), AT_FDCWD, path("rd3"),
 		RENAME_EXCHANGE));
@@ -314,7 +315,7 @@ static void t_chmod_chown(void)
 	CHECK_EQ(0755, st.st_mode & 07777);
 	CHECK_OK(symlink("cm", path("cml")));
 	CHECK_ERR(EOPNOTSUPP,
-		fchmodat(AT_FDCWD, path("cml"), 0600, AT_SYMLINK_NOFOLLOW));
+		  fchmodat(AT_FDCWD, path("cml"), 0600, AT_SYMLINK_NOFOLLOW));
 	/* chmod through a symlink changes the target */
 	CHECK_OK(chmod(path("cml"), 0604));
 	CHECK_OK(stat(path("cm"), &st));
@@ -842,7 +843,8 @@ static void t_boundary_paths(void)
 	close(fd);
 
 	/* O_CREAT|O_DIRECTORY is EINVAL since Linux 6.4 */
-	CHECK_ERR(EINVAL, open(path("cd"), O_CREAT | O_DIRECTORY | O_RDONLY, 0755));
+	CHECK_ERR(EINVAL,
+		  open(path("cd"), O_CREAT | O_DIRECTORY | O_RDONLY, 0755));
 	CHECK_ERR(ENOENT, stat(path("cd"), &a));
 
 	CHECK_OK(unlink(path("hostdir")));

@@ -32,7 +32,7 @@ static void t_create_excl(void)
 	/* O_EXCL on a dangling symlink: EEXIST, the link is not followed */
 	CHECK_OK(symlink("nowhere", path("o_excl_link")));
 	CHECK_ERR(EEXIST,
-		open(path("o_excl_link"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+		  open(path("o_excl_link"), O_WRONLY | O_CREAT | O_EXCL, 0600));
 	CHECK_OK(unlink(path("o_excl_link")));
 	CHECK_OK(unlink(p));
 }
@@ -198,13 +198,14 @@ static void t_openat2(void)
 	close(fd);
 	/* mode without O_CREAT/O_TMPFILE: EINVAL */
 	struct open_how bad = { .flags = O_RDONLY, .mode = 0644 };
-	CHECK_ERR(EINVAL,
+	CHECK_ERR(
+		EINVAL,
 		syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad, sizeof(bad)));
 	/* unknown flag bits: EINVAL */
 	struct open_how bad2 = { .flags = 1ULL << 40 };
 	CHECK_ERR(EINVAL,
-		syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad2,
-		sizeof(bad2)));
+		  syscall(SYS_openat2, AT_FDCWD, path("o2"), &bad2,
+			  sizeof(bad2)));
 	/* size smaller than the first version: EINVAL */
 	CHECK_ERR(EINVAL, syscall(SYS_openat2, AT_FDCWD, path("o2"), &how, 8));
 	/* create through openat2 */
@@ -216,15 +217,16 @@ static void t_openat2(void)
 	CHECK_OK(fstat(fd, &st));
 	CHECK_EQ(0600, st.st_mode & 0777);
 	close(fd);
-	CHECK_ERR(EEXIST,
+	CHECK_ERR(
+		EEXIST,
 		syscall(SYS_openat2, AT_FDCWD, path("o2new"), &cr, sizeof(cr)));
 	/* RESOLVE_* flags in a pool: documented EOPNOTSUPP */
 	struct open_how rs = { .flags = O_RDONLY,
 		.resolve = RESOLVE_NO_SYMLINKS };
 	if (g_pool) {
 		CHECK_ERR(EOPNOTSUPP,
-			syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
-			sizeof(rs)));
+			  syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
+				  sizeof(rs)));
 	} else {
 		fd = CHECK_OK(syscall(SYS_openat2, AT_FDCWD, path("o2"), &rs,
 			sizeof(rs)));
@@ -299,7 +301,8 @@ static void t_access(void)
 	CHECK_OK(faccessat(AT_FDCWD, path("acc"), R_OK, AT_EACCESS));
 	CHECK_OK(syscall(SYS_faccessat2, AT_FDCWD, path("acc"), R_OK,
 		AT_EACCESS));
-	CHECK_ERR(EINVAL,
+	CHECK_ERR(
+		EINVAL,
 		syscall(SYS_faccessat2, AT_FDCWD, path("acc"), R_OK, 0x40000));
 	CHECK_ERR(EINVAL, access(path("acc"), 0100));
 	CHECK_OK(symlink("missing", path("dangling")));
@@ -340,7 +343,7 @@ static void t_other_user(void)
 		close(fd);
 		CHECK_ERR(EACCES, open(path("rootdir/public"), O_WRONLY));
 		CHECK_ERR(EACCES,
-			open(path("rootdir/new"), O_WRONLY | O_CREAT, 0644));
+			  open(path("rootdir/new"), O_WRONLY | O_CREAT, 0644));
 		CHECK_ERR(EACCES, mkdir(path("rootdir/newdir"), 0755));
 		CHECK_ERR(EACCES, unlink(path("rootdir/public")));
 		CHECK_ERR(EACCES, open(path("rootdir/closed/x"), O_RDONLY));
@@ -364,7 +367,8 @@ static void t_other_user(void)
 		}
 		if (protect)
 			CHECK_ERR(EPERM,
-				link(path("rootdir/public"), path("userdir/hl")));
+				  link(path("rootdir/public"),
+				       path("userdir/hl")));
 		else
 			CHECK_OK(link(path("rootdir/public"), path("userdir/hl")));
 		CHECK_OK(link(path("userdir/mine"), path("userdir/mine2")));
@@ -398,7 +402,7 @@ static void t_efault(void)
 	void *bad = unmapped_page();
 	CHECK_ERR(EFAULT, open((const char *)bad, O_RDONLY));
 	CHECK_ERR(EFAULT,
-		syscall(SYS_openat, AT_FDCWD, (const char *)1, O_RDONLY));
+		  syscall(SYS_openat, AT_FDCWD, (const char *)1, O_RDONLY));
 	write_file(path("fault"), "0123456789");
 	int fd = CHECK_OK(open(path("fault"), O_RDWR));
 	CHECK_ERR(EFAULT, read(fd, bad, 10));
@@ -406,10 +410,10 @@ static void t_efault(void)
 	CHECK_ERR(EFAULT, pread(fd, bad, 10, 0));
 	CHECK_ERR(EFAULT, syscall(SYS_fstat, fd, bad));
 	CHECK_ERR(EFAULT,
-		syscall(SYS_newfstatat, AT_FDCWD, path("fault"), bad, 0));
+		  syscall(SYS_newfstatat, AT_FDCWD, path("fault"), bad, 0));
 	CHECK_ERR(EFAULT,
-		syscall(SYS_statx, AT_FDCWD, path("fault"), 0, STATX_BASIC_STATS,
-		bad));
+		  syscall(SYS_statx, AT_FDCWD, path("fault"), 0,
+			  STATX_BASIC_STATS, bad));
 	CHECK_ERR(ENOTDIR, syscall(SYS_getdents64, fd, bad, 4096));
 	/* the file is unchanged and the offset did not move */
 	CHECK_EQ(0, lseek(fd, 0, SEEK_CUR));
@@ -421,9 +425,10 @@ static void t_efault(void)
 	CHECK_ERR(EFAULT, syscall(SYS_getdents64, dfd, bad, 4096));
 	close(dfd);
 	CHECK_ERR(EINVAL,
-		syscall(SYS_readlinkat, AT_FDCWD, path("fault"), bad, 10));
+		  syscall(SYS_readlinkat, AT_FDCWD, path("fault"), bad, 10));
 	CHECK_OK(symlink("fault", path("faultlink")));
-	CHECK_ERR(EFAULT,
+	CHECK_ERR(
+		EFAULT,
 		syscall(SYS_readlinkat, AT_FDCWD, path("faultlink"), bad, 10));
 	CHECK_OK(unlink(path("faultlink")));
 	CHECK_OK(unlink(path("fault")));
@@ -453,7 +458,7 @@ static void t_nametoolong(void)
 	p[len] = '\0';
 	CHECK_ERR(ENAMETOOLONG, open(p, O_RDONLY));
 	CHECK_ERR(ENAMETOOLONG,
-		syscall(SYS_newfstatat, AT_FDCWD, p, &(struct stat){ 0 }, 0));
+		  syscall(SYS_newfstatat, AT_FDCWD, p, &(struct stat){ 0 }, 0));
 	free(p);
 
 	/* the path runs into an unmapped page before any NUL: EFAULT */

@@ -120,7 +120,8 @@ static void t_append_threads(void)
 	struct thr_arg args[WRITERS];
 	for (int w = 0; w < WRITERS; w++) {
 		args[w] = (struct thr_arg){ fd, w };
-		CHECK_EQ(0, pthread_create(&t[w], NULL, append_thread, &args[w]));
+		CHECK_EQ(0,
+			 pthread_create(&t[w], NULL, append_thread, &args[w]));
 	}
 	for (int w = 0; w < WRITERS; w++) {
 		void *ret;
@@ -392,7 +393,8 @@ static void t_many_threads(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (long k = 0; k < THREADS; k++)
-		CHECK_EQ(0, pthread_create(&t[k], &attr, thread_files, (void *)k));
+		CHECK_EQ(0,
+			 pthread_create(&t[k], &attr, thread_files, (void *)k));
 	for (long k = 0; k < THREADS; k++) {
 		void *ret;
 		CHECK_EQ(0, pthread_join(t[k], &ret));
