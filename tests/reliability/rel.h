@@ -50,6 +50,9 @@ void rel_op_format(const struct rel_op *op, char *buf, size_t len);
 void rel_fill(void *buf, size_t len, uint32_t seed);
 
 uint64_t rel_fnv(uint64_t h, const void *p, size_t n);
+/* rel_fnv over n zero bytes, in O(log n): each zero multiplies by the
+ * prime, so h * prime^n (mod 2^64); for holes of huge sparse files */
+uint64_t rel_fnv_zeros(uint64_t h, uint64_t n);
 #define REL_FNV_INIT 0xcbf29ce484222325ULL
 
 /* xorshift64* */

@@ -115,6 +115,16 @@ rel_fnv(uint64_t h, const void *p, size_t n)
 }
 
 uint64_t
+rel_fnv_zeros(uint64_t h, uint64_t n)
+{
+	uint64_t p = 0x100000001b3ULL;
+	for (; n; n >>= 1, p *= p)
+		if (n & 1)
+			h *= p;
+	return h;
+}
+
+uint64_t
 rel_rand(uint64_t *s)
 {
 	uint64_t x = *s ? *s : 0x2545F4914F6CDD1DULL;
