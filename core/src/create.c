@@ -352,7 +352,12 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		return ret;
 	struct pf_vinode *vi = NULL;
 	bool created = false;
-	if (creat && r.trailing_slash) {
+	/* a trailing slash on a name to create: EISDIR; but "." and ".."
+	 * are not names (Linux handles them before that check, so "./" with
+	 * O_CREAT|O_EXCL is EEXIST, as "." is) */
+	bool dots = r.name && r.name[0] == '.' &&
+		(r.namelen == 1 || (r.namelen == 2 && r.name[1] == '.'));
+	if (creat && r.trailing_slash && !dots) {
 		ret = -EISDIR;
 		goto out;
 	}

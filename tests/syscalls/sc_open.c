@@ -57,6 +57,18 @@ static void t_enoent_enotdir_eisdir(void)
 	CHECK_ERR(ENOTDIR, open(path("plain/"), O_RDONLY));
 	fd = CHECK_OK(open(path("adir/"), O_RDONLY));
 	close(fd);
+	/* O_CREAT on "." or ".." with a trailing slash: they are not names
+	 * to create, so O_EXCL says EEXIST before the slash says EISDIR (a
+	 * random pf-fsstress seed found the pool answering EISDIR) */
+	CHECK_ERR(EEXIST,
+		  open(path("adir/./"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+	CHECK_ERR(EEXIST,
+		  open(path("adir/../"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+	CHECK_ERR(EEXIST,
+		  open(path("adir/.//"), O_CREAT | O_EXCL | O_TRUNC, 0600));
+	CHECK_ERR(EISDIR, open(path("adir/./"), O_WRONLY | O_CREAT, 0600));
+	CHECK_ERR(EISDIR,
+		  open(path("adir/"), O_WRONLY | O_CREAT | O_EXCL, 0600));
 	CHECK_ERR(ENOENT, open("", O_RDONLY));
 	CHECK_OK(rmdir(path("adir")));
 	CHECK_OK(unlink(path("plain")));
