@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "syscalls.h"
+#include "task.h"
 
 enum table { T_NONE, T_MOUNTINFO, T_MOUNTS };
 
@@ -69,22 +69,10 @@ static int in_tree(long pid)
 	for (int depth = 0; depth < 4096 && pid > 1; depth++) {
 		if (pid == self)
 			return depth > 0;
-		char p[64], buf[512];
-		snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
-		int fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		struct task_status st;
+		if (task_status_read(-1, (pid_t)pid, &st) < 0)
 			return 0;
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return 0;
-		buf[n] = 0;
-		/* "pid (comm) S ppid ...": comm may hold anything */
-		char *rp = strrchr(buf, ')');
-		long ppid;
-		if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
-			return 0;
-		pid = ppid;
+		pid = st.ppid;
 	}
 	return 0;
 }

@@ -138,6 +138,8 @@ struct end_info {
 	int type;          /* S_IFMT bits */
 	int flags;         /* F_GETFL */
 	uint64_t ino;      /* pool ends: to tell one file from two */
+	/* the file's size */
+	int64_t size;
 };
 
 static int end_info(struct end *e, struct end_info *i)
@@ -150,6 +152,7 @@ static int end_info(struct end *e, struct end_info *i)
 		i->type = (int)(st.mode & S_IFMT);
 		i->flags = pf_file_get_flags(e->o->file);
 		i->ino = st.ino;
+		i->size = (int64_t)st.size;
 		return 0;
 	}
 	struct stat st;
@@ -158,13 +161,10 @@ static int end_info(struct end *e, struct end_info *i)
 		return -EBADF;
 	i->type = (int)(st.st_mode & S_IFMT);
 	i->ino = 0;
+	i->size = st.st_size;
 	return 0;
 }
 
-/*
- * What the kernel checks before moving a byte, for each call (do_sendfile
- * and do_splice_direct, generic_copy_file_checks, do_splice).
- */
 /* where an end reads or writes: its explicit offset, else its file's */
 static int64_t end_pos(struct end *e)
 {
@@ -176,18 +176,6 @@ static int64_t end_pos(struct end *e)
 	return r < 0 ? -errno : r;
 }
 
-/* the size of an end's file */
-static int64_t end_size(struct end *e)
-{
-	if (e->o) {
-		struct pf_stat st;
-		int r = pf_fstat(e->o->m->pool, e->o->file, &st);
-		return r < 0 ? r : (int64_t)st.size;
-	}
-	struct stat st;
-	return fstat(e->hfd, &st) < 0 ? -errno : st.st_size;
-}
-
 /*
  * copy_file_range's length is cut to the input's end of file before the
  * copy starts (generic_copy_file_checks), so a copy into the same file
@@ -195,12 +183,12 @@ static int64_t end_size(struct end *e)
  * within one file must not overlap, whether the offsets are explicit or
  * the files' own.
  */
-static long cfr_checks(struct end *in, struct end *out, size_t *len,
-		       bool same_file)
+static long cfr_checks(struct end *in, struct end *out, int64_t size,
+		       size_t *len, bool same_file)
 {
-	int64_t pin = end_pos(in), pout = end_pos(out), size = end_size(in);
-	if (pin < 0 || pout < 0 || size < 0)
-		return pin < 0 ? pin : pout < 0 ? pout : size;
+	int64_t pin = end_pos(in), pout = end_pos(out);
+	if (pin < 0 || pout < 0)
+		return pin < 0 ? pin : pout;
 	if (pin >= size)
 		*len = 0;
 	else if ((uint64_t)(size - pin) < *len)
@@ -211,6 +199,10 @@ static long cfr_checks(struct end *in, struct end *out, size_t *len,
 	return 0;
 }
 
+/*
+ * What the kernel checks before moving a byte, for each call (do_sendfile
+ * and do_splice_direct, generic_copy_file_checks, do_splice).
+ */
 static long validate(enum kind k, struct end *in, struct end *out,
 		     size_t *len)
 {
@@ -231,8 +223,9 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if (o.flags & O_APPEND)
 			return -EBADF;
-		return cfr_checks(in, out, len, in->o && out->o &&
-				  in->o->m == out->o->m && i.ino == o.ino);
+		return cfr_checks(in, out, i.size, len,
+				  in->o && out->o && in->o->m == out->o->m &&
+					  i.ino == o.ino);
 	case K_SPLICE:
 		if (ti != S_IFIFO && to != S_IFIFO)
 			return -EINVAL;

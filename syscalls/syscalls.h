@@ -126,7 +126,7 @@ int sc_filter_build(void **prog, size_t *len);
 long sc_dispatch(struct call *c);
 
 /* Formats "[tid] name(args) = result" into buf for --trace. */
-void sc_trace_format(const struct call *c, long result, char *buf, size_t len);
+void sc_trace_format(struct call *c, long result, char *buf, size_t len);
 
 /* ---- set-up (by the launcher) -------------------------------------------- */
 

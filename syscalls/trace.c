@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "syscalls.h"
 
@@ -84,13 +83,12 @@ static size_t put_atflags(char *b, size_t n, long v, const char *call)
  * call, so another thread may have changed them since.
  */
 #define TRACE_BYTES 32
-static size_t put_buffer(char *b, size_t n, const struct call *c,
-			 unsigned long addr, long count)
+static size_t put_buffer(char *b, size_t n, struct call *c, unsigned long addr,
+			 long count)
 {
 	unsigned char data[TRACE_BYTES];
 	size_t want = count < TRACE_BYTES ? (size_t)count : TRACE_BYTES;
-	struct iovec l = { data, want }, r = { (void *)addr, want };
-	if (count < 0 || process_vm_readv(c->tid, &l, 1, &r, 1, 0) != (ssize_t)want)
+	if (count < 0 || call_read(c, addr, data, want) < 0)
 		return (size_t)snprintf(b, n, "%#lx", addr);
 	size_t o = 0;
 	if (o < n)
@@ -118,7 +116,7 @@ static size_t put_buffer(char *b, size_t n, const struct call *c,
 	return o;
 }
 
-void sc_trace_format(const struct call *c, long result, char *buf, size_t len)
+void sc_trace_format(struct call *c, long result, char *buf, size_t len)
 {
 	const struct sc_entry *e = &sc_table[c->nr];
 	size_t o = (size_t)snprintf(buf, len, "[%d] %s(", (int)c->tid, e->name);

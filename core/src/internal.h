@@ -106,13 +106,19 @@ static inline void pf_persist_point(void) {}
 
 /*
  * Every transaction of the core begins with PF_TX_BEGIN, so that its
- * commit is a persist point by construction: libpmemobj calls
- * pf_tx_stage at each stage of the outermost transaction, and the
- * ONCOMMIT stage comes once its changes are durable and its lane is
- * released. (Aborts are not persist points: nothing changed.)
+ * commit is a persist point by construction: with the test hooks,
+ * libpmemobj calls pf_tx_stage at each stage of the outermost
+ * transaction, and the ONCOMMIT stage comes once its changes are durable
+ * and its lane is released (aborts are not persist points: nothing
+ * changed). Without them, a plain TX_BEGIN: no callback on every stage of
+ * every transaction of an installed library.
  */
+#ifdef PF_TEST_HOOKS
 void pf_tx_stage(PMEMobjpool *pop, enum pobj_tx_stage stage, void *arg);
 #define PF_TX_BEGIN(p) TX_BEGIN_CB((p)->pop, pf_tx_stage, NULL)
+#else
+#define PF_TX_BEGIN(p) TX_BEGIN((p)->pop)
+#endif
 
 /* PF_OPEN_ISOLATED (isolate.c): 0, or -EIO when the trial open crashed */
 int pf_pool_open_trial(const char *path, char *msg, size_t msglen);
@@ -220,7 +226,6 @@ void pf_dir_set_tx(struct pf_pool *p, struct pf_vinode *dir, uint32_t slot,
 		   PMEMoid ino, uint32_t mode);
 /* after a TX aborted: volatile index must be rebuilt */
 void pf_dir_index_drop(struct pf_vinode *dir);
-/* after the TX committed: update volatile index */
 void pf_dir_index_free(struct pf_vinode *dir);
 void pf_dir_free_pages(struct pf_pool *p, struct pf_inode *pi,
 		       struct pf_acts *a);

@@ -19,7 +19,6 @@
 #ifdef PF_TEST_HOOKS
 void (*pf_hook_fn)(void *);
 void *pf_hook_arg;
-#endif
 
 void
 pf_tx_stage(PMEMobjpool *pop, enum pobj_tx_stage stage, void *arg)
@@ -29,6 +28,7 @@ pf_tx_stage(PMEMobjpool *pop, enum pobj_tx_stage stage, void *arg)
 	if (stage == TX_STAGE_ONCOMMIT)
 		pf_persist_point();
 }
+#endif
 
 void
 pf_test_set_persist_hook(void (*hook)(void *arg), void *arg)

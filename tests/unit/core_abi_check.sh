@@ -2,10 +2,18 @@
 # The shared core exports exactly the functions its public header declares:
 # a symbol exported but not declared is an internal that leaked into the
 # ABI; one declared but not exported is an API that applications cannot
-# link. Usage: abi_check.sh LIBPMEMFILE-CORE.SO CORE.H
+# link. And the installed libraries carry no test hooks (the persist-point
+# hook variables exist only with PF_TEST_HOOKS).
+# Usage: core_abi_check.sh LIBPMEMFILE-CORE.SO CORE.H [LIBPMEMFILE-CORE.A]
 set -eu
 lib=$1
 hdr=$2
+for l in "$lib" ${3:-}; do
+	if nm "$l" 2>/dev/null | grep -Eq ' (pf_hook_fn|pf_tx_stage)$'; then
+		echo "$l: built with the test hooks (PF_TEST_HOOKS)"
+		exit 1
+	fi
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TtWiDdBbRrVv]$/ { print $3 }' |
