@@ -2,6 +2,7 @@
 /* The syscall layer's global state: set up before the first call, torn
  * down after the last (before the pools are closed). */
 #include "syscalls.h"
+#include "exec_cache.h"
 
 int sc_init(void)
 {
@@ -14,4 +15,5 @@ void sc_shutdown(void)
 	placeholder_shutdown();
 	ofd_shutdown();
 	proc_clear_all();
+	exec_cache_shutdown();
 }

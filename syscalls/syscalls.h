@@ -247,6 +247,10 @@ void proc_exit(struct call *c);
  * AT_EMPTY_PATH).
  */
 int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
+/* The same for a string s of our own (relative to dirfd, AT_FDCWD or an fd
+ * of the caller); abs (PATH_MAX bytes) and s must outlive p. */
+int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
+		   struct vpath *p);
 /*
  * The two paths of rename or link, each as call_path does (the first
  * following /proc magic links if follow1). 1 when both are the host's
@@ -321,6 +325,9 @@ long fd_op(struct call *c, int fd, fd_fn fn, void *arg);
  */
 long call_fd_refuse(struct call *c, int fd, long err);
 void ofd_put(struct ofd *o);
+/* Is pool file ino (in m) open for writing by anyone? (exec's ETXTBSY:
+ * a walk over every description) */
+int ofd_writers(const struct mount *m, uint64_t ino);
 /* The same for any process's fd (for /proc/PID/fd/N). */
 int ofd_of(pid_t pid, int fd, struct ofd **out);
 /* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
@@ -391,6 +398,32 @@ long mounttab_open(struct call *c, const char *path, int flags);
 int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
+
+/* ---- running another call in the caller's place (redo.c) ----------------- */
+
+/* A call to run in the caller's place. */
+struct redo {
+	long nr;
+	uint64_t args[6];
+	/* before the answer (the notification is pending: ADDFD works). 0, or
+	 * -errno: the call fails with it instead. NULL: nothing. */
+	long (*prepare)(struct call *c, struct redo *d);
+	/* at the stop, with the thread's stack pointer: may write what the
+	 * new call reads below sp - 128 and change args. 0, or -errno: the
+	 * call returns it instead. NULL: nothing. */
+	long (*place)(struct call *c, struct redo *d, uint64_t sp);
+	void *arg;
+};
+/*
+ * Under ptrace, makes the trapped thread run d->nr(d->args) in place of
+ * the call it trapped on (the new call meets the filter again). Answers
+ * the notification itself: CALL_ASYNC once done, or -errno when nothing
+ * was done (x86_64 callers only, else -ENOSYS; -EPERM for a thread that
+ * is already traced, by a debugger say).
+ */
+long call_redo_run(struct call *c, struct redo *d);
+/* The same without prepare/place. */
+long call_redo(struct call *c, long nr, const uint64_t args[6]);
 
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host copies of pool files being executed. The kernel can only execute
+ * (and map, and give ETXTBSY for) a file it has: a pool file is copied
+ * once into a private directory of the supervisor, and the copy is what
+ * the caller's exec runs (exec.c).
+ *
+ * The directory: /dev/shm/pmemfile-exec-PID-XXXXXX (tmpfs, memory speed
+ * like the pool; $TMPDIR or /tmp when /dev/shm is missing or noexec),
+ * mode 0711 so its names cannot be listed. Each copy lives in a
+ * subdirectory of its own under the pool file's own name, because the
+ * kernel names the new process (comm, /proc/PID/status) after the file it
+ * executes. Copies are mode 0755 without set-id bits: a pool is nosuid.
+ *
+ * A copy is found again by (pool, inode) and used while the pool file's
+ * size, mtime and ctime are what they were when it was made; otherwise it
+ * is made again (the old one unlinked: a process still running it keeps
+ * its own). At most CACHE_MAX copies; the least recently used goes. The
+ * directory goes at sc_shutdown; directories of supervisors that died
+ * without it (SIGKILL) go at the next start.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "syscalls.h"
+#include "exec_cache.h"
+
+#define CACHE_MAX 64
+#define PREFIX "pmemfile-exec-"
+
+struct entry {
+	struct mount *m; /* NULL: a free slot */
+	uint64_t ino;
+	uint64_t size;
+	struct timespec mtime, ctime;
+	int fd; /* O_RDONLY: kept for ADDFD */
+	unsigned long used; /* LRU clock */
+	char host[PATH_MAX]; /* the copy */
+	char vpath[PATH_MAX]; /* the pool file, as it was executed */
+};
+
+static struct entry cache[CACHE_MAX];
+static int nused;
+static unsigned long clock_;
+static unsigned long seq;
+static char root[PATH_MAX];
+static size_t rootlen;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* rm -r of a copy's directory (one file in it) or of the whole root. */
+static void remove_tree(const char *path, int depth)
+{
+	DIR *d = depth > 0 ? opendir(path) : NULL;
+	if (d) {
+		struct dirent *de;
+		char sub[PATH_MAX];
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") &&
+			    strcmp(de->d_name, "..") &&
+			    snprintf(sub, sizeof(sub), "%s/%s", path,
+				     de->d_name) < (int)sizeof(sub))
+				remove_tree(sub, depth - 1);
+		closedir(d);
+	}
+	if (rmdir(path) < 0)
+		unlink(path);
+}
+
+/* Directories PREFIX<pid>-* of supervisors that are gone, in dir. */
+static void remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)) != 0)
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + strlen(PREFIX), &end, 10);
+		if (*end != '-' || pid <= 0 || pid == getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			remove_tree(path, 2);
+	}
+	closedir(d);
+}
+
+/* A directory where files may be executed: /dev/shm, else $TMPDIR, /tmp. */
+static int make_root(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *dirs[] = { "/dev/shm", tmp && *tmp == '/' ? tmp : "/tmp",
+			       "/tmp" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct statvfs sv;
+		if (statvfs(dirs[i], &sv) < 0 || (sv.f_flag & ST_NOEXEC))
+			continue;
+		remove_stale(dirs[i]);
+		snprintf(root, sizeof(root), "%s/" PREFIX "%d-XXXXXX", dirs[i],
+			 (int)getpid());
+		if (mkdtemp(root) && chmod(root, 0711) == 0) {
+			rootlen = strlen(root);
+			return 0;
+		}
+	}
+	root[0] = 0;
+	sc_log(SC_LOG_ERR,
+	       "no directory to execute pool files from (/dev/shm, $TMPDIR and /tmp are noexec or not writable)");
+	return -EACCES;
+}
+
+static void drop(struct entry *e)
+{
+	close(e->fd);
+	unlink(e->host);
+	char *slash = strrchr(e->host, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(e->host);
+	}
+	e->m = NULL;
+	nused--;
+}
+
+static struct entry *find(const struct mount *m, uint64_t ino)
+{
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (cache[i].m == m && cache[i].ino == ino)
+			return &cache[i];
+	return NULL;
+}
+
+static int same(const struct entry *e, const struct pf_stat *st)
+{
+	return e->size == st->size && e->mtime.tv_sec == st->mtime.tv_sec &&
+		e->mtime.tv_nsec == st->mtime.tv_nsec &&
+		e->ctime.tv_sec == st->ctime.tv_sec &&
+		e->ctime.tv_nsec == st->ctime.tv_nsec;
+}
+
+struct copy {
+	int fd;
+};
+
+static ssize_t to_host(void *arg, void *pool_mem, size_t len, size_t pos)
+{
+	struct copy *cp = arg;
+	if (!pool_mem)
+		return (ssize_t)len; /* a hole: the file reads zeros there */
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(cp->fd, (char *)pool_mem + done, len - done,
+				   (off_t)(pos + done));
+		if (n < 0)
+			return errno == EINTR ? 0 : -errno;
+		done += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* Copies the data of f (open for reading) into a new file at path. */
+static int copy_out(struct mount *m, pf_file *f, uint64_t size,
+		    const char *path)
+{
+	struct copy cp = { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				0700) };
+	if (cp.fd < 0)
+		return -errno;
+	int r = ftruncate(cp.fd, (off_t)size) < 0 ? -errno : 0;
+	for (uint64_t done = 0; r == 0 && done < size;) {
+		ssize_t n = pf_read_cb(m->pool, f, size - done, (off_t)done,
+				       to_host, &cp);
+		if (n <= 0)
+			r = n < 0 ? (int)n : -EIO;
+		else
+			done += (uint64_t)n;
+	}
+	if (r == 0 && fchmod(cp.fd, 0755) < 0)
+		r = -errno;
+	close(cp.fd);
+	return r;
+}
+
+/* The name the kernel will give the process: the pool file's own. */
+static const char *base_name(const char *vpath)
+{
+	const char *b = strrchr(vpath, '/');
+	b = b ? b + 1 : vpath;
+	return *b && strlen(b) <= NAME_MAX ? b : "exe";
+}
+
+/* A new copy in slot e. 0 or -errno. */
+static int make(struct entry *e, struct mount *m, pf_file *rd,
+		const struct pf_stat *st, const char *vpath)
+{
+	char dir[PATH_MAX];
+	if (!root[0] && make_root() < 0)
+		return -EACCES;
+	if (snprintf(dir, sizeof(dir), "%s/%lu", root, ++seq) >=
+		    (int)sizeof(dir) ||
+	    snprintf(e->host, sizeof(e->host), "%s/%s", dir,
+		     base_name(vpath)) >= (int)sizeof(e->host))
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0711) < 0)
+		return errno == ENOSPC ? -ENOMEM : -errno;
+	int r = copy_out(m, rd, st->size, e->host);
+	if (r == 0) {
+		e->fd = open(e->host, O_RDONLY | O_CLOEXEC);
+		if (e->fd < 0)
+			r = -errno;
+	}
+	if (r < 0) {
+		unlink(e->host);
+		rmdir(dir);
+		sc_log(SC_LOG_WARN, "cannot copy %s out to execute it: %s",
+		       vpath, strerror(-r));
+		return r == -ENOSPC || r == -EDQUOT ? -ENOMEM : r;
+	}
+	e->m = m;
+	e->ino = st->ino;
+	e->size = st->size;
+	e->mtime = st->mtime;
+	e->ctime = st->ctime;
+	snprintf(e->vpath, sizeof(e->vpath), "%s", vpath);
+	nused++;
+	return 0;
+}
+
+int exec_cache_get(struct mount *m, pf_file *f, const char *vpath)
+{
+	struct pf_stat st;
+	int r = pf_fstat(m->pool, f, &st);
+	if (r < 0)
+		return r;
+	/* the copy is made by the supervisor: exec needs no read permission */
+	struct pf_caller sup = { .caps = PF_CAP_DAC_OVERRIDE |
+					 PF_CAP_DAC_READ_SEARCH };
+	pf_file *rd;
+	pthread_mutex_lock(&lock);
+	struct entry *e = find(m, st.ino);
+	if (e && !same(e, &st)) {
+		drop(e);
+		e = NULL;
+	}
+	if (!e) {
+		r = pf_openat(m->pool, &sup, f, PF_PATH_SELF, O_RDONLY, 0, &rd);
+		if (r == 0) {
+			struct entry *lru = NULL;
+			for (int i = 0; i < CACHE_MAX && !e; i++) {
+				if (!cache[i].m)
+					e = &cache[i];
+				else if (!lru || cache[i].used < lru->used)
+					lru = &cache[i];
+			}
+			if (!e) {
+				drop(lru);
+				e = lru;
+			}
+			r = make(e, m, rd, &st, vpath);
+			pf_close(rd);
+			if (r < 0)
+				e = NULL;
+		}
+	}
+	int fd = -1;
+	if (e) {
+		e->used = ++clock_;
+		fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			r = errno == EMFILE ? -ENFILE : -errno;
+	}
+	pthread_mutex_unlock(&lock);
+	return fd >= 0 ? fd : (r < 0 ? r : -EIO);
+}
+
+int exec_cache_running(const struct mount *m, uint64_t ino)
+{
+	if (!__atomic_load_n(&nused, __ATOMIC_RELAXED))
+		return 0;
+	int busy = 0;
+	pthread_mutex_lock(&lock);
+	struct entry *e = find(m, ino);
+	if (e) {
+		/* the kernel refuses writers of a file being executed */
+		int fd = open(e->host, O_WRONLY | O_CLOEXEC);
+		busy = fd < 0 && errno == ETXTBSY;
+		if (fd >= 0)
+			close(fd);
+	}
+	pthread_mutex_unlock(&lock);
+	return busy;
+}
+
+int exec_cache_vpath(const char *host, char *out, size_t size)
+{
+	if (!rootlen || strncmp(host, root, rootlen) != 0 ||
+	    host[rootlen] != '/')
+		return 0;
+	char link[PATH_MAX];
+	snprintf(link, sizeof(link), "%s", host);
+	size_t n = strlen(link);
+	const char *del = " (deleted)";
+	if (n > strlen(del) && !strcmp(link + n - strlen(del), del))
+		link[n - strlen(del)] = 0;
+	int found = 0;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < CACHE_MAX && !found; i++)
+		if (cache[i].m && !strcmp(cache[i].host, link)) {
+			snprintf(out, size, "%s", cache[i].vpath);
+			found = 1;
+		}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+void exec_cache_shutdown(void)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (cache[i].m)
+			drop(&cache[i]);
+	if (root[0])
+		remove_tree(root, 2);
+	root[0] = 0;
+	rootlen = 0;
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Host copies of pool files being executed (exec_cache.c). */
+#ifndef PF_EXEC_CACHE_H
+#define PF_EXEC_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syscalls.h"
+
+/*
+ * An O_RDONLY|O_CLOEXEC fd of a host copy of pool file f (any open mode,
+ * O_PATH too) whose virtual path is vpath: the cached copy while the file
+ * is unchanged, else a new one. The caller closes it. -errno: -ENOMEM (no
+ * room for the copy), -EACCES (nowhere to put it), -EIO.
+ */
+int exec_cache_get(struct mount *m, pf_file *f, const char *vpath);
+/* 1 if a process is executing the copy of pool inode ino (writers of the
+ * file then get ETXTBSY, as the kernel gives them). */
+int exec_cache_running(const struct mount *m, uint64_t ino);
+/* If host (a /proc/PID/exe link) is a copy: 1 with the pool file's
+ * virtual path in out. */
+int exec_cache_vpath(const char *host, char *out, size_t size);
+/* Removes every copy and the directory. */
+void exec_cache_shutdown(void);
+
+#endif
