@@ -182,6 +182,38 @@ static int resolve(struct call *c, struct vpath *p, int nofollow, pf_file **out)
 	return -ELOOP;
 }
 
+/*
+ * The path /proc/PID/exe shows for the file p names: the last component's
+ * symlinks followed, "." and ".." gone (a best effort: symlinks on the
+ * way stay).
+ */
+static void canonical(struct call *c, const struct vpath *p, char *out)
+{
+	snprintf(out, PATH_MAX, "%s", p->vabs);
+	vabs_clean(out);
+	struct pf_caller *pc = call_caller(c);
+	for (int i = 0; pc && i < PF_SYMLOOP_MAX; i++) {
+		struct mount *m;
+		const char *rest = mount_match(out, &m);
+		char target[PATH_MAX], next[PATH_MAX];
+		ssize_t n = rest ? pf_readlinkat(m->pool, pc, NULL, rest,
+						 target, sizeof(target) - 1) :
+				   -EINVAL;
+		if (n < 0)
+			return;
+		target[n] = 0;
+		if (target[0] == '/') {
+			snprintf(next, sizeof(next), "%s", target);
+		} else {
+			char *slash = strrchr(out, '/');
+			*slash = 0;
+			vabs_join(next, out[0] ? out : "/", target);
+		}
+		vabs_clean(next);
+		memcpy(out, next, sizeof(next));
+	}
+}
+
 /* What the kernel checks of the file itself; then its first bytes. */
 static long check_file(struct call *c, struct mount *m, pf_file *f, char *hdr,
 		       size_t *len)
@@ -264,7 +296,9 @@ static long plan(struct call *c, struct vpath *p, int nofollow, struct exec *x)
 		if (r < 0)
 			return r;
 		if (len >= 4 && !memcmp(hdr, "\177ELF", 4)) {
-			x->fd = exec_cache_get(p->m, f, p->vabs);
+			char canon[PATH_MAX];
+			canonical(c, p, canon);
+			x->fd = exec_cache_get(p->m, f, p->vabs, canon);
 			return x->fd < 0 ? x->fd : 0;
 		}
 		if (len < 2 || hdr[0] != '#' || hdr[1] != '!')
@@ -448,6 +482,28 @@ static long do_exec(struct call *c, int dirfd_arg, int path_arg, int flags)
 		close(x->fd);
 	free(x);
 	return ret;
+}
+
+long exec_write_check(struct call *c, const struct vpath *p,
+		      struct pf_caller *pc, int nofollow)
+{
+	if (!exec_cache_count())
+		return 0;
+	pf_file *f;
+	if (pf_openat(p->m->pool, pc, p->dir, p->path,
+		      O_PATH | (nofollow ? O_NOFOLLOW : 0), 0, &f) < 0)
+		return 0; /* missing, escaping...: the real call says */
+	struct pf_stat st;
+	long r = 0;
+	if (pf_fstat(p->m->pool, f, &st) == 0 && S_ISREG(st.mode) &&
+	    exec_cache_running(p->m, st.ino)) {
+		/* no write permission is EACCES first, as Linux checks */
+		r = pf_faccessat(p->m->pool, pc, f, "", W_OK, AT_EMPTY_PATH);
+		if (r == 0)
+			r = -ETXTBSY;
+	}
+	pf_close(f);
+	return r;
 }
 
 long sys_execve(struct call *c)

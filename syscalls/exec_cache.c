@@ -12,7 +12,7 @@
  * kernel names the new process (comm, /proc/PID/status) after the file it
  * executes. Copies are mode 0755 without set-id bits: a pool is nosuid.
  *
- * A copy is found again by (pool, inode) and used while the pool file's
+ * A copy is found again by (pool, inode, name) and used while the pool file's
  * size, mtime and ctime are what they were when it was made; otherwise it
  * is made again (the old one unlinked: a process still running it keeps
  * its own). At most CACHE_MAX copies; the least recently used goes. The
@@ -136,11 +136,26 @@ static void drop(struct entry *e)
 	nused--;
 }
 
-static struct entry *find(const struct mount *m, uint64_t ino)
+/* The name the kernel gives the process: the last one of the path. */
+static const char *base_name(const char *path)
 {
-	for (int i = 0; i < CACHE_MAX; i++)
-		if (cache[i].m == m && cache[i].ino == ino)
-			return &cache[i];
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	return *b && strlen(b) <= NAME_MAX ? b : "exe";
+}
+
+/* The copy of inode ino named base (NULL: under any name), from *from on. */
+static struct entry *find(const struct mount *m, uint64_t ino, const char *base,
+			  int *from)
+{
+	for (; *from < CACHE_MAX; (*from)++) {
+		struct entry *e = &cache[*from];
+		if (e->m == m && e->ino == ino &&
+		    (!base || !strcmp(base_name(e->host), base))) {
+			(*from)++;
+			return e;
+		}
+	}
 	return NULL;
 }
 
@@ -194,25 +209,17 @@ static int copy_out(struct mount *m, pf_file *f, uint64_t size,
 	return r;
 }
 
-/* The name the kernel will give the process: the pool file's own. */
-static const char *base_name(const char *vpath)
-{
-	const char *b = strrchr(vpath, '/');
-	b = b ? b + 1 : vpath;
-	return *b && strlen(b) <= NAME_MAX ? b : "exe";
-}
-
 /* A new copy in slot e. 0 or -errno. */
 static int make(struct entry *e, struct mount *m, pf_file *rd,
-		const struct pf_stat *st, const char *vpath)
+		const struct pf_stat *st, const char *name, const char *vpath)
 {
 	char dir[PATH_MAX];
 	if (!root[0] && make_root() < 0)
 		return -EACCES;
 	if (snprintf(dir, sizeof(dir), "%s/%lu", root, ++seq) >=
 		    (int)sizeof(dir) ||
-	    snprintf(e->host, sizeof(e->host), "%s/%s", dir,
-		     base_name(vpath)) >= (int)sizeof(e->host))
+	    snprintf(e->host, sizeof(e->host), "%s/%s", dir, name) >=
+		    (int)sizeof(e->host))
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0711) < 0)
 		return errno == ENOSPC ? -ENOMEM : -errno;
@@ -239,7 +246,8 @@ static int make(struct entry *e, struct mount *m, pf_file *rd,
 	return 0;
 }
 
-int exec_cache_get(struct mount *m, pf_file *f, const char *vpath)
+int exec_cache_get(struct mount *m, pf_file *f, const char *given,
+		   const char *vpath)
 {
 	struct pf_stat st;
 	int r = pf_fstat(m->pool, f, &st);
@@ -250,7 +258,9 @@ int exec_cache_get(struct mount *m, pf_file *f, const char *vpath)
 					 PF_CAP_DAC_READ_SEARCH };
 	pf_file *rd;
 	pthread_mutex_lock(&lock);
-	struct entry *e = find(m, st.ino);
+	int from = 0;
+	const char *name = base_name(given);
+	struct entry *e = find(m, st.ino, name, &from);
 	if (e && !same(e, &st)) {
 		drop(e);
 		e = NULL;
@@ -269,7 +279,7 @@ int exec_cache_get(struct mount *m, pf_file *f, const char *vpath)
 				drop(lru);
 				e = lru;
 			}
-			r = make(e, m, rd, &st, vpath);
+			r = make(e, m, rd, &st, name, vpath);
 			pf_close(rd);
 			if (r < 0)
 				e = NULL;
@@ -286,14 +296,17 @@ int exec_cache_get(struct mount *m, pf_file *f, const char *vpath)
 	return fd >= 0 ? fd : (r < 0 ? r : -EIO);
 }
 
+int exec_cache_count(void)
+{
+	return __atomic_load_n(&nused, __ATOMIC_RELAXED);
+}
+
 int exec_cache_running(const struct mount *m, uint64_t ino)
 {
-	if (!__atomic_load_n(&nused, __ATOMIC_RELAXED))
-		return 0;
 	int busy = 0;
 	pthread_mutex_lock(&lock);
-	struct entry *e = find(m, ino);
-	if (e) {
+	int from = 0;
+	for (struct entry *e; !busy && (e = find(m, ino, NULL, &from));) {
 		/* the kernel refuses writers of a file being executed */
 		int fd = open(e->host, O_WRONLY | O_CLOEXEC);
 		busy = fd < 0 && errno == ETXTBSY;

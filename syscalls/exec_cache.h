@@ -10,11 +10,15 @@
 
 /*
  * An O_RDONLY|O_CLOEXEC fd of a host copy of pool file f (any open mode,
- * O_PATH too) whose virtual path is vpath: the cached copy while the file
- * is unchanged, else a new one. The caller closes it. -errno: -ENOMEM (no
+ * O_PATH too), named as the last name of `given` (the path it is executed
+ * by: the process's name) and shown by /proc/PID/exe as vpath (symlinks
+ * resolved): the cached copy while the file is unchanged, else a new one. The caller closes it. -errno: -ENOMEM (no
  * room for the copy), -EACCES (nowhere to put it), -EIO.
  */
-int exec_cache_get(struct mount *m, pf_file *f, const char *vpath);
+int exec_cache_get(struct mount *m, pf_file *f, const char *given,
+		   const char *vpath);
+/* How many copies there are (0: no pool file was executed). */
+int exec_cache_count(void);
 /* 1 if a process is executing the copy of pool inode ino (writers of the
  * file then get ETXTBSY, as the kernel gives them). */
 int exec_cache_running(const struct mount *m, uint64_t ino);

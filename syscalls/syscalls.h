@@ -425,6 +425,14 @@ long call_redo_run(struct call *c, struct redo *d);
 /* The same without prepare/place. */
 long call_redo(struct call *c, long nr, const uint64_t args[6]);
 
+/*
+ * exec.c: for an open for writing (or with O_TRUNC) or a truncate of pool
+ * path p: -ETXTBSY if the file is being executed (and the caller may
+ * write it), 0 otherwise (the call goes on and finds its own errors).
+ */
+long exec_write_check(struct call *c, const struct vpath *p,
+		      struct pf_caller *pc, int nofollow);
+
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 
 void stat_from_pf(struct stat *st, const struct pf_stat *ps);
