@@ -68,6 +68,8 @@ struct exec {
 	char names[MAX_DEPTH + 1][PATH_MAX]; /* interpreter names */
 	char args[MAX_DEPTH + 1][BINPRM_BUF]; /* their arguments */
 	char script[PATH_MAX]; /* the first script's name */
+	char comm[PATH_MAX]; /* the file the caller named: the process name */
+	char alias[PATH_MAX]; /* a host interpreter under that name */
 	/* what runs in the end */
 	int fd; /* a pool file's copy (ADDFD'd) */
 	const char *host; /* or a host path */
@@ -156,6 +158,17 @@ static int parse_script(char *buf, size_t len, char *name, char *arg)
 		arg[al] = 0;
 	}
 	return 0;
+}
+
+/* Is host file path an ELF program? (a script is run by its own name) */
+static int host_elf(const char *path)
+{
+	char m[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int elf = fd >= 0 && read(fd, m, 4) == 4 && !memcmp(m, "\177ELF", 4);
+	if (fd >= 0)
+		close(fd);
+	return elf;
 }
 
 /*
@@ -274,11 +287,18 @@ static void push_script(struct exec *x, const char *name, const char *arg,
  */
 static long plan(struct call *c, struct vpath *p, int nofollow, struct exec *x)
 {
+	/* the process is named after the file the caller named */
+	snprintf(x->comm, sizeof(x->comm), "%s", p->vabs);
 	for (int depth = 0;; depth++) {
 		if (depth > MAX_DEPTH)
 			return -ELOOP;
 		if (p->kind == VP_HOST) {
 			x->host = p->path;
+			/* a script's host interpreter under the script's name */
+			if (x->nhead && p->path[0] == '/' &&
+			    host_elf(p->path) &&
+			    exec_cache_alias(p->path, x->comm, x->alias) == 0)
+				x->host = x->alias;
 			return 0;
 		}
 		pf_file *f;
@@ -298,7 +318,7 @@ static long plan(struct call *c, struct vpath *p, int nofollow, struct exec *x)
 		if (len >= 4 && !memcmp(hdr, "\177ELF", 4)) {
 			char canon[PATH_MAX];
 			canonical(c, p, canon);
-			x->fd = exec_cache_get(p->m, f, p->vabs, canon);
+			x->fd = exec_cache_get(p->m, f, x->comm, canon);
 			return x->fd < 0 ? x->fd : 0;
 		}
 		if (len < 2 || hdr[0] != '#' || hdr[1] != '!')

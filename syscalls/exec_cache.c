@@ -8,13 +8,17 @@
  * The directory: /dev/shm/pmemfile-exec-PID-XXXXXX (tmpfs, memory speed
  * like the pool; $TMPDIR or /tmp when /dev/shm is missing or noexec),
  * mode 0711 so its names cannot be listed. Each copy lives in a
- * subdirectory of its own under the pool file's own name, because the
+ * subdirectory of its own, under the name it was executed by, because the
  * kernel names the new process (comm, /proc/PID/status) after the file it
- * executes. Copies are mode 0755 without set-id bits: a pool is nosuid.
+ * executes; another name for the same file is a hard link beside it. A
+ * script's interpreter is executed under the script's name (as Linux
+ * names the process after the script): for a pool interpreter such a
+ * link, for a host one a symbolic link hN/NAME to it (exec_cache_alias).
+ * Copies are mode 0755 without set-id bits: a pool is nosuid.
  *
- * A copy is found again by (pool, inode, name) and used while the pool file's
+ * A copy is found again by (pool, inode) and used while the pool file's
  * size, mtime and ctime are what they were when it was made; otherwise it
- * is made again (the old one unlinked: a process still running it keeps
+ * is made again (the old one removed: a process still running it keeps
  * its own). At most CACHE_MAX copies; the least recently used goes. The
  * directory goes at sc_shutdown; directories of supervisors that died
  * without it (SIGKILL) go at the next start.
@@ -43,11 +47,21 @@ struct entry {
 	uint64_t ino;
 	uint64_t size;
 	struct timespec mtime, ctime;
-	int fd; /* O_RDONLY: kept for ADDFD */
 	unsigned long used; /* LRU clock */
-	char host[PATH_MAX]; /* the copy */
-	char vpath[PATH_MAX]; /* the pool file, as it was executed */
+	char dir[PATH_MAX]; /* holds the copy under each of its names */
+	char first[NAME_MAX + 1]; /* the name it was made under */
+	struct name *names; /* each name's pool path (/proc/PID/exe) */
 };
+
+struct name {
+	struct name *next;
+	char vpath[PATH_MAX];
+	char name[NAME_MAX + 1];
+};
+
+#define ALIAS_MAX 64
+static char aliases[ALIAS_MAX][PATH_MAX]; /* host interpreters: hN */
+static int naliases;
 
 static struct entry cache[CACHE_MAX];
 static int nused;
@@ -125,12 +139,11 @@ static int make_root(void)
 
 static void drop(struct entry *e)
 {
-	close(e->fd);
-	unlink(e->host);
-	char *slash = strrchr(e->host, '/');
-	if (slash) {
-		*slash = 0;
-		rmdir(e->host);
+	remove_tree(e->dir, 1);
+	while (e->names) {
+		struct name *n = e->names;
+		e->names = n->next;
+		free(n);
 	}
 	e->m = NULL;
 	nused--;
@@ -144,18 +157,11 @@ static const char *base_name(const char *path)
 	return *b && strlen(b) <= NAME_MAX ? b : "exe";
 }
 
-/* The copy of inode ino named base (NULL: under any name), from *from on. */
-static struct entry *find(const struct mount *m, uint64_t ino, const char *base,
-			  int *from)
+static struct entry *find(const struct mount *m, uint64_t ino)
 {
-	for (; *from < CACHE_MAX; (*from)++) {
-		struct entry *e = &cache[*from];
-		if (e->m == m && e->ino == ino &&
-		    (!base || !strcmp(base_name(e->host), base))) {
-			(*from)++;
-			return e;
-		}
-	}
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (cache[i].m == m && cache[i].ino == ino)
+			return &cache[i];
 	return NULL;
 }
 
@@ -213,25 +219,19 @@ static int copy_out(struct mount *m, pf_file *f, uint64_t size,
 static int make(struct entry *e, struct mount *m, pf_file *rd,
 		const struct pf_stat *st, const char *name, const char *vpath)
 {
-	char dir[PATH_MAX];
+	char file[PATH_MAX];
 	if (!root[0] && make_root() < 0)
 		return -EACCES;
-	if (snprintf(dir, sizeof(dir), "%s/%lu", root, ++seq) >=
-		    (int)sizeof(dir) ||
-	    snprintf(e->host, sizeof(e->host), "%s/%s", dir, name) >=
-		    (int)sizeof(e->host))
+	if (snprintf(e->dir, sizeof(e->dir), "%s/%lu", root, ++seq) >=
+		    (int)sizeof(e->dir) ||
+	    snprintf(file, sizeof(file), "%s/%s", e->dir, name) >=
+		    (int)sizeof(file))
 		return -ENAMETOOLONG;
-	if (mkdir(dir, 0711) < 0)
+	if (mkdir(e->dir, 0711) < 0)
 		return errno == ENOSPC ? -ENOMEM : -errno;
-	int r = copy_out(m, rd, st->size, e->host);
-	if (r == 0) {
-		e->fd = open(e->host, O_RDONLY | O_CLOEXEC);
-		if (e->fd < 0)
-			r = -errno;
-	}
+	int r = copy_out(m, rd, st->size, file);
 	if (r < 0) {
-		unlink(e->host);
-		rmdir(dir);
+		remove_tree(e->dir, 1);
 		sc_log(SC_LOG_WARN, "cannot copy %s out to execute it: %s",
 		       vpath, strerror(-r));
 		return r == -ENOSPC || r == -EDQUOT ? -ENOMEM : r;
@@ -241,9 +241,39 @@ static int make(struct entry *e, struct mount *m, pf_file *rd,
 	e->size = st->size;
 	e->mtime = st->mtime;
 	e->ctime = st->ctime;
-	snprintf(e->vpath, sizeof(e->vpath), "%s", vpath);
+	snprintf(e->first, sizeof(e->first), "%s", name);
+	e->names = NULL;
 	nused++;
 	return 0;
+}
+
+/* The copy in e under name (a new hard link if need be), opened; the
+ * name stands for vpath from now on. */
+static int open_as(struct entry *e, const char *name, const char *vpath)
+{
+	struct name *n;
+	for (n = e->names; n && strcmp(n->name, name); n = n->next)
+		;
+	if (!n && (n = malloc(sizeof(*n)))) {
+		snprintf(n->name, sizeof(n->name), "%s", name);
+		n->next = e->names;
+		e->names = n;
+	}
+	if (n)
+		snprintf(n->vpath, sizeof(n->vpath), "%s", vpath);
+	char file[PATH_MAX], first[PATH_MAX];
+	if (snprintf(file, sizeof(file), "%s/%s", e->dir, name) >=
+		    (int)sizeof(file) ||
+	    snprintf(first, sizeof(first), "%s/%s", e->dir, e->first) >=
+		    (int)sizeof(first))
+		return -ENAMETOOLONG;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT &&
+	    (link(first, file) == 0 || errno == EEXIST))
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EMFILE ? -ENFILE : -errno;
+	return fd;
 }
 
 int exec_cache_get(struct mount *m, pf_file *f, const char *given,
@@ -258,9 +288,8 @@ int exec_cache_get(struct mount *m, pf_file *f, const char *given,
 					 PF_CAP_DAC_READ_SEARCH };
 	pf_file *rd;
 	pthread_mutex_lock(&lock);
-	int from = 0;
 	const char *name = base_name(given);
-	struct entry *e = find(m, st.ino, name, &from);
+	struct entry *e = find(m, st.ino);
 	if (e && !same(e, &st)) {
 		drop(e);
 		e = NULL;
@@ -285,15 +314,13 @@ int exec_cache_get(struct mount *m, pf_file *f, const char *given,
 				e = NULL;
 		}
 	}
-	int fd = -1;
+	int fd = r < 0 ? r : -EIO;
 	if (e) {
 		e->used = ++clock_;
-		fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			r = errno == EMFILE ? -ENFILE : -errno;
+		fd = open_as(e, name, vpath);
 	}
 	pthread_mutex_unlock(&lock);
-	return fd >= 0 ? fd : (r < 0 ? r : -EIO);
+	return fd;
 }
 
 int exec_cache_count(void)
@@ -305,10 +332,12 @@ int exec_cache_running(const struct mount *m, uint64_t ino)
 {
 	int busy = 0;
 	pthread_mutex_lock(&lock);
-	int from = 0;
-	for (struct entry *e; !busy && (e = find(m, ino, NULL, &from));) {
+	struct entry *e = find(m, ino);
+	if (e) {
 		/* the kernel refuses writers of a file being executed */
-		int fd = open(e->host, O_WRONLY | O_CLOEXEC);
+		char file[PATH_MAX];
+		snprintf(file, sizeof(file), "%s/%s", e->dir, e->first);
+		int fd = open(file, O_WRONLY | O_CLOEXEC);
 		busy = fd < 0 && errno == ETXTBSY;
 		if (fd >= 0)
 			close(fd);
@@ -330,13 +359,45 @@ int exec_cache_vpath(const char *host, char *out, size_t size)
 		link[n - strlen(del)] = 0;
 	int found = 0;
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < CACHE_MAX && !found; i++)
-		if (cache[i].m && !strcmp(cache[i].host, link)) {
-			snprintf(out, size, "%s", cache[i].vpath);
-			found = 1;
-		}
+	for (int i = 0; i < CACHE_MAX && !found; i++) {
+		size_t dl = strlen(cache[i].dir);
+		if (!cache[i].m || strncmp(cache[i].dir, link, dl) ||
+		    link[dl] != '/')
+			continue;
+		for (struct name *nm = cache[i].names; nm && !found;
+		     nm = nm->next)
+			if (!strcmp(nm->name, link + dl + 1)) {
+				snprintf(out, size, "%s", nm->vpath);
+				found = 1;
+			}
+	}
 	pthread_mutex_unlock(&lock);
 	return found;
+}
+
+int exec_cache_alias(const char *interp, const char *given, char *out)
+{
+	const char *name = base_name(given);
+	int r = 0;
+	pthread_mutex_lock(&lock);
+	int k;
+	for (k = 0; k < naliases && strcmp(aliases[k], interp); k++)
+		;
+	char dir[PATH_MAX];
+	if (k == ALIAS_MAX || (!root[0] && make_root() < 0) ||
+	    snprintf(dir, sizeof(dir), "%s/h%d", root, k) >= (int)sizeof(dir) ||
+	    snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
+		r = -ENOSPC;
+	} else if (k == naliases) {
+		if (mkdir(dir, 0711) < 0 && errno != EEXIST)
+			r = -errno;
+		else
+			snprintf(aliases[naliases++], PATH_MAX, "%s", interp);
+	}
+	if (r == 0 && symlink(interp, out) < 0 && errno != EEXIST)
+		r = -errno;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 void exec_cache_shutdown(void)
@@ -348,6 +409,7 @@ void exec_cache_shutdown(void)
 	if (root[0])
 		remove_tree(root, 2);
 	root[0] = 0;
+	naliases = 0;
 	rootlen = 0;
 	pthread_mutex_unlock(&lock);
 }

@@ -25,6 +25,13 @@ int exec_cache_running(const struct mount *m, uint64_t ino);
 /* If host (a /proc/PID/exe link) is a copy: 1 with the pool file's
  * virtual path in out. */
 int exec_cache_vpath(const char *host, char *out, size_t size);
+/*
+ * A path that names host program interp under the last name of `given`
+ * (a symbolic link in the directory, made once): executing it runs interp
+ * with the process named as Linux names it after a script. 0 with the
+ * path in out (PATH_MAX bytes), or -errno (then execute interp itself).
+ */
+int exec_cache_alias(const char *interp, const char *given, char *out);
 /* Removes every copy and the directory. */
 void exec_cache_shutdown(void);
 

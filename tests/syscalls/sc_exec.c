@@ -70,6 +70,14 @@ static int report_args(const char *file, int argc, char **argv)
 	FILE *f = fopen(file, "a");
 	if (!f)
 		return 1;
+	if (getenv("PFT_COMM")) {
+		char comm[32] = "";
+		FILE *c = fopen("/proc/self/comm", "r");
+		if (c && fgets(comm, sizeof(comm), c))
+			fprintf(f, "comm=%s", comm);
+		if (c)
+			fclose(c);
+	}
 	fprintf(f, "argc=%d\n", argc);
 	for (int i = 0; i < argc; i++)
 		fprintf(f, "argv[%d]=%s\n", i, argv[i]);
@@ -330,7 +338,7 @@ static void exec_args(void *a)
 	struct ex *e = a;
 	char rep[4200];
 	snprintf(rep, sizeof(rep), "PFT_ARGS=%s", g_report);
-	char *env[] = { rep, NULL };
+	char *env[] = { rep, e->uid ? "PFT_COMM=1" : NULL, NULL };
 	if (e->how == 0)
 		execve(e->path, e->argv, env);
 	else
@@ -444,6 +452,18 @@ static void t_scripts(void)
 	CHECK_OK(chmod(path("s/env"), 0755));
 	snprintf(want, sizeof(want), "env:%s|p q\n", path("s/env"));
 	expect_args(run_args(0, 0, path("s/env"), 0, argv4), want);
+	/* the process is named after the script, whatever runs it */
+	write_file(path("s/hostcomm"),
+		   "#!/bin/sh\ncat /proc/$$/comm >\"$PFT_ARGS\"\n");
+	CHECK_OK(chmod(path("s/hostcomm"), 0755));
+	expect_args(run_args(0, 0, path("s/hostcomm"), 0, argv4), "hostcomm\n");
+	struct ex ec = { 0, 0, path("s/one"), 0, argv4, 1 };
+	unlink(g_report);
+	snprintf(
+		want, sizeof(want),
+		"comm=one\nargc=4\nargv[0]=%s\nargv[1]=-x y\nargv[2]=%s\nargv[3]=p q\n",
+		path("s/interp"), path("s/one"));
+	expect_args(in_child(exec_args, &ec), want);
 	/* a script needs no read permission to start (its interpreter does) */
 	write_file(path("s/xonly"), "#!/bin/sh\necho ran >\"$PFT_ARGS\"\n");
 	CHECK_OK(chmod(path("s/xonly"), 0711));
