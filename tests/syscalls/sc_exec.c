@@ -557,8 +557,111 @@ static void t_replaced(void)
 	expect_args(run_args(0, 0, path("r/q"), 0, argv), "three\n");
 }
 
+/*
+ * A second thread rewrites the path while the first executes it: one of
+ * the two programs runs, whole (never a mix, never a hang).
+ */
+static char race_buf[4096];
+static volatile int race_stop;
+
+static void *flipper(void *a)
+{
+	const char *const *alt = a;
+	for (unsigned i = 0; !race_stop; i++)
+		memcpy(race_buf, alt[i & 1], strlen(alt[i & 1]) + 1);
+	return NULL;
+}
+
+static void race_child(void *a)
+{
+	static const char *alt[2];
+	alt[0] = a;
+	alt[1] = "/bin/true";
+	memcpy(race_buf, alt[0], strlen(alt[0]) + 1);
+	pthread_t t;
+	if (pthread_create(&t, NULL, flipper, alt) != 0)
+		_exit(97);
+	char *argv[] = { "prog", NULL };
+	char rep[4200];
+	snprintf(rep, sizeof(rep), "PFT_REPORT=%s", g_report);
+	char *env[] = { rep, "PFT_X=r", NULL };
+	execve(race_buf, argv, env);
+	_exit(errno == ENOENT || errno == EFAULT ? 0 : 96);
+}
+
+static void t_race(void)
+{
+	CHECK_OK(mkdir(path("race"), 0755));
+	install("race/prog", 0755);
+	int pool = 0, host = 0;
+	for (int i = 0; i < 200; i++) {
+		int st = in_child(race_child, (void *)path("race/prog"));
+		if (st == 42)
+			pool++;
+		else if (st == 0)
+			host++;
+		else
+			PFT_FAIL("round %d: status %d", i, st);
+	}
+	printf("# race: %d pool, %d host\n", pool, host);
+}
+
+/* Signals with handlers rain on a process while it executes a pool file. */
+static volatile sig_atomic_t got;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got++;
+}
+
+static void signal_child(void *a)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	sigaction(SIGUSR1, &sa, NULL);
+	char *argv[] = { "prog", NULL };
+	char rep[4200];
+	snprintf(rep, sizeof(rep), "PFT_REPORT=%s", g_report);
+	char *env[] = { rep, "PFT_X=1", "PFT_IGNORE_USR1=1", NULL };
+	for (int i = 0; i < 5; i++)
+		usleep(1000);
+	execve((const char *)a, argv, env);
+}
+
+static void t_signals(void)
+{
+	CHECK_OK(mkdir(path("sig"), 0755));
+	install("sig/prog", 0755);
+	char exe[4096];
+	snprintf(exe, sizeof(exe), "%s", path("sig/prog"));
+	for (int i = 0; i < 30; i++) {
+		unlink(g_report);
+		pid_t p = fork();
+		if (p == 0) {
+			signal_child((void *)exe);
+			_exit(errno);
+		}
+		/* until it has exec'd: SIGUSR1 is then ignored (the
+		 * program's first act) or kills it before, which shows */
+		int st;
+		while (waitpid(p, &st, WNOHANG) == 0) {
+			kill(p, SIGUSR1);
+			usleep(50);
+		}
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 42) {
+			/* killed by SIGUSR1 after the exec, before the program
+			 * ignored it: the same happens natively */
+			CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+			continue;
+		}
+		expect_ran(42, "prog", exe);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (getenv("PFT_IGNORE_USR1"))
+		signal(SIGUSR1, SIG_IGN);
 	if (getenv("PFT_REPORT"))
 		return argc > 1 && !strcmp(argv[1], "--wait") ?
 			(write(3, "r", 1), pause(), 0) :
@@ -588,6 +691,8 @@ int main(int argc, char **argv)
 		{ "scripts", t_scripts },
 		{ "spawn_threads", t_spawn_threads },
 		{ "replaced", t_replaced },
+		{ "race", t_race },
+		{ "signals", t_signals },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
