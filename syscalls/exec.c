@@ -263,6 +263,34 @@ static long check_file(struct call *c, struct mount *m, pf_file *f, char *hdr,
 	return 0;
 }
 
+/*
+ * One file of the plan: 0 when it is what runs (x->fd or x->host set), 1
+ * with its header in hdr (a script, or unknown content), or -errno.
+ */
+static long step(struct call *c, struct vpath *p, int nofollow, struct exec *x,
+		 char *hdr, size_t *len)
+{
+	pf_file *f;
+	long r = resolve(c, p, nofollow, &f);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		x->host = p->path;
+		return 0;
+	}
+	r = check_file(c, p->m, f, hdr, len);
+	if (r == 0 && *len >= 4 && !memcmp(hdr, "\177ELF", 4)) {
+		char canon[PATH_MAX];
+		canonical(c, p, canon);
+		x->fd = exec_cache_get(p->m, f, x->comm, canon);
+		r = x->fd < 0 ? x->fd : 0;
+	} else if (r == 0) {
+		r = 1;
+	}
+	pf_close(f);
+	return r;
+}
+
 /* argv becomes [name, arg?, script, argv[1...]] (head grows at the front). */
 static void push_script(struct exec *x, const char *name, const char *arg,
 			const char *script)
@@ -301,26 +329,11 @@ static long plan(struct call *c, struct vpath *p, int nofollow, struct exec *x)
 				x->host = x->alias;
 			return 0;
 		}
-		pf_file *f;
-		long r = resolve(c, p, nofollow, &f);
-		if (r < 0)
-			return r;
-		if (r == 1) {
-			x->host = p->path;
-			return 0;
-		}
-		call_hold(c, f);
 		char hdr[BINPRM_BUF + 1];
 		size_t len = 0;
-		r = check_file(c, p->m, f, hdr, &len);
-		if (r < 0)
+		long r = step(c, p, nofollow, x, hdr, &len);
+		if (r != 1)
 			return r;
-		if (len >= 4 && !memcmp(hdr, "\177ELF", 4)) {
-			char canon[PATH_MAX];
-			canonical(c, p, canon);
-			x->fd = exec_cache_get(p->m, f, x->comm, canon);
-			return x->fd < 0 ? x->fd : 0;
-		}
 		if (len < 2 || hdr[0] != '#' || hdr[1] != '!')
 			return -ENOEXEC;
 		hdr[len] = 0;

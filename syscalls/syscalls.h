@@ -84,7 +84,7 @@ struct call {
 	int nstr;
 	char abs[2][PATH_MAX];   /* relative host paths joined to their base */
 	char escape[PATH_MAX];   /* PF_ESCAPED remainder from core */
-	pf_file *held[4];        /* references dropped by call_end */
+	pf_file *held[8]; /* references dropped by call_end */
 	int nheld;
 	int follow_proc;         /* resolve /proc/.../fd/N links to pool files */
 
