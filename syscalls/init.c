@@ -3,6 +3,7 @@
  * down after the last (before the pools are closed). */
 #include "syscalls.h"
 #include "exec_cache.h"
+#include "rundir.h"
 
 int sc_init(void)
 {
@@ -16,4 +17,5 @@ void sc_shutdown(void)
 	ofd_shutdown();
 	proc_clear_all();
 	exec_cache_shutdown();
+	rundir_shutdown();
 }
