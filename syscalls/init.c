@@ -17,5 +17,6 @@ void sc_shutdown(void)
 	ofd_shutdown();
 	proc_clear_all();
 	exec_cache_shutdown();
+	twin_shutdown();
 	rundir_shutdown();
 }

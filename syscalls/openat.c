@@ -82,6 +82,8 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 			return call_inject_file(c, p.m, f, name,
 						flags & O_CLOEXEC);
 		}
+		if (r == -ENXIO && !(flags & O_PATH))
+			return fifo_open(c, &p, pc, flags); /* or ENXIO again */
 		if (r != -PF_ESCAPED)
 			return errno_filter(r);
 		r = vpath_escape(c, &p);

@@ -73,6 +73,20 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 		a->len = (ssize_t)strlen(a->buf);
 		return 1;
 	}
+	/* /proc/PID/fd/N of a pool FIFO or socket: its twin's host path */
+	long lfd;
+	if (proc_link_parse(c, s, &pid, &lfd, &rest) && lfd >= 0 && !*rest) {
+		char host[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%ld", pid, lfd);
+		ssize_t n = readlink(path, host, sizeof(host) - 1);
+		if (n <= 0)
+			return 0;
+		host[n] = 0;
+		if (!twin_vpath(host, a->buf, sizeof(a->buf)))
+			return 0;
+		a->len = (ssize_t)strlen(a->buf);
+		return 1;
+	}
 	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
 	if (strncmp(s, "/proc/", 6) != 0 || !proc_link_parse(c, s, &pid, &fd, &rest) ||
 	    fd >= 0 || *rest)

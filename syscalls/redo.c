@@ -37,11 +37,12 @@
  * that prepare() added stays then, close-on-exec, until the next exec.
  *
  * Limits: x86_64 only; a thread that is already traced (gdb, strace)
- * cannot be seized (EPERM); the main thread's waits use __WNOTHREAD so
- * they cannot take our tracee's stops (launcher/main.c).
+ * cannot be seized (EPERM). The main thread reaps children only between
+ * redos (sc_reap_begin), or it could take our tracee's stops.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -58,6 +59,25 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+
+/*
+ * Held (shared) by every redo from PTRACE_SEIZE to PTRACE_DETACH, and
+ * (exclusive) by the main thread while it reaps children: a child of the
+ * main thread that a worker traces counts as the main thread's own
+ * tracee for wait (same thread group), so a wait there would take the
+ * worker's stop, whatever its flags.
+ */
+static pthread_rwlock_t reaping = PTHREAD_RWLOCK_INITIALIZER;
+
+void sc_reap_begin(void)
+{
+	pthread_rwlock_wrlock(&reaping);
+}
+
+void sc_reap_end(void)
+{
+	pthread_rwlock_unlock(&reaping);
+}
 
 #if defined(__x86_64__)
 
@@ -161,10 +181,20 @@ static void redirect(struct call *c, struct redo *d)
 	}
 }
 
+static long seized(struct call *c, struct redo *d);
+
 long call_redo_run(struct call *c, struct redo *d)
 {
 	if (c->req->data.arch != AUDIT_ARCH_X86_64)
 		return -ENOSYS; /* an i386 caller: other registers */
+	pthread_rwlock_rdlock(&reaping);
+	long ret = seized(c, d);
+	pthread_rwlock_unlock(&reaping);
+	return ret;
+}
+
+static long seized(struct call *c, struct redo *d)
+{
 	if (ptrace(PTRACE_SEIZE, c->tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
 		int err = errno;
 		sc_log(SC_LOG_WARN,

@@ -422,6 +422,9 @@ struct redo {
  * is already traced, by a debugger say).
  */
 long call_redo_run(struct call *c, struct redo *d);
+/* Around the launcher's waits for children: no redo is in flight then. */
+void sc_reap_begin(void);
+void sc_reap_end(void);
 /* The same without prepare/place. */
 long call_redo(struct call *c, long nr, const uint64_t args[6]);
 
@@ -432,6 +435,29 @@ long call_redo(struct call *c, long nr, const uint64_t args[6]);
  */
 long exec_write_check(struct call *c, const struct vpath *p,
 		      struct pf_caller *pc, int nofollow);
+
+/*
+ * fifo.c: open of pool FIFO p (pf_openat said ENXIO): the caller opens the
+ * host FIFO that stands for it, in its own thread (CALL_ASYNC), or -errno
+ * (ENXIO for a socket or device inode).
+ */
+long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc,
+	       int flags);
+/*
+ * twin.c: the host file standing for pool inode st of m in the runtime
+ * directory's subdirectory kind ("f" FIFOs, "s" sockets): its path in
+ * out, or -errno.
+ */
+int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
+	      char *out, size_t size);
+/* Remembers that host path (made) stands for pool file f (a reference is
+ * taken), known as vpath. */
+void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath);
+/* If host is a twin: 1 with the pool path in out. */
+int twin_vpath(const char *host, char *out, size_t size);
+/* If the caller's host fd is a twin: 1 with the pool inode's stat. */
+int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m);
+void twin_shutdown(void);
 
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 
