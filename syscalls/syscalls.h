@@ -102,6 +102,7 @@ typedef long (*sc_handler)(struct call *c);
 #define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
 #define SC_RARE     0x02  /* unsupported in a pool: logged once */
 #define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
+#define SC_ARG4_SET 0x08 /* trapped only when args[4] is not 0 (an address) */
 
 struct sc_entry {
 	const char *name;
@@ -453,6 +454,8 @@ int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
 /* Remembers that host path (made) stands for pool file f (a reference is
  * taken), known as vpath. */
 void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath);
+/* How many twins there are (0: no pool FIFO or socket was used). */
+int twin_count(void);
 /* If host is a twin: 1 with the pool path in out. */
 int twin_vpath(const char *host, char *out, size_t size);
 /* If the caller's host fd is a twin: 1 with the pool inode's stat. */
@@ -493,6 +496,12 @@ H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
+H(bind);
+H(connect);
+H(sendto);
+H(sendmsg);
+H(getsockname);
+H(getpeername);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 

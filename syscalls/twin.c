@@ -80,6 +80,11 @@ void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath)
 	pthread_mutex_unlock(&lock);
 }
 
+int twin_count(void)
+{
+	return __atomic_load_n(&ntwins, __ATOMIC_RELAXED);
+}
+
 int twin_vpath(const char *host, char *out, size_t size)
 {
 	if (!__atomic_load_n(&ntwins, __ATOMIC_RELAXED) || !rundir_owns(host))
