@@ -39,7 +39,7 @@ static long place_path(struct call *c, struct redo *d, uint64_t sp)
 	struct fifo_open *fo = d->arg;
 	size_t len = strlen(fo->host) + 1;
 	uint64_t at = (sp - 128 - len) & ~(uint64_t)7;
-	if (call_write(c, at, fo->host, len) < 0)
+	if (redo_write(c, d, at, fo->host, len) < 0)
 		return -EFAULT;
 	d->args[1] = at;
 	return 0;

@@ -229,7 +229,7 @@ static long place_addr(struct call *c, struct redo *d, uint64_t sp)
 {
 	struct readdr *ra = d->arg;
 	uint64_t top = (sp - RED_ZONE - sizeof(ra->sa)) & ~(uint64_t)7;
-	if (call_write(c, top, &ra->sa, sizeof(ra->sa)) < 0)
+	if (redo_write(c, d, top, &ra->sa, sizeof(ra->sa)) < 0)
 		return -EFAULT;
 	if (ra->msg_arg < 0) {
 		d->args[ra->addr_arg] = top;
@@ -239,7 +239,7 @@ static long place_addr(struct call *c, struct redo *d, uint64_t sp)
 	ra->msg.msg_name = (void *)(uintptr_t)top;
 	ra->msg.msg_namelen = sizeof(ra->sa);
 	top = (top - sizeof(ra->msg)) & ~(uint64_t)7;
-	if (call_write(c, top, &ra->msg, sizeof(ra->msg)) < 0)
+	if (redo_write(c, d, top, &ra->msg, sizeof(ra->msg)) < 0)
 		return -EFAULT;
 	d->args[ra->msg_arg] = top;
 	return 0;
