@@ -16,7 +16,9 @@
  *     that nothing is bound to since the supervisor started), then the
  *     caller's thread runs the same call with the twin's address in place
  *     of the pool path (call_redo_run): a connect that blocks blocks in
- *     the caller, and the call meets the filter again as the host's;
+ *     the caller, and the call meets the filter again as the host's. A
+ *     non-blocking socket's connect, which never waits, is done here on
+ *     the caller's socket (pidfd_getfd);
  *   - getsockname, getpeername of a socket bound to a twin show the pool
  *     path.
  * Addresses are read once; an address that is not a pool path is the
@@ -273,7 +275,28 @@ static long addr_call(struct call *c, int ai)
 
 long sys_connect(struct call *c)
 {
-	return addr_call(c, 1);
+	struct upath u;
+	int r = read_addr(c, c->args[1], c->args[2], &u);
+	if (r <= 0)
+		return r < 0 ? r : CALL_CONTINUE;
+	struct readdr ra = { .addr_arg = 1, .len_arg = 2, .msg_arg = -1 };
+	long ret = reach(c, &u, &ra.sa);
+	if (ret < 0)
+		return ret;
+	/* a non-blocking socket's connect never waits: done here, on the
+	 * caller's own socket */
+	int sock = call_getfd(c, (int)c->args[0]);
+	if (sock >= 0 && (fcntl(sock, F_GETFL) & O_NONBLOCK)) {
+		ret = connect(sock, (struct sockaddr *)&ra.sa, sizeof(ra.sa)) <
+				0 ?
+			-errno :
+			0;
+		close(sock);
+		return ret;
+	}
+	if (sock >= 0)
+		close(sock);
+	return redo_with(c, &ra);
 }
 
 long sys_sendto(struct call *c)
