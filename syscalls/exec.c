@@ -462,14 +462,7 @@ static long run(struct call *c, struct exec *x)
 	}
 	if (x->nhead == 0)
 		d.args[x->host ? 1 : 2] = x->argv;
-	long r = call_redo_run(c, &d);
-	if (r == -EPERM || r == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot run pool files (EACCES)");
-		r = -EACCES;
-	}
-	return r;
+	return call_redo_or(c, &d, -EACCES, "run pool files");
 }
 
 static long do_exec(struct call *c, int dirfd_arg, int path_arg, int flags)

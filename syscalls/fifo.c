@@ -92,12 +92,5 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 		.place = place_path,
 		.arg = &fo,
 	};
-	long ret = call_redo_run(c, &d);
-	if (ret == -EPERM || ret == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot open pool FIFOs (ENXIO)");
-		ret = -ENXIO;
-	}
-	return ret;
+	return call_redo_or(c, &d, -ENXIO, "open pool FIFOs");
 }

@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -333,6 +334,20 @@ long call_redo_run(struct call *c, struct redo *d)
 }
 
 #endif
+
+long call_redo_or(struct call *c, struct redo *d, long err, const char *what)
+{
+	long r = call_redo_run(c, d);
+	if (r == -EPERM || r == -ENOSYS) {
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "a traced (or non-x86_64) thread cannot %s (%s)", what,
+			 strerrorname_np((int)-err));
+		sc_log_unsupported(c, why);
+		r = err;
+	}
+	return r;
+}
 
 long call_redo(struct call *c, long nr, const uint64_t args[6])
 {

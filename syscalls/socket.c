@@ -251,14 +251,7 @@ static long redo_with(struct call *c, struct readdr *ra)
 {
 	struct redo d = { .nr = c->nr, .place = place_addr, .arg = ra };
 	memcpy(d.args, c->args, sizeof(d.args));
-	long r = call_redo_run(c, &d);
-	if (r == -EPERM || r == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot reach pool sockets (ECONNREFUSED)");
-		r = -ECONNREFUSED;
-	}
-	return r;
+	return call_redo_or(c, &d, -ECONNREFUSED, "reach pool sockets");
 }
 
 /* connect, sendto: the address is args[ai], its length args[ai + 1]. */

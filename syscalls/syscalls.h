@@ -439,6 +439,9 @@ long redo_restarted(struct call *c);
  * is already traced, by a debugger say).
  */
 long call_redo_run(struct call *c, struct redo *d);
+/* call_redo_run, answering err (and logging once that the thread could
+ * not `what`) where it cannot redirect: a traced or non-x86_64 thread. */
+long call_redo_or(struct call *c, struct redo *d, long err, const char *what);
 /* Around the launcher's waits for children: no redo is in flight then. */
 void sc_reap_begin(void);
 void sc_reap_end(void);
