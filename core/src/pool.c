@@ -330,7 +330,7 @@ count_objects(struct pf_pool *p)
 		uint64_t t = pmemobj_type_num(o);
 		if (t == PF_T_INODE)
 			ninodes++;
-		else if (t == PF_T_DATA)
+		else if (t == PF_T_DATA || t == PF_T_XATTR)
 			data += pmemobj_alloc_usable_size(o);
 	}
 	p->ninodes = ninodes;
@@ -430,8 +430,9 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 		return -EPROTO;
 	}
 	if (s->version != PF_LAYOUT_VERSION) {
-		/* layout 1 reads as 2 (layout.h); mark it, so that an older
-		 * pmemfile, whose fsck would check the fields 2 dropped, refuses it */
+		/* layouts 1 and 2 read as 3 (layout.h); mark it, so that an
+		 * older pmemfile, whose fsck would check the fields 2 dropped
+		 * or not know 3's attribute blobs, refuses it */
 		s->version = PF_LAYOUT_VERSION;
 		pmemobj_persist(pop, &s->version, sizeof(s->version));
 	}
