@@ -426,6 +426,10 @@ H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
+H(setxattr); H(lsetxattr); H(fsetxattr); H(setxattrat);
+H(getxattr); H(lgetxattr); H(fgetxattr); H(getxattrat);
+H(listxattr); H(llistxattr); H(flistxattr); H(listxattrat);
+H(removexattr); H(lremovexattr); H(fremovexattr); H(removexattrat);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 

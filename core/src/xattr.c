@@ -30,6 +30,7 @@
 #define CAPS_REV3 0x03000000u
 #define CAPS_SZ2 20u
 #define CAPS_SZ3 24u
+#define CAPS_EFFECTIVE 0x000001u
 
 enum xns { NS_USER, NS_TRUSTED, NS_SECURITY, NS_SYSTEM, NS_OTHER };
 
@@ -328,12 +329,23 @@ set_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 {
 	bool bare;
 	enum xns ns = name_ns(name, len, &bare);
+	uint32_t v2[CAPS_SZ2 / 4];
 	if (size && is_caps(name, len)) {
 		int r = caps_valid(value, size);
 		if (r)
 			return r;
 		if (!(c->caps & PF_CAP_SETFCAP))
 			return -EPERM;
+		/* revision 3 whose root id is 0 (the pool's namespace) is
+		 * what revision 2 says: Linux shows it as 2 */
+		uint32_t v3[CAPS_SZ3 / 4];
+		memcpy(v3, value, size);
+		if (size == CAPS_SZ3 && v3[5] == 0) {
+			v2[0] = CAPS_REV2 | (v3[0] & CAPS_EFFECTIVE);
+			memcpy(&v2[1], &v3[1], 4 * sizeof(uint32_t));
+			value = v2;
+			size = CAPS_SZ2;
+		}
 	}
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
