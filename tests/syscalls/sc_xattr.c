@@ -208,6 +208,19 @@ static void t_symlink_special(void)
 	CHECK_OK(unlink(l));
 	CHECK_OK(unlink(p));
 	CHECK_OK(unlink(f));
+	/* a link to a host file: the host file's attributes (in a pool, the
+	 * supervisor's call on the target's behalf) */
+	write_file(hpath("hf"), "");
+	CHECK_OK(symlink(hpath("hf"), path("tohost")));
+	CHECK_OK(setxattr(path("tohost"), "user.h", "host", 4, 0));
+	CHECK_EQ(4, getxattr(hpath("hf"), "user.h", v, sizeof(v)));
+	CHECK_EQ(4, getxattr(path("tohost"), "user.h", v, sizeof(v)));
+	CHECK_STR("user.h", list_of(path("tohost")));
+	CHECK_ERR(ENODATA, lgetxattr(path("tohost"), "user.h", v, sizeof(v)));
+	CHECK_OK(removexattr(path("tohost"), "user.h"));
+	CHECK_ERR(ENODATA, getxattr(hpath("hf"), "user.h", v, sizeof(v)));
+	CHECK_OK(unlink(path("tohost")));
+	CHECK_OK(unlink(hpath("hf")));
 }
 
 static void t_fd_forms(void)
