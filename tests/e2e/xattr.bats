@@ -147,3 +147,30 @@ t("list", lambda: sorted(os.listxattr(f)))
 PY
 '
 }
+
+@test "the pool tool shows attributes set under pmemfile-run" {
+	require_tool setfattr
+	pfsh 'echo x >/mnt/pf/f && setfattr -n user.text -v "say \"hi\"" /mnt/pf/f &&
+		setfattr -n user.bin -v 0x0001ff /mnt/pf/f &&
+		setfattr -n trusted.t -v t /mnt/pf/f && mkdir /mnt/pf/d'
+	run "$PMEMFILE_TOOL" getfattr "$POOL" /f
+	expect_status 0
+	expect_eq "getfattr" '# file: /f
+trusted.t="t"
+user.bin="\000\001\377"
+user.text="say \"hi\""' "$output"
+	run "$PMEMFILE_TOOL" getfattr -x "$POOL" /f /d
+	expect_status 0
+	expect_eq "getfattr -x" '# file: /f
+trusted.t=0x74
+user.bin=0x0001ff
+user.text=0x7361792022686922
+
+# file: /d' "$output"
+	run "$PMEMFILE_TOOL" stat "$POOL" /f
+	expect_status 0
+	echo "$output" | grep -qx ' Xattr: trusted.t user.bin user.text' ||
+		fail "stat shows no attributes: $output"
+	run "$PMEMFILE_TOOL" getfattr "$POOL" /nope
+	expect_status 1
+}
