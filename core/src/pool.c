@@ -299,11 +299,14 @@ pf_pool_create(const char *path, uint64_t size, int force, char *msg,
 static int
 free_orphans(struct pf_pool *p)
 {
-	/* bounded: a damaged list may loop back to a freed inode */
+	/* bounded: a damaged list may loop back to a freed inode. By the
+	 * count at open: each free lowers p->ninodes, so a pool whose
+	 * inodes were mostly orphans would pass that running count */
+	const uint64_t max = p->ninodes;
 	for (volatile uint64_t n = 0; !OID_IS_NULL(p->super->orphans); n++) {
 		PMEMoid o = p->super->orphans;
 		const struct pf_inode *pi = (const void *)(p->base + o.off);
-		if (n > p->ninodes || pf_inode_check(p, o) || pi->nlink != 0 ||
+		if (n > max || pf_inode_check(p, o) || pi->nlink != 0 ||
 		    (!OID_IS_NULL(pi->orphan_next) &&
 		     pf_inode_check(p, pi->orphan_next)))
 			return -EIO;
