@@ -170,7 +170,8 @@ struct pf_symlink {
  * then). Entries are packed one after another, sorted by name (memcmp,
  * then length), each 8-byte aligned: a get or list is one walk of one
  * object. A change writes a new blob and swaps the pointer in one
- * transaction (copy on write: atomic across a crash).
+ * transaction (copy on write: atomic across a crash); a remove may leave
+ * a hole instead (below).
  */
 /* clang-format off */
 #define PF_XATTR_MAGIC 0x52545458u   /* "XTTR" */
@@ -178,17 +179,24 @@ struct pf_symlink {
 #define PF_XATTR_SIZE_MAX 65536      /* bytes in one value (Linux XATTR_SIZE_MAX) */
 struct pf_xattrs {
 	uint32_t magic;          /* PF_XATTR_MAGIC */
-	uint32_t count;          /* entries */
-	uint32_t used;           /* bytes of entries after this header */
+	uint32_t count;          /* entries (not holes) */
+	uint32_t used;           /* bytes of entries (and holes) after this header */
 	uint32_t size;           /* bytes requested for the object, header
 				    included (st_blocks counts them) */
 	uint8_t ent[];           /* struct pf_xattr_ent, used bytes */
 };
 _Static_assert(sizeof(struct pf_xattrs) == 16, "pf_xattrs size");
 
+/*
+ * An entry with namelen 0 is a hole left by a remove in place (which
+ * needs no allocation: a full pool can still free); its vlen covers what
+ * the entry held, up to PF_XATTR_HOLE_MAX. Walks skip holes, the next
+ * change drops them.
+ */
+#define PF_XATTR_HOLE_MAX (PF_XATTR_SIZE_MAX + PF_XATTR_NAME_MAX + 8)
 struct pf_xattr_ent {
 	uint32_t vlen;           /* value bytes, <= PF_XATTR_SIZE_MAX */
-	uint8_t namelen;         /* 1..PF_XATTR_NAME_MAX */
+	uint8_t namelen;         /* 1..PF_XATTR_NAME_MAX; 0: a hole */
 	uint8_t pad[3];
 	char name[];             /* namelen bytes (no NUL), then the value;
 				    the entry is padded to 8 bytes */

@@ -217,6 +217,9 @@ check_xattrs(struct fsck *k, uint64_t ino, struct pf_inode *pi)
 	const struct pf_xattr_ent *prev = NULL;
 	for (uint32_t off = 0; off < x->used;) {
 		const struct pf_xattr_ent *e = (const void *)(x->ent + off);
+		off += (uint32_t)PF_XATTR_ENT_SIZE(e->namelen, e->vlen);
+		if (e->namelen == 0)
+			continue; /* a hole */
 		bool known = false;
 		static const char *const ns[] = { "user.", "trusted.",
 						  "security." };
@@ -240,7 +243,6 @@ check_xattrs(struct fsck *k, uint64_t ino, struct pf_inode *pi)
 					e->name);
 		}
 		prev = e;
-		off += (uint32_t)PF_XATTR_ENT_SIZE(e->namelen, e->vlen);
 	}
 }
 

@@ -165,6 +165,10 @@ blob_find(const struct pf_xattrs *x, const char *name, size_t len,
 		return 0;
 	while (off < x->used) {
 		const struct pf_xattr_ent *e = ent_at(x, off);
+		if (e->namelen == 0) { /* a hole */
+			off += ent_size(e);
+			continue;
+		}
 		int r = ent_cmp(e, name, len);
 		if (r >= 0) {
 			if (r == 0)
@@ -198,11 +202,12 @@ pf_xattr_check(const struct pf_pool *p, const struct pf_inode *pi)
 		if (x->used - off < sizeof(struct pf_xattr_ent))
 			return -EIO;
 		const struct pf_xattr_ent *e = ent_at(x, off);
-		if (e->namelen == 0 || e->vlen > PF_XATTR_SIZE_MAX ||
+		if (e->vlen > (e->namelen ? PF_XATTR_SIZE_MAX :
+					    PF_XATTR_HOLE_MAX) ||
 		    ent_size(e) > x->used - off)
 			return -EIO;
 		off += ent_size(e);
-		n++;
+		n += e->namelen != 0;
 	}
 	return n == x->count ? 0 : -EIO;
 }
@@ -239,6 +244,22 @@ struct xedit {
 	uint32_t count, used, size; /* of the new blob (count 0: none) */
 };
 
+/* The new entry at ne. */
+static uint32_t
+ent_write(struct pf_xattr_ent *ne, const struct xedit *e)
+{
+	uint32_t sz = (uint32_t)PF_XATTR_ENT_SIZE(e->namelen, e->vlen);
+	memset(ne, 0, sz);
+	ne->vlen = (uint32_t)e->vlen;
+	ne->namelen = (uint8_t)e->namelen;
+	memcpy(ne->name, e->name, e->namelen);
+	if (e->vlen)
+		memcpy(ne->name + e->namelen, e->value, e->vlen);
+	return sz;
+}
+
+/* The new blob: the old entries without holes and without the one at
+ * e->off if cut, the new one (if insert) in its place in name order. */
 static void
 blob_fill(struct pf_xattrs *n, const struct xedit *e)
 {
@@ -246,26 +267,34 @@ blob_fill(struct pf_xattrs *n, const struct xedit *e)
 	n->count = e->count;
 	n->used = e->used;
 	n->size = e->size;
-	uint32_t o = 0;
-	if (e->old && e->off)
-		memcpy(n->ent, e->old->ent, e->off);
-	o = e->off;
-	if (e->insert) {
-		struct pf_xattr_ent *ne = (struct pf_xattr_ent *)(n->ent + o);
-		uint32_t sz = (uint32_t)PF_XATTR_ENT_SIZE(e->namelen, e->vlen);
-		memset(ne, 0, sz);
-		ne->vlen = (uint32_t)e->vlen;
-		ne->namelen = (uint8_t)e->namelen;
-		memcpy(ne->name, e->name, e->namelen);
-		if (e->vlen)
-			memcpy(ne->name + e->namelen, e->value, e->vlen);
-		o += sz;
+	uint32_t o = 0, off = 0;
+	bool pending = e->insert;
+	for (; e->old && off < e->old->used;
+	     off += ent_size(ent_at(e->old, off))) {
+		const struct pf_xattr_ent *oe = ent_at(e->old, off);
+		if (pending && off >= e->off) {
+			o += ent_write((struct pf_xattr_ent *)(n->ent + o), e);
+			pending = false;
+		}
+		if (oe->namelen == 0 || (e->cut && off == e->off))
+			continue;
+		memcpy(n->ent + o, oe, ent_size(oe));
+		o += ent_size(oe);
 	}
-	if (e->old) {
-		uint32_t rest = e->old->used - e->off - e->cut;
-		if (rest)
-			memcpy(n->ent + o, e->old->ent + e->off + e->cut, rest);
-	}
+	if (pending)
+		o += ent_write((struct pf_xattr_ent *)(n->ent + o), e);
+}
+
+/* bytes of the entries of x that are not holes */
+static uint32_t
+live_bytes(const struct pf_xattrs *x)
+{
+	uint32_t b = 0;
+	for (uint32_t off = 0; x && off < x->used;
+	     off += ent_size(ent_at(x, off)))
+		if (ent_at(x, off)->namelen)
+			b += ent_size(ent_at(x, off));
+	return b;
 }
 
 /*
@@ -304,6 +333,39 @@ blob_swap(struct pf_pool *p, struct pf_inode *pi, const struct xedit *e)
 		atomic_fetch_add(&p->data_bytes, nbytes);
 		atomic_fetch_sub(&p->data_bytes, obytes);
 	}
+	return ret;
+}
+
+/*
+ * A remove that keeps other entries, in place: the entry becomes a hole
+ * (namelen 0, the same size), which walks skip and the next copy drops.
+ * Three small snapshots (blob header, entry header, inode), no
+ * allocation, so it works on a full pool, where a file system must still
+ * let a remove free; used when the smaller blob would take the same
+ * allocation anyway, or when a new one cannot be had.
+ */
+static int
+blob_hole(struct pf_pool *p, struct pf_inode *pi, const struct xedit *e)
+{
+	struct pf_xattrs *x = pf_direct(p, pi->xattr);
+	struct pf_xattr_ent *ent = (struct pf_xattr_ent *)(x->ent + e->off);
+	volatile int ret = 0;
+	int64_t now = pf_now();
+	PF_TX_BEGIN(p)
+	{
+		pmemobj_tx_add_range_direct(x, sizeof(*x));
+		pmemobj_tx_add_range_direct(ent, sizeof(*ent));
+		pf_inode_snap_tx(pi);
+		ent->namelen = 0;
+		ent->vlen = e->cut - (uint32_t)sizeof(*ent);
+		x->count--;
+		pi->ctime = now;
+	}
+	TX_ONABORT
+	{
+		ret = pf_tx_errno();
+	}
+	TX_END
 	return ret;
 }
 
@@ -373,8 +435,8 @@ set_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 		goto out;
 	}
 	e.cut = found ? ent_size(found) : 0;
-	uint64_t used = (e.old ? e.old->used : 0) - e.cut +
-		PF_XATTR_ENT_SIZE(len, size);
+	uint64_t used =
+		live_bytes(e.old) - e.cut + PF_XATTR_ENT_SIZE(len, size);
 	uint64_t need = sizeof(struct pf_xattrs) + used;
 	uint64_t asz = blob_alloc_size(need);
 	if (asz > PF_XATTR_INODE_MAX) {
@@ -419,9 +481,12 @@ out:
 	return ret;
 }
 
+/* holes and, without CAP_SYS_ADMIN, trusted.* are not listed */
 static bool
 listed(const struct pf_caller *c, const struct pf_xattr_ent *e)
 {
+	if (e->namelen == 0)
+		return false;
 	return (c->caps & PF_CAP_SYS_ADMIN) || e->namelen < 8 ||
 		memcmp(e->name, "trusted.", 8) != 0;
 }
@@ -482,9 +547,15 @@ remove_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	}
 	e.cut = ent_size(found);
 	e.count = e.old->count - 1;
-	e.used = e.old->used - e.cut;
+	e.used = live_bytes(e.old) - e.cut;
 	e.size = (uint32_t)blob_alloc_size(sizeof(struct pf_xattrs) + e.used);
-	ret = blob_swap(p, pi, &e);
+	if (e.count && e.size == e.old->size) {
+		ret = blob_hole(p, pi, &e);
+	} else {
+		ret = blob_swap(p, pi, &e);
+		if (ret == -ENOSPC && e.count)
+			ret = blob_hole(p, pi, &e);
+	}
 out:
 	pthread_rwlock_unlock(&vi->lock);
 	return ret;

@@ -320,6 +320,36 @@ static void persistence(void)
 	STREQ("trusted.m user.z", list(&ROOT, "f", 0));
 }
 
+/* a remove that keeps others may leave a hole in the blob (no allocation):
+ * invisible to get and list, dropped by the next change, persistent */
+static void holes(void)
+{
+	PUTS("f", "");
+	OK(set("f", "user.a", "1", 0));
+	OK(set("f", "user.b", "22", 0));
+	OK(set("f", "user.c", "333", 0));
+	struct pf_stat st = STAT("f");
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.b"));
+	EQ(st.blocks, STAT("f").blocks);
+	STREQ("user.a user.c", list(&ROOT, "f", 0));
+	ERR(ENODATA, pf_getxattrat(P, &ROOT, NULL, "f", 0, "user.b", NULL, 0));
+	STREQ("333", get("f", "user.c"));
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.a"));
+	STREQ("user.c", list(&ROOT, "f", 0));
+	pft_reopen();
+	STREQ("user.c", list(&ROOT, "f", 0));
+	OK(set("f", "user.b", "b", XATTR_CREATE));
+	OK(set("f", "user.a", "a", XATTR_CREATE));
+	STREQ("user.a user.b user.c", list(&ROOT, "f", 0));
+	STREQ("a", get("f", "user.a"));
+	STREQ("b", get("f", "user.b"));
+	STREQ("333", get("f", "user.c"));
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.c"));
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.a"));
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.b"));
+	EQ(0, STAT("f").blocks);
+}
+
 /* one inode holds at most PF_XATTR_INODE_MAX bytes of attributes */
 static void inode_full(void)
 {
@@ -340,6 +370,58 @@ static void inode_full(void)
 	   pf_getxattrat(P, &ROOT, NULL, "f", 0, "user.00", NULL, 0));
 	ERR(ENODATA, pf_getxattrat(P, &ROOT, NULL, "f", 0, name, NULL, 0));
 	OK(pf_unlinkat(P, &ROOT, NULL, "f", 0));
+}
+
+/* a full pool: ENOSPC, and the attributes that were there are intact */
+static void pool_full(void)
+{
+	PUTS("f", "");
+	OK(set("f", "user.keep", "kept", 0));
+	static char mid[6000];
+	memset(mid, 'm', sizeof(mid));
+	OK(pf_setxattrat(P, &ROOT, NULL, "f", 0, "user.mid", mid, sizeof(mid),
+			 0));
+	pf_file *g = OPEN("fill", O_CREAT | O_RDWR, 0644);
+	static char chunk[1 << 20];
+	memset(chunk, 'z', sizeof(chunk));
+	while (pf_write(P, &ROOT, g, chunk, sizeof(chunk)) > 0)
+		;
+	pf_close(g);
+	static char big[PF_XATTR_SIZE_MAX];
+	memset(big, 'b', sizeof(big));
+	int r = 0;
+	char name[32];
+	for (int i = 0; i < 64 && r == 0; i++) {
+		snprintf(name, sizeof(name), "user.big%d", i);
+		r = pf_setxattrat(P, &ROOT, NULL, "f", 0, name, big,
+				  sizeof(big), 0);
+	}
+	EQ(-ENOSPC, r);
+	STREQ("kept", get("f", "user.keep"));
+	ERR(ENODATA, pf_getxattrat(P, &ROOT, NULL, "f", 0, name, NULL, 0));
+	EQ(sizeof(mid),
+	   pf_getxattrat(P, &ROOT, NULL, "f", 0, "user.mid", NULL, 0));
+	/* fill what small pieces are left too */
+	while (pf_setxattrat(P, &ROOT, NULL, "f", 0, "user.mid", mid,
+			     sizeof(mid) - 1, 0) == 0 &&
+	       pf_setxattrat(P, &ROOT, NULL, "f", 0, "user.mid", mid,
+			     sizeof(mid), 0) == 0) {
+		g = OPEN("fill", O_RDWR | O_APPEND, 0);
+		int w = (int)pf_write(P, &ROOT, g, chunk, 4096);
+		pf_close(g);
+		if (w <= 0)
+			break;
+	}
+	/* removing works on a full pool (in place), and what stays is
+	 * intact */
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.keep"));
+	EQ(sizeof(mid),
+	   pf_getxattrat(P, &ROOT, NULL, "f", 0, "user.mid", NULL, 0));
+	ERR(ENODATA,
+	    pf_getxattrat(P, &ROOT, NULL, "f", 0, "user.keep", NULL, 0));
+	OK(pf_removexattrat(P, &ROOT, NULL, "f", 0, "user.mid"));
+	OK(pf_unlinkat(P, &ROOT, NULL, "fill", 0));
+	OK(pf_setxattrat(P, &ROOT, NULL, "f", 0, name, big, sizeof(big), 0));
 }
 
 /* an unlinked open file keeps its attributes until the last close; an
@@ -372,5 +454,5 @@ static void freed_with_inode(void)
 PFT_MAIN(PFT_CASE(basic), PFT_CASE(flags_and_names),
 	 PFT_CASE(symlinks_and_special), PFT_CASE(permissions),
 	 PFT_CASE(capability), PFT_CASE(fd_forms), PFT_CASE(times_and_space),
-	 PFT_CASE(persistence), PFT_CASE(inode_full),
-	 PFT_CASE(freed_with_inode))
+	 PFT_CASE(persistence), PFT_CASE(holes), PFT_CASE(inode_full),
+	 PFT_CASE(pool_full), PFT_CASE(freed_with_inode))
