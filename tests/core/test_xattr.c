@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "pftest.h"
 
+#include <pthread.h>
 #include <sys/xattr.h>
 
 static int set(const char *path, const char *name, const char *v, int flags)
@@ -451,8 +452,54 @@ static void freed_with_inode(void)
 	pf_close(f);
 }
 
+/* threads setting, reading, listing and removing attributes of one file
+ * at once: every get sees a whole value (the blob swap is atomic under the
+ * inode lock), and the end state is each thread's last word */
+static void *hammer(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	char name[16], v[64], got[64], list_[256];
+	snprintf(name, sizeof(name), "user.t%d", id);
+	for (int i = 0; i < 2000; i++) {
+		int len =
+			snprintf(v, sizeof(v), "%d:%d:%0*d", id, i, i % 40, 0);
+		if (pf_setxattrat(P, &ROOT, NULL, "f", 0, name, v, (size_t)len,
+				  0))
+			return (void *)1;
+		ssize_t n = pf_getxattrat(P, &ROOT, NULL, "f", 0, name, got,
+					  sizeof(got));
+		if (n != len || memcmp(v, got, (size_t)len))
+			return (void *)2;
+		if (pf_listxattrat(P, &ROOT, NULL, "f", 0, list_,
+				   sizeof(list_)) < 0)
+			return (void *)3;
+		if (i % 7 == 0 &&
+		    pf_removexattrat(P, &ROOT, NULL, "f", 0, name))
+			return (void *)4;
+	}
+	return pf_setxattrat(P, &ROOT, NULL, "f", 0, name, "end", 3, 0) ?
+		(void *)5 :
+		NULL;
+}
+
+static void concurrent(void)
+{
+	PUTS("f", "");
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, hammer,
+				     (void *)(intptr_t)i) == 0);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		EQ(0, (intptr_t)r);
+	}
+	STREQ("user.t0 user.t1 user.t2 user.t3", list(&ROOT, "f", 0));
+	STREQ("end", get("f", "user.t2"));
+}
+
 PFT_MAIN(PFT_CASE(basic), PFT_CASE(flags_and_names),
 	 PFT_CASE(symlinks_and_special), PFT_CASE(permissions),
 	 PFT_CASE(capability), PFT_CASE(fd_forms), PFT_CASE(times_and_space),
 	 PFT_CASE(persistence), PFT_CASE(holes), PFT_CASE(inode_full),
-	 PFT_CASE(pool_full), PFT_CASE(freed_with_inode))
+	 PFT_CASE(pool_full), PFT_CASE(concurrent), PFT_CASE(freed_with_inode))
