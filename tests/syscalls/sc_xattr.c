@@ -504,6 +504,44 @@ static void t_many(void)
 	CHECK_OK(unlink(f));
 }
 
+/* A full pool: ENOSPC for a set, a remove still works, the space comes
+ * back after unlink. Pool only (run.sh makes 64 MiB pools). */
+static void t_enospc(void)
+{
+	if (!g_pool) {
+		printf("# native tmpfs is not small: skipped\n");
+		return;
+	}
+	const char *f = path("f");
+	write_file(f, "");
+	CHECK_OK(setxattr(f, "user.a", "1", 1, 0));
+	CHECK_OK(setxattr(f, "user.b", "2", 1, 0));
+	int fd = CHECK_OK(
+		open(path("full"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	static char b[1 << 20];
+	memset(b, 'F', sizeof(b));
+	while (write(fd, b, sizeof(b)) > 0)
+		;
+	CHECK_EQ(ENOSPC, errno);
+	close(fd);
+	static char big[65536];
+	memset(big, 'x', sizeof(big));
+	int err = 0;
+	char name[32];
+	for (int i = 0; i < 100 && !err; i++) {
+		snprintf(name, sizeof(name), "user.big%d", i);
+		if (setxattr(f, name, big, sizeof(big), 0) < 0)
+			err = errno;
+	}
+	CHECK_EQ(ENOSPC, err);
+	CHECK_ERR(ENODATA, getxattr(f, name, NULL, 0));
+	CHECK_OK(removexattr(f, "user.a"));
+	CHECK_EQ(1, getxattr(f, "user.b", NULL, 0));
+	CHECK_OK(unlink(path("full")));
+	CHECK_OK(setxattr(f, name, big, sizeof(big), 0));
+	CHECK_OK(unlink(f));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -516,6 +554,7 @@ int main(int argc, char **argv)
 		{ "capability", t_capability },
 		{ "other_user", t_other_user },
 		{ "many", t_many },
+		{ "enospc", t_enospc },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
