@@ -14,6 +14,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -225,6 +228,32 @@ static long do_fd(struct call *c, const struct xargs *a, struct xreq *x, int fd)
 	return finish(c, x, ret);
 }
 
+/* No path with AT_EMPTY_PATH on AT_FDCWD, for a get or set: the working
+ * directory, classified as call_path does. */
+static int cwd_vpath(struct call *c, struct vpath *p)
+{
+	struct proc *pr = call_proc(c);
+	if (!pr)
+		return call_who_err(c);
+	struct vcwd cwd;
+	proc_get_cwd(pr, &cwd);
+	memset(p, 0, offsetof(struct vpath, vabs));
+	p->dirfd = AT_FDCWD;
+	p->empty = 1;
+	p->path = "";
+	if (!cwd.m) {
+		p->kind = VP_HOST;
+		p->vabs[0] = 0;
+		return 0;
+	}
+	p->kind = VP_POOL;
+	p->m = cwd.m;
+	p->dir = cwd.dir;
+	snprintf(p->vabs, sizeof(p->vabs), "%s", cwd.path);
+	call_hold(c, cwd.dir); /* dropped by call_end */
+	return 0;
+}
+
 /* at: the *at flags of the forms that have none (the l forms) */
 static long do_xattr(struct call *c, const struct xargs *a, enum xop op, int at)
 {
@@ -238,18 +267,25 @@ static long do_xattr(struct call *c, const struct xargs *a, enum xop op, int at)
 	if (a->fd >= 0)
 		return do_fd(c, a, &x, (int)c->args[a->fd]);
 	int dirfd = a->dirfd >= 0 ? (int)c->args[a->dirfd] : AT_FDCWD;
-	/* getname_maybe_null: no path with AT_EMPTY_PATH is the fd itself */
-	if (!c->args[a->path] && (x.at_flags & AT_EMPTY_PATH))
-		return do_fd(c, a, &x, dirfd);
 	struct vpath p;
+	int r;
 	c->follow_proc = !(x.at_flags & AT_SYMLINK_NOFOLLOW);
-	int r = call_path(c, a->dirfd, a->path, &p);
+	/* no path or "" with AT_EMPTY_PATH is the fd itself; on AT_FDCWD,
+	 * Linux 6.18 gets and sets the working directory's attributes but
+	 * lists and removes on the fd (EBADF) */
+	bool cwd_ok = op == X_SET || op == X_GET;
+	if (!c->args[a->path] && (x.at_flags & AT_EMPTY_PATH)) {
+		if (dirfd != AT_FDCWD || !cwd_ok)
+			return do_fd(c, a, &x, dirfd);
+		r = cwd_vpath(c, &p);
+	} else {
+		r = call_path(c, a->dirfd, a->path, &p);
+	}
 	if (r >= 0 && p.kind == VP_HOST)
 		return CALL_CONTINUE;
-	/* "" with AT_EMPTY_PATH on an fd is the f form (EBADF for O_PATH);
-	 * on AT_FDCWD the working directory */
+	/* (EBADF for an O_PATH fd, as the f forms) */
 	if (r >= 0 && p.empty && (x.at_flags & AT_EMPTY_PATH) &&
-	    dirfd != AT_FDCWD)
+	    (dirfd != AT_FDCWD || !cwd_ok))
 		return do_fd(c, a, &x, dirfd);
 	int d = decode(c, a, &x);
 	if (d < 0)

@@ -316,6 +316,24 @@ static void t_xattrat(void)
 	CHECK_OK(
 		setxattrat(AT_FDCWD, "", AT_EMPTY_PATH, "user.cwd", "1", 1, 0));
 	CHECK_EQ(1, getxattr(g_dir, "user.cwd", v, sizeof(v)));
+	/* and so is no path at all; but list and remove take AT_FDCWD for
+	 * the fd it is not (Linux 6.18) */
+	CHECK_EQ(1,
+		 getxattrat(AT_FDCWD, NULL, AT_EMPTY_PATH, "user.cwd", v,
+			    sizeof(v)));
+	CHECK_OK(setxattrat(AT_FDCWD, NULL, AT_EMPTY_PATH, "user.cwd", "2", 1,
+			    0));
+	CHECK_ERR(EBADF,
+		  syscall(SYS_listxattrat, AT_FDCWD, NULL, AT_EMPTY_PATH, v,
+			  sizeof(v)));
+	CHECK_ERR(EBADF,
+		  syscall(SYS_listxattrat, AT_FDCWD, "", AT_EMPTY_PATH, v,
+			  sizeof(v)));
+	CHECK_ERR(EBADF,
+		  syscall(SYS_removexattrat, AT_FDCWD, "", AT_EMPTY_PATH,
+			  "user.cwd"));
+	CHECK_ERR(ERANGE,
+		  syscall(SYS_removexattrat, AT_FDCWD, "", AT_EMPTY_PATH, ""));
 	CHECK_OK(removexattr(".", "user.cwd"));
 	CHECK_OK(chdir(cwd));
 	/* struct xattr_args: size and flags checked */
