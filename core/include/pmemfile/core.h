@@ -357,10 +357,11 @@ int pf_utimensat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
  *    get without it; listing leaves them out).
  *  - security.*: stored; setting or removing needs PF_CAP_SYS_ADMIN,
  *    except security.capability, which needs PF_CAP_SETFCAP and a valid
- *    vfs_cap_data value (-EINVAL; revision 1, and 3 with root id 0, are
- *    stored as revision 2, as Linux does). File capabilities are not
- *    honoured at exec (nothing in a pool is executed).
+ *    vfs_cap_data value of revision 2 or 3 (else -EINVAL; revision 3
+ *    with root id 0 is stored as 2, as Linux shows it). File capabilities
+ *    are not honoured at exec (nothing in a pool is executed).
  *  - system.* (POSIX ACLs included) and unknown namespaces: -EOPNOTSUPP.
+ *  - a remove that keeps other attributes needs no new space.
  *  - values up to PF_XATTR_SIZE_MAX bytes (-E2BIG); -ENOSPC when the pool,
  *    or one inode's attributes (PF_XATTR_INODE_MAX bytes together), are
  *    full. flags: PF_XATTR_CREATE (-EEXIST if present), PF_XATTR_REPLACE
