@@ -174,3 +174,40 @@ user.text=0x7361792022686922
 	run "$PMEMFILE_TOOL" getfattr "$POOL" /nope
 	expect_status 1
 }
+
+# A value replaced again and again while the supervisor is killed (-9) at
+# a random moment: the pool is clean for fsck, and the attribute holds one
+# whole value, the last acknowledged one or the one in flight.
+@test "setfattr is atomic across a kill -9 of the supervisor" {
+	require_tool setfattr
+	local round last got n want checked=0
+	for round in 1 2 3; do
+		rm -f "$WORK/acked"
+		"$PMEMFILE_RUN" --pool "$POOL" --mount "$MNT" -- bash -c '
+			: >/mnt/pf/f
+			i=0
+			while :; do
+				i=$((i + 1))
+				v=$(printf "%03000d" 0 | tr 0 "$(printf "\\x$(printf %x $((97 + i % 26)))")")
+				setfattr -n user.v -v "$v-$i" /mnt/pf/f || exit 1
+				echo "$i" >>"$1"
+			done' pfsh "$WORK/acked" 2>/dev/null &
+		local pid=$!
+		sleep "0.$((RANDOM % 9 + 3))"
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null || true
+		fsck_pool "$POOL" || return 1
+		last=$(tail -n 1 "$WORK/acked" 2>/dev/null || echo 0)
+		[ -n "$last" ] || last=0
+		[ "$last" -gt 0 ] || continue
+		got=$("$PMEMFILE_TOOL" getfattr "$POOL" /f | sed -n 's/^user.v="\(.*\)"$/\1/p')
+		n=${got##*-}
+		[ "$n" = "$last" ] || [ "$n" = "$((last + 1))" ] ||
+			fail "round $round: value $n after $last acknowledged" || return 1
+		want=$(printf "%03000d" 0 | tr 0 "$(printf "\\x$(printf %x $((97 + n % 26)))")")
+		[ "$got" = "$want-$n" ] || fail "round $round: value $n is torn" || return 1
+		checked=$((checked + 1))
+		echo "# round $round: $last acknowledged, value $n" >&3
+	done
+	[ "$checked" -gt 0 ] || fail "no round got a value set before the kill"
+}
