@@ -86,15 +86,21 @@ static int kill_one(pid_t pid, void *arg)
  * Children that already exited (a pipeline's last orphans, typically) are
  * only reaped: they were not left running, and saying so would be wrong.
  */
+/*
+ * Every wait here has __WNOTHREAD: a worker that redirects a call
+ * (syscalls/redo.c) is the tracer of that thread for a moment and waits
+ * for its stop itself; a wait of the main thread without the flag would
+ * also see (and take) that stop, and the worker would wait for ever.
+ */
 static void kill_leftovers(void)
 {
 	static struct leftovers l;
 	for (int round = 0; round < 1000; round++) {
 		l.found = 0;
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
 			l.found = 1;
 		sc_children_each(getpid(), kill_one, &l);
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
 			l.found = 1;
 		if (!l.found)
 			return;
@@ -144,7 +150,7 @@ int main(int argc, char **argv)
 	pid_t child = child_start(o.argv, &listener);
 	int status = 0;
 	if (child < 0) {
-		waitpid(-child, &status, 0);
+		waitpid(-child, &status, __WNOTHREAD);
 		sc_shutdown();
 		pools_close(&o);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
@@ -179,11 +185,15 @@ int main(int argc, char **argv)
 			}
 			pid_t p;
 			int st;
-			while ((p = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
+			sc_reap_begin();
+			while ((p = waitpid(-1, &st,
+					    WNOHANG | __WALL | __WNOTHREAD)) >
+			       0)
 				if (p == child) {
 					status = st;
 					done = 1;
 				}
+			sc_reap_end();
 		}
 	}
 	kill_leftovers();

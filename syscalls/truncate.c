@@ -10,7 +10,10 @@
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
-	return pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	long r = exec_write_check(c, p, pc, 0);
+	return r < 0 ?
+		r :
+		pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
 }
 
 static long host_truncate(struct call *c, const char *path, void *arg)

@@ -358,8 +358,8 @@ int pf_utimensat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
  *  - security.*: stored; setting or removing needs PF_CAP_SYS_ADMIN,
  *    except security.capability, which needs PF_CAP_SETFCAP and a valid
  *    vfs_cap_data value of revision 2 or 3 (else -EINVAL; revision 3
- *    with root id 0 is stored as 2, as Linux shows it). File capabilities
- *    are not honoured at exec (nothing in a pool is executed).
+ *    with root id 0 is stored as 2, as Linux shows it). The core stores
+ *    file capabilities; it does not act on them.
  *  - system.* (POSIX ACLs included) and unknown namespaces: -EOPNOTSUPP.
  *  - a remove that keeps other attributes needs no new space.
  *  - values up to PF_XATTR_SIZE_MAX bytes (-E2BIG); -ENOSPC when the pool,
