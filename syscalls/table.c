@@ -211,7 +211,7 @@ int sc_filter_build(void **prog, size_t *len)
 					CLONE_FILES | CLONE_THREAD, CLONE_FILES));
 		else if (sc_table[nr].flags & SC_ARG4_SET)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-					       SCMP_A4(SCMP_CMP_NE, 0));
+					       SCMP_A4(SCMP_CMP_NE, 0, 0));
 		else
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (ret < 0)
