@@ -67,6 +67,11 @@ struct bench_io {
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*rmdir)(const char *path);
 	int (*rename)(const char *from, const char *to);
+	/* extended attributes (flags 0) */
+	int (*setxattr)(const char *path, const char *name, const void *v,
+			size_t n);
+	ssize_t (*getxattr)(const char *path, const char *name, void *v,
+			    size_t n);
 	/* Tears the backend down (closes a pool). May be NULL. */
 	void (*fini)(void);
 };

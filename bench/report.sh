@@ -91,7 +91,7 @@ END {
 	# ---- micro
 	nt = split("tmpfs vartmp pool-run core host-run", T, " ")
 	split("tmpfs|/var/tmp (" fs ")|pool via pmemfile-run|core in-process|host file via pmemfile-run", TN, "|")
-	nops = split("stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000", O, " ")
+	nops = split("stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000 getxattr setxattr", O, " ")
 	print "## Micro: per-operation latency (bench/micro.c), median us"
 	print ""
 	hdr = "| op |"; sep = "|---|"

@@ -171,7 +171,7 @@ na() { local s=$1 o=$2 t=$3; shift 3; rec "$s $o $t n/a n/a 0 # $*"; }
 # ---------------------------------------------------------------- micro
 # Each target: REPS runs of pf-micro; the report takes the median of their
 # medians. Lines: "micro op target median_ns p90_ns rounds".
-micro_ops="stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000"
+micro_ops="stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000 getxattr setxattr"
 micro_target() {        # TARGET CMD...
 	local t=$1
 	shift

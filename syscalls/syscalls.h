@@ -521,6 +521,10 @@ H(sendto);
 H(sendmsg);
 H(getsockname);
 H(getpeername);
+H(setxattr); H(lsetxattr); H(fsetxattr); H(setxattrat);
+H(getxattr); H(lgetxattr); H(fgetxattr); H(getxattrat);
+H(listxattr); H(llistxattr); H(flistxattr); H(listxattrat);
+H(removexattr); H(lremovexattr); H(fremovexattr); H(removexattrat);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 
