@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The syscall layer's global state: set up before the first call, torn
  * down after the last (before the pools are closed). */
-#include "syscalls.h"
+#include "shm.h"
 
 int sc_init(void)
 {
@@ -10,6 +10,8 @@ int sc_init(void)
 
 void sc_shutdown(void)
 {
+	/* what was stored through shared mappings goes to the pools */
+	shm_shutdown();
 	/* placeholders first: they hold descriptions */
 	placeholder_shutdown();
 	ofd_shutdown();

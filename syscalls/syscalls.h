@@ -392,6 +392,10 @@ int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
 
+/* redo.c: makes the trapped thread run nr(args) instead (under ptrace),
+ * answering the notification itself: CALL_ASYNC, or -errno. */
+long call_redo(struct call *c, long nr, const uint64_t args[6]);
+
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 
 void stat_from_pf(struct stat *st, const struct pf_stat *ps);
@@ -422,7 +426,7 @@ H(chdir); H(fchdir); H(getcwd);
 H(statfs); H(fstatfs);
 H(fcntl); H(flock);
 H(umask); H(creds_changed); H(exit_group);
-H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
+H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
