@@ -46,27 +46,18 @@
 #define WINDOW (256 * KiB + 4 * KiB)   /* checked each side of an op */
 #define RING 48                   /* operations shown on a failure */
 
+/* clang-format off */
 enum op_kind {
-	OP_READ,
-	OP_READV,
-	OP_WRITE,
-	OP_WRITEV,
-	OP_APPEND,
-	OP_TRUNCATE,
-	OP_FALLOC,
-	OP_COPY,
-	OP_SENDFILE,
-	OP_MAPREAD,
-	OP_SEEK,
-	OP_REOPEN,
-	OP_MAPWRITE,
-	OP_NKINDS
+	OP_READ, OP_READV, OP_WRITE, OP_WRITEV, OP_APPEND, OP_TRUNCATE,
+	OP_FALLOC, OP_COPY, OP_SENDFILE, OP_MAPREAD, OP_SEEK, OP_REOPEN,
+	OP_MAPWRITE, OP_NKINDS
 };
 static const char *const op_name[OP_NKINDS] = {
-	"read",	    "readv",	 "write",      "writev",   "append",
-	"truncate", "fallocate", "copy_range", "sendfile", "mapread",
-	"seek",	    "reopen",	 "mapwrite",
+	"read", "readv", "write", "writev", "append", "truncate",
+	"fallocate", "copy_range", "sendfile", "mapread", "seek", "reopen",
+	"mapwrite",
 };
+/* clang-format on */
 /* relative frequencies */
 static const unsigned op_weight[OP_NKINDS] = {
 	12, 5, 14, 5, 6, 8, 10, 4, 4, 4, 5, 2, 6,
