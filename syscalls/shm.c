@@ -375,6 +375,51 @@ static int holder_maps(struct shm *s, pid_t tgid)
 	return found;
 }
 
+struct tree_scan {
+	struct shm *s;
+	int found;
+	int depth;
+};
+
+/* sc_children_each: does this process, or one below it, map the memfd? */
+static int scan_maps(pid_t pid, void *arg)
+{
+	struct tree_scan *t = arg;
+	if (t->found || t->depth > 64)
+		return 0;
+	if (holder_maps(t->s, pid)) {
+		t->found = 1;
+		return 0;
+	}
+	t->depth++;
+	sc_children_each(pid, scan_maps, t);
+	t->depth--;
+	return 0;
+}
+
+/*
+ * Is the memfd still open or mapped anywhere in the tree? The holders
+ * (processes we gave an fd) first; then, when none holds it, every
+ * process of the tree's maps, for a forked child that kept a mapping
+ * (its fd copy alone does not count: the program does not know it).
+ */
+static int in_use(struct shm *s)
+{
+	int used = 0;
+	for (int i = 0; i < s->nh; i++) {
+		struct holder *h = &s->h[i];
+		if (holder_fd_ok(s, h) || holder_maps(s, h->tgid))
+			used = 1;
+		else
+			s->h[i--] = s->h[--s->nh];
+	}
+	if (used)
+		return 1;
+	struct tree_scan t = { s, 0, 0 };
+	sc_children_each(getpid(), scan_maps, &t);
+	return t.found;
+}
+
 int shm_target_fd(struct call *c, struct shm *s, int acc)
 {
 	struct proc *p = call_proc(c);
@@ -564,15 +609,7 @@ int shm_inotify_event(int wd)
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
-	int used = 0;
-	for (int i = 0; i < s->nh; i++) {
-		struct holder *h = &s->h[i];
-		if (holder_fd_ok(s, h) || holder_maps(s, h->tgid))
-			used = 1;
-		else
-			s->h[i--] = s->h[--s->nh];
-	}
-	if (!used && !s->dead) {
+	if (!s->dead && !in_use(s)) {
 		retire_locked(s);
 		pthread_mutex_unlock(&s->lock);
 		shm_put(s); /* the table's */

@@ -314,6 +314,56 @@ static void t_unlinked(void)
 	close(fd);
 }
 
+static void child_maps_and_exits(void *arg)
+{
+	int fd = CHECK_OK(open(path("o"), O_RDWR));
+	char *m = map(fd, PG, PROT_READ | PROT_WRITE, 0);
+	m[0] = 'a';
+}
+
+/*
+ * B maps the file and forks C, which keeps B's mapping; B exits, then A
+ * (which mapped it too) exits. C's stores must still reach the file:
+ * the page cache is not dropped while a grandchild maps it.
+ */
+static void t_orphaned_mapping(void)
+{
+	int fd = make("o", PG);
+	int go[2], done[2];
+	CHECK_OK(pipe(go));
+	CHECK_OK(pipe(done));
+	pid_t b = CHECK_OK(fork());
+	if (b == 0) {
+		int bfd = CHECK_OK(open(path("o"), O_RDWR));
+		char *m = map(bfd, PG, PROT_READ | PROT_WRITE, 0);
+		if (CHECK_OK(fork()) == 0) {
+			char c;
+			close(bfd);
+			CHECK_EQ(1, read(go[0], &c, 1));
+			memcpy(m + 10, "grandchild", 10);
+			CHECK_OK(msync(m, PG, MS_SYNC));
+			CHECK_EQ(1, write(done[1], "d", 1));
+			_exit(0);
+		}
+		_exit(0);
+	}
+	int st;
+	CHECK_EQ(b, waitpid(b, &st, 0));
+	in_child(child_maps_and_exits, NULL);
+	usleep(200000); /* the supervisor sees A's mapping go */
+	CHECK_EQ(1, write(go[1], "g", 1));
+	char c, buf[16];
+	CHECK_EQ(1, read(done[0], &c, 1));
+	CHECK_EQ(10, pread(fd, buf, 10, 10));
+	CHECK_MEM("grandchild", buf, 10);
+	for (int i = 0; i < 2; i++) {
+		close(go[i]);
+		close(done[i]);
+	}
+	close(fd);
+	CHECK_OK(unlink(path("o")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -323,6 +373,7 @@ int main(int argc, char **argv)
 		{ "sigbus_mremap", t_sigbus_mremap },
 		{ "modes", t_modes },
 		{ "unlinked", t_unlinked },
+		{ "orphaned_mapping", t_orphaned_mapping },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
