@@ -48,7 +48,6 @@
 #include "shm.h"
 
 #define PAGE 4096
-#define CHUNK (16 * PAGE)
 
 struct holder {
 	pid_t tgid;
@@ -61,6 +60,8 @@ struct shm {
 	uint64_t ino; /* pool inode */
 	pf_file *file; /* the inode opened O_RDWR, for write-back */
 	int fd; /* the supervisor's own open of the memfd */
+	char *map; /* the memfd mapped here, for write-back */
+	size_t maplen;
 	dev_t mdev; /* the memfd's device and inode */
 	uint64_t mino;
 	int wd; /* inotify watch: IN_CLOSE_* */
@@ -152,6 +153,8 @@ void shm_put(struct shm *s)
 	if (!last)
 		return;
 	pf_close(s->file);
+	if (s->map)
+		munmap(s->map, s->maplen);
 	close(s->fd);
 	free(s->h);
 	pthread_mutex_destroy(&s->lock);
@@ -207,9 +210,55 @@ static int load(struct shm *s, uint64_t pos, uint64_t len)
 	return 0;
 }
 
+/* What a compare of one window found: runs of differing pages. */
+#define WINDOW (256 * PAGE)
+struct diff {
+	const char *mem; /* the memfd, mapped; at the window's start */
+	size_t skip; /* where in the window this pf_read_cb started */
+	struct {
+		size_t off, len;
+	} run[WINDOW / PAGE / 2 + 1];
+	int nrun;
+};
+
+/* pf_read_cb: compares pool bytes (NULL: a hole's zeros) with the memfd's
+ * at pos, page by page, and notes the pages that differ */
+static ssize_t compare(void *arg, void *pool_mem, size_t len, size_t pos)
+{
+	static const char zeros[PAGE];
+	struct diff *d = arg;
+	for (size_t i = 0; i < len;) {
+		/* pages of the window, not of this piece */
+		size_t at = d->skip + pos + i;
+		size_t pl = PAGE - at % PAGE;
+		if (pl > len - i)
+			pl = len - i;
+		const void *p = pool_mem ? (const char *)pool_mem + i : zeros;
+		if (memcmp(d->mem + at, p, pl) != 0) {
+			size_t start = at - at % PAGE;
+			if (d->nrun &&
+			    d->run[d->nrun - 1].off + d->run[d->nrun - 1].len >=
+				    start) {
+				d->run[d->nrun - 1].len =
+					at + pl - d->run[d->nrun - 1].off;
+			} else {
+				d->run[d->nrun].off = at;
+				d->run[d->nrun].len = pl;
+				d->nrun++;
+			}
+		}
+		i += pl;
+	}
+	return (ssize_t)len;
+}
+
 /*
- * Copies the pages where the memfd differs from the pool into the pool.
- * Caller holds s->lock. 0 or -errno.
+ * Copies the pages where the memfd differs from the pool into the pool:
+ * the memfd mapped here and compared in place with the pool's memory
+ * (pf_read_cb), window by window; then one pool write per run of
+ * differing pages (not from inside the callback: core holds the inode
+ * there). Caller holds s->lock, so the memfd's size cannot change. 0 or
+ * -errno.
  */
 static int writeback(struct shm *s)
 {
@@ -224,36 +273,50 @@ static int writeback(struct shm *s)
 		return -errno;
 	uint64_t size =
 		(uint64_t)ms.st_size < st.size ? (uint64_t)ms.st_size : st.size;
-	static __thread char mem[CHUNK], pool[CHUNK];
-	for (uint64_t pos = 0; pos < size;) {
-		size_t n = size - pos < CHUNK ? (size_t)(size - pos) : CHUNK;
-		ssize_t a = pread(s->fd, mem, n, (off_t)pos);
-		ssize_t b = pf_pread(s->m->pool, s->file, pool, n, (off_t)pos);
-		if (a != (ssize_t)n || b != (ssize_t)n)
-			return a < 0 ? -errno : b < 0 ? (int)b : -EIO;
-		/* runs of differing pages, one pool write each */
-		for (size_t i = 0; i < n;) {
-			size_t pl = n - i < PAGE ? n - i : PAGE;
-			if (memcmp(mem + i, pool + i, pl) == 0) {
-				i += pl;
-				continue;
+	if (size == 0)
+		return 0;
+	/* kept mapped from one write-back to the next (its pages faulted in
+	 * once), longer than the file: only bytes below its size are read */
+	if (size > s->maplen) {
+		size_t len = 1 << 20;
+		while (len < size)
+			len *= 2;
+		char *m = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, 0);
+		if (m == MAP_FAILED)
+			return -ENOMEM;
+		if (s->map)
+			munmap(s->map, s->maplen);
+		s->map = m;
+		s->maplen = len;
+	}
+	char *mem = s->map;
+	static __thread struct diff d;
+	for (uint64_t pos = 0; r == 0 && pos < size;) {
+		size_t n = size - pos < WINDOW ? (size_t)(size - pos) : WINDOW;
+		d.mem = mem + pos;
+		d.nrun = 0;
+		for (size_t done = 0; done < n;) {
+			d.skip = done;
+			ssize_t k =
+				pf_read_cb(s->m->pool, s->file, n - done,
+					   (off_t)(pos + done), compare, &d);
+			if (k <= 0) {
+				r = k < 0 ? (int)k : -EIO;
+				break;
 			}
-			size_t j = i + pl;
-			while (j < n) {
-				size_t ql = n - j < PAGE ? n - j : PAGE;
-				if (memcmp(mem + j, pool + j, ql) == 0)
-					break;
-				j += ql;
-			}
+			done += (size_t)k;
+		}
+		for (int i = 0; r == 0 && i < d.nrun; i++) {
 			ssize_t w = pf_pwrite(s->m->pool, &wb_caller, s->file,
-					      mem + i, j - i, (off_t)(pos + i));
-			if (w != (ssize_t)(j - i))
-				return w < 0 ? (int)w : -EIO;
-			i = j;
+					      mem + pos + d.run[i].off,
+					      d.run[i].len,
+					      (off_t)(pos + d.run[i].off));
+			if (w != (ssize_t)d.run[i].len)
+				r = w < 0 ? (int)w : -EIO;
 		}
 		pos += n;
 	}
-	return 0;
+	return r;
 }
 
 static void writeback_logged(struct shm *s)
