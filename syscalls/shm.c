@@ -641,6 +641,13 @@ void shm_write_done(struct shm_w *w, pf_file *f, off_t off, int append, long n)
 	shm_write_end(w, end - (uint64_t)n, (uint64_t)n);
 }
 
+void shm_reload(struct mount *m, pf_file *f)
+{
+	struct shm_w w;
+	shm_write_begin(m, f, &w);
+	shm_write_end(&w, 0, UINT64_MAX);
+}
+
 /* Drops s from the table and writes it back. Caller holds s->lock. */
 static void retire_locked(struct shm *s)
 {

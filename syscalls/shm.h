@@ -45,6 +45,10 @@ void shm_write_end(struct shm_w *w, uint64_t pos, uint64_t len);
  * the file offset) and append (O_APPEND or RWF_APPEND). */
 void shm_write_done(struct shm_w *w, pf_file *f, off_t off, int append, long n);
 
+/* After a change of f's data made without shm_write_begin (open with
+ * O_TRUNC): the whole memfd is made the pool's again. */
+void shm_reload(struct mount *m, pf_file *f);
+
 /* inotify: a close event on a watch that may be a memfd's. 1 if it was. */
 int shm_inotify_event(int wd);
 /* Writes everything back and drops every memfd (before the pools close). */

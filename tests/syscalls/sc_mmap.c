@@ -241,6 +241,29 @@ static void t_sigbus_mremap(void)
 	CHECK_OK(unlink(path("b")));
 }
 
+/* open with O_TRUNC empties the mappings too; stale bytes never return */
+static void t_open_trunc(void)
+{
+	int fd = make("t", 2 * PG);
+	char *m = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+	memset(m, 'x', 2 * PG);
+	CHECK_OK(msync(m, 2 * PG, MS_SYNC));
+	int t = CHECK_OK(open(path("t"), O_RDWR | O_TRUNC));
+	CHECK_EQ(1, faults(m));
+	CHECK_EQ(1, pwrite(t, "z", 1, 100));
+	CHECK_EQ(0, m[10]);
+	CHECK_EQ('z', m[100]);
+	CHECK_OK(msync(m, PG, MS_SYNC));
+	char buf[101];
+	CHECK_EQ(101, pread(fd, buf, 101, 0));
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(0, buf[i]);
+	CHECK_OK(munmap(m, 2 * PG));
+	close(t);
+	close(fd);
+	CHECK_OK(unlink(path("t")));
+}
+
 static void t_modes(void)
 {
 	int fd = make("m", PG);
@@ -371,6 +394,7 @@ int main(int argc, char **argv)
 		{ "write_seen_in_map", t_write_seen_in_map },
 		{ "map_seen_by_read", t_map_seen_by_read },
 		{ "sigbus_mremap", t_sigbus_mremap },
+		{ "open_trunc", t_open_trunc },
 		{ "modes", t_modes },
 		{ "unlinked", t_unlinked },
 		{ "orphaned_mapping", t_orphaned_mapping },
