@@ -173,6 +173,21 @@ END {
 	printf "| host I/O: 1 GiB through pipes, pmemfile-run / native | %s | <= 1.3x | %s |\n", fmt_r(r), verdict(r, 1.3, 1)
 	print ""
 
+	# ---- exec
+	print "## Running programs"
+	print ""
+	print "posix_spawn + waitpid, per program run (us, medians): /bin/true from the host, a copy of it in the directory under test, a `#!/bin/true` script there. host-run: pmemfile-run with the directory on tmpfs; pool-run: in a pool (the exec of a pool file)."
+	print ""
+	print "| run | tmpfs | host-run | pool-run | pool-run / host-run | pool-run / tmpfs |"
+	print "|---|---|---|---|---|---|"
+	split("spawn_host:/bin/true (host);spawn_dir:copy of true in the directory;spawn_script:#!/bin/true script in the directory", EX, ";")
+	for (i = 1; i in EX; i++) {
+		split(EX[i], f, ":")
+		pool = get("exec", f[1], "pool-run")
+		printf "| %s | %s | %s | %s | %s | %s |\n", f[2], cell_us("exec", f[1], "tmpfs"), cell_us("exec", f[1], "host-run"), cell_us("exec", f[1], "pool-run"), fmt_r(ratio(pool, get("exec", f[1], "host-run"))), fmt_r(ratio(pool, get("exec", f[1], "tmpfs")))
+	}
+	print ""
+
 	# ---- macro
 	print "## Macro"
 	print ""

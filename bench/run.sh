@@ -11,7 +11,7 @@
 # bench/report.sh, which can be rerun on its own); with --only, to
 # bench/results/partial/ instead.
 #
-# SECTIONS: comma-separated among micro,workers,mech,fio,sqlite,build,pipe,
+# SECTIONS: comma-separated among micro,workers,mech,exec,fio,sqlite,build,pipe,
 # dir,grow,threads (default: all). Nothing here asserts a time: it measures and prints.
 set -u
 
@@ -38,9 +38,11 @@ build=$(cd "$build" && pwd)
 
 # ---- sizes: full vs --quick ----
 if [ $quick = 1 ]; then
+	SPAWN_ROUNDS=200
 	REPS=3 ROUNDS=3000 MECH_ROUNDS=5000 FIO_RT=1 FIO_SIZE=32M
 	SQL_N=300 DIR_N=100000 GROW_SIZE=256M THREAD_S=0.5 MAXTHREADS=8
 else
+	SPAWN_ROUNDS=1000
 	REPS=3 ROUNDS=10000 MECH_ROUNDS=20000 FIO_RT=3 FIO_SIZE=256M
 	SQL_N=2000 DIR_N=100000 GROW_SIZE=4G THREAD_S=2 MAXTHREADS=8
 fi
@@ -86,6 +88,7 @@ now_ns() { date +%s%N; }
 # ---- the programs ----
 micro=$build/bench/pf-micro
 micro_core=$build/bench/pf-micro-core
+spawn=$build/bench/pf-spawn
 scale=$build/bench/pf-scale
 scale_core=$build/bench/pf-scale-core
 rtt=$build/bench/pf-notify-rtt
@@ -255,6 +258,30 @@ if want mech; then
 			say "pf-notify-rtt failed: $(tail -n1 "$work/rtt.err")"
 		fi
 		grep -v '^#' "$work/rtt.out" | sed 's/^/mech /' >>"$raw"
+	done
+fi
+
+# ---------------------------------------------------------------- exec
+# posix_spawn + waitpid of /bin/true from the host, of a copy of it in the
+# directory under test, and of a "#!/bin/true" script there: natively on
+# tmpfs, under pmemfile-run with the copies on tmpfs (host-run) and in a
+# pool (pool-run: the exec of a pool file, syscalls/exec.c).
+# Lines: "exec op target median_ns p90_ns rounds".
+if want exec; then
+	say "exec: tmpfs, host through pmemfile-run, pool through pmemfile-run"
+	mkdir -p "$work/spawn"
+	for r in $(seq "$REPS"); do
+		"$spawn" --target tmpfs --rounds "$SPAWN_ROUNDS" "$work/spawn" 2>>"$log" |
+			sed 's/^/exec /' >>"$raw"
+		if [ $run_ok = 1 ] && pool=$(newpool spawn 128M 2>"$work/why"); then
+			pfrun_in "$pool" "$spawn" --target host-run --rounds "$SPAWN_ROUNDS" \
+				"$work/spawn" 2>>"$log" | sed 's/^/exec /' >>"$raw"
+			pfrun_in "$pool" "$spawn" --target pool-run --rounds "$SPAWN_ROUNDS" \
+				"$mnt" 2>>"$log" | sed 's/^/exec /' >>"$raw"
+			rm -f "$pool"
+		else
+			na exec spawn_dir pool-run "${run_why:-$(cat "$work/why" 2>/dev/null)}"
+		fi
 	done
 fi
 

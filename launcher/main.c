@@ -87,49 +87,20 @@ static int kill_one(pid_t pid, void *arg)
  * only reaped: they were not left running, and saying so would be wrong.
  */
 /*
- * Reaps the children that exited; 1 when `child` was one (its status in
- * *status). A thread that a worker redirects (syscalls/redo.c) is traced
- * from this thread group, and the kernel reports a tracee's ptrace stops
- * to its real parent's group as to its tracer: a plain waitpid here
- * would take the stop the worker waits for (and read it as an exit).
- * So each child is looked at with WNOWAIT first, and only exits are
- * reaped; a stop stays for the worker. One stopped child hides the
- * others until the worker has taken its stop: this runs every tick.
+ * Every wait here has __WNOTHREAD: a worker that redirects a call
+ * (syscalls/redo.c) is the tracer of that thread for a moment and waits
+ * for its stop itself; a wait of the main thread without the flag would
+ * also see (and take) that stop, and the worker would wait for ever.
  */
-static int reap_exited(pid_t child, int *status)
-{
-	int done = 0;
-	for (;;) {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si,
-			   WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
-		    si.si_pid == 0)
-			break;
-		if (si.si_code != CLD_EXITED && si.si_code != CLD_KILLED &&
-		    si.si_code != CLD_DUMPED)
-			break; /* a stop: the tracer's */
-		int st;
-		pid_t p = waitpid(si.si_pid, &st, WNOHANG | __WALL);
-		if (p <= 0)
-			break;
-		if (p == child) {
-			*status = st;
-			done = 1;
-		}
-	}
-	return done;
-}
-
 static void kill_leftovers(void)
 {
 	static struct leftovers l;
 	for (int round = 0; round < 1000; round++) {
 		l.found = 0;
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
 			l.found = 1;
 		sc_children_each(getpid(), kill_one, &l);
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
 			l.found = 1;
 		if (!l.found)
 			return;
@@ -179,7 +150,7 @@ int main(int argc, char **argv)
 	pid_t child = child_start(o.argv, &listener);
 	int status = 0;
 	if (child < 0) {
-		waitpid(-child, &status, 0);
+		waitpid(-child, &status, __WNOTHREAD);
 		sc_shutdown();
 		pools_close(&o);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
@@ -212,8 +183,18 @@ int main(int argc, char **argv)
 					kill(child, (int)si.ssi_signo);
 				continue;
 			}
+			pid_t p;
+			int st;
+			sc_reap_begin();
+			while ((p = waitpid(-1, &st,
+					    WNOHANG | __WALL | __WNOTHREAD)) >
+			       0)
+				if (p == child) {
+					status = st;
+					done = 1;
+				}
+			sc_reap_end();
 		}
-		done = reap_exited(child, &status);
 	}
 	kill_leftovers();
 	workers_stop();

@@ -29,7 +29,7 @@ void call_begin(struct call *c, const struct seccomp_notif *req, int listener)
 
 void call_hold(struct call *c, pf_file *f)
 {
-	if (c->nheld < 4)
+	if (c->nheld < (int)(sizeof(c->held) / sizeof(c->held[0])))
 		c->held[c->nheld++] = f;
 }
 

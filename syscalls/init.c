@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The syscall layer's global state: set up before the first call, torn
  * down after the last (before the pools are closed). */
+#include "syscalls.h"
+#include "exec_cache.h"
+#include "rundir.h"
 #include "shm.h"
 
 int sc_init(void)
@@ -16,4 +19,7 @@ void sc_shutdown(void)
 	placeholder_shutdown();
 	ofd_shutdown();
 	proc_clear_all();
+	exec_cache_shutdown();
+	twin_shutdown();
+	rundir_shutdown();
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Calls trapped only to keep caches right (umask, set*id, exit_group), and
- * calls refused on purpose (io_uring_setup, exec of a pool file, xattrs and
- * friends in a pool).
+ * calls refused on purpose (io_uring_setup, xattrs and friends in a pool).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,40 +72,6 @@ long sys_ioctl(struct call *c)
 	}
 	ofd_put(o);
 	return errno_filter(ret);
-}
-
-/* Executing needs a real file for the kernel: a pool is like noexec. */
-static long do_exec(struct call *c, int dirfd_arg, int path_arg)
-{
-	struct vpath p;
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0)
-		return r;
-	if (p.kind == VP_HOST) {
-		/* a set-id program changes the ids; read them again after */
-		r = call_exec(c);
-		return r < 0 ? r : CALL_CONTINUE;
-	}
-	sc_log_unsupported(c, "executing files stored in a pool is not supported (EACCES)");
-	return -EACCES;
-}
-
-long sys_execve(struct call *c)
-{
-	return do_exec(c, -1, 0);
-}
-
-long sys_execveat(struct call *c)
-{
-	if (c->args[1] && (c->args[4] & AT_EMPTY_PATH)) {
-		struct ofd *o;
-		int r = call_fd(c, (int)c->args[0], &o);
-		if (r == 0) {
-			ofd_put(o);
-			return -EACCES;
-		}
-	}
-	return do_exec(c, 0, 1);
 }
 
 /* The first fd ('f') or path ('s', after a 'd' if any) argument. */

@@ -284,6 +284,22 @@ void call_after_inject(struct call *c, long ret)
 	c->inject_ofd = NULL;
 }
 
+int ofd_writers(const struct mount *m, uint64_t ino)
+{
+	int found = 0;
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB && !found; i++)
+		for (struct ofd *o = by_ino[i]; o && !found; o = o->next_ino) {
+			int acc = pf_file_get_flags(o->file) & O_ACCMODE;
+			struct pf_stat ps;
+			found = o->m == m && acc != O_RDONLY &&
+				pf_fstat(o->m->pool, o->file, &ps) == 0 &&
+				ps.ino == ino;
+		}
+	pthread_mutex_unlock(&ofd_lock);
+	return found;
+}
+
 void ofd_shutdown(void)
 {
 	sc_ofd_events();

@@ -57,8 +57,14 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 			return um;
 		mode &= ~(mode_t)um & 07777;
 	}
+	int writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 	for (int i = 0; i < PF_SYMLOOP_MAX; i++) {
 		pf_file *f;
+		r = writes && !(flags & O_PATH) ?
+			(int)exec_write_check(c, &p, pc, flags & O_NOFOLLOW) :
+			0;
+		if (r < 0)
+			return r;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
 		if (r == 0) {
 			/* O_TRUNC of a mapped file: the mappings see it */
@@ -79,6 +85,8 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 			return call_inject_file(c, p.m, f, name,
 						flags & O_CLOEXEC);
 		}
+		if (r == -ENXIO && !(flags & O_PATH))
+			return fifo_open(c, &p, pc, flags); /* or ENXIO again */
 		if (r != -PF_ESCAPED)
 			return errno_filter(r);
 		r = vpath_escape(c, &p);

@@ -93,6 +93,13 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	if (r < 0)
 		return r;
 	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)c->args[dirfd_arg];
+	return vpath_classify(c, dirfd, s, c->abs[c->nstr - 1], p);
+}
+
+int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
+		   struct vpath *p)
+{
+	int r;
 	memset(p, 0, offsetof(struct vpath, vabs));
 	p->vabs[0] = 0;
 	p->dirfd = dirfd;
@@ -129,7 +136,6 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 			return 0;
 		}
 		cwdpath[n] = 0;
-		char *abs = c->abs[c->nstr - 1];
 		if (p->empty || join(abs, PATH_MAX, cwdpath, s) < 0) {
 			p->kind = VP_HOST;
 			p->path = s;
@@ -165,7 +171,6 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	if (n <= 0 || dirpath[0] != '/')
 		return 0;
 	dirpath[n] = 0;
-	char *abs = c->abs[c->nstr - 1];
 	if (join(abs, PATH_MAX, dirpath, s) < 0)
 		return 0;
 	classify_abs(p, abs);

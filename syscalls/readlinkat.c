@@ -2,8 +2,9 @@
 /*
  * readlink, readlinkat. Besides pool symlinks, answers the /proc links
  * that would otherwise show the supervisor's machinery: /proc/self/fd/N of
- * a pool fd (the placeholder memfd) shows the file's virtual path, and
- * /proc/self/cwd of a process whose cwd is in a pool shows the virtual cwd.
+ * a pool fd (the placeholder memfd) shows the file's virtual path,
+ * /proc/self/cwd of a process whose cwd is in a pool shows the virtual cwd,
+ * and /proc/self/exe of a program run from a pool shows its pool path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "syscalls.h"
+#include "exec_cache.h"
 
 struct rl_arg { char buf[PATH_MAX]; ssize_t len; };
 
@@ -56,9 +58,36 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 		ofd_put(o);
 		return 1;
 	}
-	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
+	/* /proc/PID/exe of a pool program: the kernel's link names its copy */
 	long pid, fd;
-	const char *rest;
+	const char *rest = proc_pid_dir(c, s, &pid);
+	if (rest && !strcmp(rest, "exe")) {
+		char host[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+		ssize_t n = readlink(path, host, sizeof(host) - 1);
+		if (n <= 0)
+			return 0;
+		host[n] = 0;
+		if (!exec_cache_vpath(host, a->buf, sizeof(a->buf)))
+			return 0;
+		a->len = (ssize_t)strlen(a->buf);
+		return 1;
+	}
+	/* /proc/PID/fd/N of a pool FIFO or socket: its twin's host path */
+	long lfd;
+	if (proc_link_parse(c, s, &pid, &lfd, &rest) && lfd >= 0 && !*rest) {
+		char host[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%ld", pid, lfd);
+		ssize_t n = readlink(path, host, sizeof(host) - 1);
+		if (n <= 0)
+			return 0;
+		host[n] = 0;
+		if (!twin_vpath(host, a->buf, sizeof(a->buf)))
+			return 0;
+		a->len = (ssize_t)strlen(a->buf);
+		return 1;
+	}
+	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
 	if (strncmp(s, "/proc/", 6) != 0 || !proc_link_parse(c, s, &pid, &fd, &rest) ||
 	    fd >= 0 || *rest)
 		return 0;

@@ -84,7 +84,7 @@ struct call {
 	int nstr;
 	char abs[2][PATH_MAX];   /* relative host paths joined to their base */
 	char escape[PATH_MAX];   /* PF_ESCAPED remainder from core */
-	pf_file *held[4];        /* references dropped by call_end */
+	pf_file *held[8]; /* references dropped by call_end */
 	int nheld;
 	int follow_proc;         /* resolve /proc/.../fd/N links to pool files */
 
@@ -102,6 +102,7 @@ typedef long (*sc_handler)(struct call *c);
 #define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
 #define SC_RARE     0x02  /* unsupported in a pool: logged once */
 #define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
+#define SC_ARG4_SET 0x08 /* trapped only when args[4] is not 0 (an address) */
 
 struct sc_entry {
 	const char *name;
@@ -247,6 +248,10 @@ void proc_exit(struct call *c);
  * AT_EMPTY_PATH).
  */
 int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
+/* The same for a string s of our own (relative to dirfd, AT_FDCWD or an fd
+ * of the caller); abs (PATH_MAX bytes) and s must outlive p. */
+int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
+		   struct vpath *p);
 /*
  * The two paths of rename or link, each as call_path does (the first
  * following /proc magic links if follow1). 1 when both are the host's
@@ -321,6 +326,9 @@ long fd_op(struct call *c, int fd, fd_fn fn, void *arg);
  */
 long call_fd_refuse(struct call *c, int fd, long err);
 void ofd_put(struct ofd *o);
+/* Is pool file ino (in m) open for writing by anyone? (exec's ETXTBSY:
+ * a walk over every description) */
+int ofd_writers(const struct mount *m, uint64_t ino);
 /* The same for any process's fd (for /proc/PID/fd/N). */
 int ofd_of(pid_t pid, int fd, struct ofd **out);
 /* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
@@ -392,9 +400,67 @@ int call_getfd(struct call *c, int fd);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
 
-/* redo.c: makes the trapped thread run nr(args) instead (under ptrace),
- * answering the notification itself: CALL_ASYNC, or -errno. */
+/* ---- running another call in the caller's place (redo.c) ----------------- */
+
+/* A call to run in the caller's place. */
+struct redo {
+	long nr;
+	uint64_t args[6];
+	/* before the answer (the notification is pending: ADDFD works). 0, or
+	 * -errno: the call fails with it instead. NULL: nothing. */
+	long (*prepare)(struct call *c, struct redo *d);
+	/* at the stop, with the thread's stack pointer: may write what the
+	 * new call reads below sp - 128 and change args. 0, or -errno: the
+	 * call returns it instead. NULL: nothing. */
+	long (*place)(struct call *c, struct redo *d, uint64_t sp);
+	void *arg;
+};
+/*
+ * Under ptrace, makes the trapped thread run d->nr(d->args) in place of
+ * the call it trapped on (the new call meets the filter again). Answers
+ * the notification itself: CALL_ASYNC once done, or -errno when nothing
+ * was done (x86_64 callers only, else -ENOSYS; -EPERM for a thread that
+ * is already traced, by a debugger say).
+ */
+long call_redo_run(struct call *c, struct redo *d);
+/* Around the launcher's waits for children: no redo is in flight then. */
+void sc_reap_begin(void);
+void sc_reap_end(void);
+/* The same without prepare/place. */
 long call_redo(struct call *c, long nr, const uint64_t args[6]);
+
+/*
+ * exec.c: for an open for writing (or with O_TRUNC) or a truncate of pool
+ * path p: -ETXTBSY if the file is being executed (and the caller may
+ * write it), 0 otherwise (the call goes on and finds its own errors).
+ */
+long exec_write_check(struct call *c, const struct vpath *p,
+		      struct pf_caller *pc, int nofollow);
+
+/*
+ * fifo.c: open of pool FIFO p (pf_openat said ENXIO): the caller opens the
+ * host FIFO that stands for it, in its own thread (CALL_ASYNC), or -errno
+ * (ENXIO for a socket or device inode).
+ */
+long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc,
+	       int flags);
+/*
+ * twin.c: the host file standing for pool inode st of m in the runtime
+ * directory's subdirectory kind ("f" FIFOs, "s" sockets): its path in
+ * out, or -errno.
+ */
+int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
+	      char *out, size_t size);
+/* Remembers that host path (made) stands for pool file f (a reference is
+ * taken), known as vpath. */
+void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath);
+/* How many twins there are (0: no pool FIFO or socket was used). */
+int twin_count(void);
+/* If host is a twin: 1 with the pool path in out. */
+int twin_vpath(const char *host, char *out, size_t size);
+/* If the caller's host fd is a twin: 1 with the pool inode's stat. */
+int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m);
+void twin_shutdown(void);
 
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 
@@ -430,6 +496,12 @@ H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
+H(bind);
+H(connect);
+H(sendto);
+H(sendmsg);
+H(getsockname);
+H(getpeername);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 

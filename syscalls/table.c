@@ -145,6 +145,13 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(setns, creds_changed, SC_RARE, "ix"),
 	E(exit_group, exit_group, 0, "i"),
 	/* fds arriving from elsewhere (fdpass.c) */
+	/* UNIX sockets bound to pool paths (socket.c) */
+	E(bind, bind, SC_FD0, "fpu"),
+	E(connect, connect, SC_FD0, "fpu"),
+	E(sendto, sendto, SC_FD0 | SC_ARG4_SET, "fpuxpu"),
+	E(sendmsg, sendmsg, SC_FD0, "fpx"),
+	E(getsockname, getsockname, SC_FD0, "fpp"),
+	E(getpeername, getpeername, SC_FD0, "fpp"),
 	E(clone, clone, SC_CLONE_FILES, "xppp"),
 	E(clone3, clone3, 0, "pu"),
 	E(recvmsg, recvmsg, 0, "fpx"),
@@ -202,6 +209,9 @@ int sc_filter_build(void **prog, size_t *len)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 				SCMP_A0(SCMP_CMP_MASKED_EQ,
 					CLONE_FILES | CLONE_THREAD, CLONE_FILES));
+		else if (sc_table[nr].flags & SC_ARG4_SET)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					       SCMP_A4(SCMP_CMP_NE, 0));
 		else
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (ret < 0)

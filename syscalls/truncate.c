@@ -10,6 +10,9 @@
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
+	long r = exec_write_check(c, p, pc, 0);
+	if (r < 0)
+		return r;
 	/* a mapped file's memfd follows the size: open it (O_PATH, no
 	 * permission needed) to find it; the truncate itself checks */
 	pf_file *f = NULL;
@@ -18,7 +21,7 @@ static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 		pf_openat(p->m->pool, pc, p->dir, p->path, O_PATH, 0, &f) == 0;
 	if (mapped)
 		shm_write_begin(p->m, f, &w);
-	long r = pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	r = pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
 	if (mapped) {
 		shm_write_end(&w, 0, 0);
 		pf_close(f);

@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
 # Compiling in the pool: cc -c and link output written into the pool, and
-# make -j2 of a small project. Executing a file stored in a pool is not
-# supported (pmemfile(7): EACCES, as noexec), so binaries are copied to the
-# host to run.
+# make -j2 of a small project; the binaries are also copied to the host and
+# run there (running them in the pool is exec.bats's).
 
 load helpers
 

@@ -7,7 +7,9 @@
  *
  * From a cwd in the pool and with umask 027: REL_LONGTREE_N fork+exec
  * (40,000 by default, 100,000 with PF_LONG_TESTS=1; most exec /bin/true,
- * every 500th execs `check`), as many fork+exit without exec (the child
+ * one in four a copy of it stored in the pool, every 500th execs `check`,
+ * every other time from its copy in the pool), as many fork+exit without
+ * exec (the child
  * stats a pool file by a relative path first), and N/2 threads (in
  * batches, each stats and reads the pool file), from two processes at
  * once. That is past pid_max
@@ -207,12 +209,39 @@ static int wait_ok(pid_t pid, const char *what)
 	return 0;
 }
 
+/* cp from to (mode 0755). 0 or -1 with errno. */
+static int
+copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[65536];
+	ssize_t n = -1;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	int err = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && (close(out) < 0 || fchmodat(AT_FDCWD, to, 0755, 0) < 0))
+		n = -1;
+	errno = err;
+	return n == 0 ? 0 : -1;
+}
+
 static int spawn_exec(long i)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (i % 500 == 0)
+		if (i % 1000 == 0)
 			execl(self_exe, "rel-longtree", "check", dir, (char *)NULL);
+		else if (i % 500 == 0)
+			execl("./self", "rel-longtree", "check", dir,
+			      (char *)NULL);
+		else if (i % 4 == 0)
+			execl("./true", "true", (char *)NULL);
 		else
 			execl("/bin/true", "true", (char *)NULL);
 		_exit(127);
@@ -317,6 +346,12 @@ static int tree(const char *mnt)
 		return 1;
 	}
 	close(fd);
+	/* programs stored in the pool (pmemfile(7), EXECUTING POOL FILES) */
+	if (copy_file("/bin/true", "true") < 0 ||
+	    copy_file(self_exe, "self") < 0) {
+		FAIL("copying programs into the pool: %s", strerror(errno));
+		return 1;
+	}
 	if ((mkdir("ro", 0755) < 0 && errno != EEXIST) || chmod("ro", 0755) < 0 ||
 	    (fd = open("ro/f", O_CREAT | O_WRONLY, 0644)) < 0) {
 		FAIL("ro/f: %s", strerror(errno));

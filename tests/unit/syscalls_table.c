@@ -118,6 +118,16 @@ int main(void)
 				      "is trapped", nr);
 				d.args[0] = CLONE_FILES | SIGCHLD;
 			}
+			if (sc_table[nr].flags & SC_ARG4_SET) {
+				/* a send without an address goes by */
+				uint32_t act = run(prog, len, &d) &
+					SECCOMP_RET_ACTION_FULL;
+				CHECK(act == SECCOMP_RET_ALLOW,
+				      "nr %d: trapped "
+				      "without an address",
+				      nr);
+				d.args[4] = 0x1000;
+			}
 			uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
 			CHECK(act == want, "nr %d: filter says %#x, table says %#x",
 			      nr, act, want);
