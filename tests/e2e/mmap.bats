@@ -248,3 +248,26 @@ time.sleep(60)
 	expect_eq "second page" msync2 \
 		"$(dd if="$WORK/c" bs=1 skip=4096 count=6 2>/dev/null)"
 }
+
+@test "stores without msync are in the pool once the mapping is gone, and when the tree exits" {
+	require_tool python3
+	run pfrun python3 -c '
+import mmap, os
+for name, tag, keep in (("/mnt/pf/unmapped", b"unmap", False),
+                        ("/mnt/pf/kept", b"kept!", True)):
+    fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o644)
+    os.ftruncate(fd, 4096)
+    m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_WRITE | mmap.PROT_READ)
+    m[0:5] = tag
+    os.close(fd)
+    if not keep:
+        m.close()
+    else:
+        kept = m  # still mapped when the process exits
+'
+	expect_status 0
+	run "$PMEMFILE_TOOL" cat "$POOL" /unmapped
+	expect_eq "unmapped file" unmap "${output:0:5}"
+	run "$PMEMFILE_TOOL" cat "$POOL" /kept
+	expect_eq "file mapped at exit" 'kept!' "${output:0:5}"
+}
