@@ -212,6 +212,7 @@ static int load(struct shm *s, uint64_t pos, uint64_t len)
 
 /* What a compare of one window found: runs of differing pages. */
 #define WINDOW (256 * PAGE)
+#define MAP_KEEP (64 << 20) /* files up to this size stay mapped here */
 struct diff {
 	const char *mem; /* the memfd, mapped; at the window's start */
 	size_t skip; /* where in the window this pf_read_cb started */
@@ -275,9 +276,11 @@ static int writeback(struct shm *s)
 		(uint64_t)ms.st_size < st.size ? (uint64_t)ms.st_size : st.size;
 	if (size == 0)
 		return 0;
-	/* kept mapped from one write-back to the next (its pages faulted in
-	 * once), longer than the file: only bytes below its size are read */
-	if (size > s->maplen) {
+	/* up to MAP_KEEP, kept mapped from one write-back to the next (its
+	 * pages faulted in once), longer than the file: only bytes below its
+	 * size are read; a larger file is mapped a window at a time */
+	int whole = size <= MAP_KEEP;
+	if (whole && size > s->maplen) {
 		size_t len = 1 << 20;
 		while (len < size)
 			len *= 2;
@@ -289,10 +292,32 @@ static int writeback(struct shm *s)
 		s->map = m;
 		s->maplen = len;
 	}
-	char *mem = s->map;
+	char *mem = whole ? s->map : NULL, *win = NULL;
 	static __thread struct diff d;
+	/* the memfd's holes are skipped: nothing was stored there (a store
+	 * makes a page), and the pool has zeros there too (every change of
+	 * the pool reaches the memfd); reading them through the mapping
+	 * would allocate their pages */
+	uint64_t data_end = 0;
 	for (uint64_t pos = 0; r == 0 && pos < size;) {
-		size_t n = size - pos < WINDOW ? (size_t)(size - pos) : WINDOW;
+		if (pos >= data_end) {
+			off_t d0 = lseek(s->fd, (off_t)pos, SEEK_DATA);
+			if (d0 < 0 || (uint64_t)d0 >= size)
+				break; /* ENXIO: only a hole is left */
+			off_t h = lseek(s->fd, d0, SEEK_HOLE);
+			pos = (uint64_t)d0 & ~(uint64_t)(PAGE - 1);
+			data_end = h < 0 ? size : (uint64_t)h;
+		}
+		uint64_t lim = data_end < size ? data_end : size;
+		size_t n = lim - pos < WINDOW ? (size_t)(lim - pos) : WINDOW;
+		if (!whole) {
+			/* pos is page-aligned (a data start or a window's) */
+			win = mmap(NULL, n, PROT_READ, MAP_SHARED, s->fd,
+				   (off_t)pos);
+			if (win == MAP_FAILED)
+				return -ENOMEM;
+			mem = win - pos;
+		}
 		d.mem = mem + pos;
 		d.nrun = 0;
 		for (size_t done = 0; done < n;) {
@@ -314,6 +339,9 @@ static int writeback(struct shm *s)
 			if (w != (ssize_t)d.run[i].len)
 				r = w < 0 ? (int)w : -EIO;
 		}
+		if (win)
+			munmap(win, n);
+		win = NULL;
 		pos += n;
 	}
 	return r;
@@ -528,8 +556,8 @@ int shm_target_fd(struct call *c, struct shm *s, int acc)
 		.newfd_flags = O_CLOEXEC,
 	};
 	r = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-	if (r < 0)
-		r = -errno;
+	if (r < 0) /* the caller's table is full: mmap's word is ENFILE */
+		r = errno == EMFILE ? -ENFILE : -errno;
 	else
 		s->h[s->nh++] = (struct holder){ tgid, r, acc };
 	close(fd); /* after a failed ADDFD: released, seen by shm_inotify_event */

@@ -387,6 +387,24 @@ static void t_orphaned_mapping(void)
 	CHECK_OK(unlink(path("o")));
 }
 
+/* a page mapped at the end of a 1 TiB sparse file: nothing walks the hole */
+static void t_sparse(void)
+{
+	off_t size = (off_t)1 << 40;
+	int fd = make("sparse", size);
+	char *m = map(fd, PG, PROT_READ | PROT_WRITE, size - PG);
+	memcpy(m + PG - 4, "end!", 4);
+	CHECK_OK(msync(m, PG, MS_SYNC));
+	char buf[4];
+	CHECK_EQ(4, pread(fd, buf, 4, size - 4));
+	CHECK_MEM("end!", buf, 4);
+	CHECK_EQ(4, pwrite(fd, "head", 4, 0));
+	CHECK_OK(fsync(fd));
+	CHECK_OK(munmap(m, PG));
+	close(fd);
+	CHECK_OK(unlink(path("sparse")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -398,6 +416,7 @@ int main(int argc, char **argv)
 		{ "modes", t_modes },
 		{ "unlinked", t_unlinked },
 		{ "orphaned_mapping", t_orphaned_mapping },
+		{ "sparse", t_sparse },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
