@@ -9,10 +9,13 @@
  * and is let through: the kernel checks every argument (PROT_WRITE
  * against the open's mode, MAP_SHARED_VALIDATE flags, lengths, offsets).
  *
- * A private mapping is a snapshot: the supervisor copies the file (after
+ * A private mapping of a file that is mapped shared maps the same memfd
+ * (privately: it sees later writes until it writes a page, as on Linux).
+ * Otherwise it is a snapshot: the supervisor copies the file (after
  * writing back what mappings stored) into the placeholder and lets the
- * kernel map that. It does not see later writes by others (POSIX leaves
- * that unspecified for MAP_PRIVATE). Without call_redo (a thread already
+ * kernel map that, without the cost of a shared page cache (ld.so, git);
+ * it does not see later writes by others (POSIX leaves that unspecified
+ * for MAP_PRIVATE). Without call_redo (a thread already
  * traced, by a debugger say), a read-only shared mapping is such a
  * snapshot too, and a writable one is refused with ENODEV.
  *
@@ -121,6 +124,13 @@ long sys_mmap(struct call *c)
 			ret = acc == O_RDWR ? -ENODEV : -EACCES;
 			goto out;
 		}
+	} else if (type == MAP_PRIVATE && acc != O_WRONLY && shm_exists(o)) {
+		/* the file is mapped shared: a private mapping of its pages
+		 * sees later writes until it writes a page, as on Linux (a
+		 * read-only open: a private mapping needs no more) */
+		ret = map_shared(c, o, O_RDONLY);
+		if (ret != -ENOSYS && ret != -EPERM)
+			goto out;
 	}
 	if (acc == O_WRONLY) {
 		ret = -EACCES;

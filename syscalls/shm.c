@@ -566,6 +566,14 @@ out:
 	return r;
 }
 
+int shm_exists(struct ofd *o)
+{
+	struct shm *s = lookup_file(o->m, o->file);
+	int live = s && !s->dead;
+	shm_put(s);
+	return live;
+}
+
 void shm_sync_ofd(struct ofd *o)
 {
 	struct shm *s = lookup_file(o->m, o->file);

@@ -14,6 +14,8 @@ struct shm;
  * 0 with *out referenced (drop with shm_put), or -errno. */
 int shm_get(struct call *c, struct ofd *o, struct shm **out);
 void shm_put(struct shm *s);
+/* Is o's inode mapped shared (has it a memfd) now? */
+int shm_exists(struct ofd *o);
 /*
  * The caller's fd of s's memfd, opened with access mode acc (O_RDONLY,
  * O_WRONLY, O_RDWR: the pool fd's, so the kernel judges PROT_* and

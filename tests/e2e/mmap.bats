@@ -48,7 +48,8 @@ m[0:5] = b"hello"
 print("read at once:", os.pread(fd, 5, 0))
 os.pwrite(fd, b"WORLD", 100)
 print("write in map:", m[100:105])
-r, w = os.pipe()
+r, w = os.pipe()    # child -> parent
+r2, w2 = os.pipe()  # parent -> child
 pid = os.fork()
 if pid == 0:
     fd2 = os.open(p, os.O_RDWR)
@@ -56,11 +57,11 @@ if pid == 0:
     print("child sees:", m2[0:5], flush=True)
     m2[200:203] = b"abc"
     os.write(w, b"x")
-    os.read(r, 1)  # wait: the parent looks while we still map it
+    os.read(r2, 1)  # wait: the parent looks while we still map it
     os._exit(0)
 os.read(r, 1)
 print("parent sees child:", m[200:203], flush=True)
-os.write(w, b"y")
+os.write(w2, b"y")
 os.waitpid(pid, 0)
 m.flush()
 m.resize(16384)

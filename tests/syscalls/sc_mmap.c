@@ -313,8 +313,15 @@ static void t_modes(void)
 	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, rw, 0);
 	CHECK(p != MAP_FAILED);
 	CHECK_MEM("shared!", p, 7);
+	/* it sees later writes to the file until it writes the page */
+	CHECK_EQ(5, pwrite(rw, "later", 5, 100));
+	CHECK_MEM("later", p + 100, 5);
+	memcpy(s + 200, "store", 5);
+	CHECK_MEM("store", p + 200, 5);
 	p[0] = 'S'; /* private: not the file's */
 	CHECK_MEM("shared!", s, 7);
+	CHECK_EQ(5, pwrite(rw, "after", 5, 100));
+	CHECK_MEM("later", p + 100, 5); /* its own copy now */
 	CHECK_OK(munmap(p, PG));
 	CHECK_OK(munmap(s, PG));
 	close(ro);
