@@ -87,5 +87,8 @@ const struct bench_io *bench_io_core(const char *pool_path,
 
 /* Parses "64M", "4G", "4096" (k/K, m/M, g/G suffixes: powers of 1024). */
 uint64_t bench_parse_size(const char *s);
+/* "--target NAME [--rounds N] DIR" (either option optional, in any order):
+ * the index of DIR, or -1 for anything else. */
+int bench_dir_args(int argc, char **argv, const char **target, long *rounds);
 
 #endif

@@ -89,6 +89,7 @@ now_ns() { date +%s%N; }
 micro=$build/bench/pf-micro
 micro_core=$build/bench/pf-micro-core
 spawn=$build/bench/pf-spawn
+special=$build/bench/pf-special
 scale=$build/bench/pf-scale
 scale_core=$build/bench/pf-scale-core
 rtt=$build/bench/pf-notify-rtt
@@ -273,11 +274,16 @@ if want exec; then
 	for r in $(seq "$REPS"); do
 		"$spawn" --target tmpfs --rounds "$SPAWN_ROUNDS" "$work/spawn" 2>>"$log" |
 			sed 's/^/exec /' >>"$raw"
+		"$special" --target tmpfs "$work/spawn" 2>>"$log" | sed 's/^/exec /' >>"$raw"
 		if [ $run_ok = 1 ] && pool=$(newpool spawn 128M 2>"$work/why"); then
 			pfrun_in "$pool" "$spawn" --target host-run --rounds "$SPAWN_ROUNDS" \
 				"$work/spawn" 2>>"$log" | sed 's/^/exec /' >>"$raw"
 			pfrun_in "$pool" "$spawn" --target pool-run --rounds "$SPAWN_ROUNDS" \
 				"$mnt" 2>>"$log" | sed 's/^/exec /' >>"$raw"
+			pfrun_in "$pool" "$special" --target host-run "$work/spawn" 2>>"$log" |
+				sed 's/^/exec /' >>"$raw"
+			pfrun_in "$pool" "$special" --target pool-run "$mnt" 2>>"$log" |
+				sed 's/^/exec /' >>"$raw"
 			rm -f "$pool"
 		else
 			na exec spawn_dir pool-run "${run_why:-$(cat "$work/why" 2>/dev/null)}"

@@ -6,8 +6,10 @@
  * the kernel's with no call of ours in between. Each pool FIFO has a host
  * FIFO standing for it in the runtime directory (f/, rundir.c), named
  * after the pool, the inode number and its birth time (a reused inode
- * number is another FIFO), and an open of the pool FIFO becomes the
- * caller's own open of that host FIFO (call_redo_run): it blocks as
+ * number is another FIFO). An open that never waits (O_RDWR, O_NONBLOCK)
+ * is done here and its fd installed in the caller; any other open of the
+ * pool FIFO becomes the caller's own open of the host FIFO
+ * (call_redo_run): it blocks as
  * fifo(7) says (O_RDONLY until a writer comes, O_WRONLY until a reader,
  * O_RDWR and O_RDONLY|O_NONBLOCK not at all, O_WRONLY|O_NONBLOCK ENXIO
  * without a reader) in the caller's thread, not in a worker, and a signal
@@ -39,7 +41,7 @@ static long place_path(struct call *c, struct redo *d, uint64_t sp)
 	struct fifo_open *fo = d->arg;
 	size_t len = strlen(fo->host) + 1;
 	uint64_t at = (sp - 128 - len) & ~(uint64_t)7;
-	if (call_write(c, at, fo->host, len) < 0)
+	if (redo_write(c, d, at, fo->host, len) < 0)
 		return -EFAULT;
 	d->args[1] = at;
 	return 0;
@@ -77,18 +79,18 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 	/* what the caller asked for, minus what only the pool's name means */
 	fo.flags = flags &
 		~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW | O_DIRECTORY);
+	if ((flags & O_ACCMODE) == O_RDWR || (flags & O_NONBLOCK)) {
+		/* an open that never waits: ours, handed over (ADDFD) */
+		int fd = open(fo.host, (fo.flags & ~O_CLOEXEC) | O_CLOEXEC);
+		if (fd < 0)
+			return errno == EMFILE ? -ENFILE : -errno;
+		return call_inject_host(c, fd, flags & O_CLOEXEC);
+	}
 	struct redo d = {
 		.nr = SYS_openat,
 		.args = { (uint64_t)AT_FDCWD, 0, (uint64_t)fo.flags, 0 },
 		.place = place_path,
 		.arg = &fo,
 	};
-	long ret = call_redo_run(c, &d);
-	if (ret == -EPERM || ret == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot open pool FIFOs (ENXIO)");
-		ret = -ENXIO;
-	}
-	return ret;
+	return call_redo_or(c, &d, -ENXIO, "open pool FIFOs");
 }

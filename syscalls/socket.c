@@ -16,7 +16,9 @@
  *     that nothing is bound to since the supervisor started), then the
  *     caller's thread runs the same call with the twin's address in place
  *     of the pool path (call_redo_run): a connect that blocks blocks in
- *     the caller, and the call meets the filter again as the host's;
+ *     the caller, and the call meets the filter again as the host's. A
+ *     non-blocking socket's connect, which never waits, is done here on
+ *     the caller's socket (pidfd_getfd);
  *   - getsockname, getpeername of a socket bound to a twin show the pool
  *     path.
  * Addresses are read once; an address that is not a pool path is the
@@ -229,7 +231,7 @@ static long place_addr(struct call *c, struct redo *d, uint64_t sp)
 {
 	struct readdr *ra = d->arg;
 	uint64_t top = (sp - RED_ZONE - sizeof(ra->sa)) & ~(uint64_t)7;
-	if (call_write(c, top, &ra->sa, sizeof(ra->sa)) < 0)
+	if (redo_write(c, d, top, &ra->sa, sizeof(ra->sa)) < 0)
 		return -EFAULT;
 	if (ra->msg_arg < 0) {
 		d->args[ra->addr_arg] = top;
@@ -239,7 +241,7 @@ static long place_addr(struct call *c, struct redo *d, uint64_t sp)
 	ra->msg.msg_name = (void *)(uintptr_t)top;
 	ra->msg.msg_namelen = sizeof(ra->sa);
 	top = (top - sizeof(ra->msg)) & ~(uint64_t)7;
-	if (call_write(c, top, &ra->msg, sizeof(ra->msg)) < 0)
+	if (redo_write(c, d, top, &ra->msg, sizeof(ra->msg)) < 0)
 		return -EFAULT;
 	d->args[ra->msg_arg] = top;
 	return 0;
@@ -249,14 +251,7 @@ static long redo_with(struct call *c, struct readdr *ra)
 {
 	struct redo d = { .nr = c->nr, .place = place_addr, .arg = ra };
 	memcpy(d.args, c->args, sizeof(d.args));
-	long r = call_redo_run(c, &d);
-	if (r == -EPERM || r == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot reach pool sockets (ECONNREFUSED)");
-		r = -ECONNREFUSED;
-	}
-	return r;
+	return call_redo_or(c, &d, -ECONNREFUSED, "reach pool sockets");
 }
 
 /* connect, sendto: the address is args[ai], its length args[ai + 1]. */
@@ -273,7 +268,28 @@ static long addr_call(struct call *c, int ai)
 
 long sys_connect(struct call *c)
 {
-	return addr_call(c, 1);
+	struct upath u;
+	int r = read_addr(c, c->args[1], c->args[2], &u);
+	if (r <= 0)
+		return r < 0 ? r : CALL_CONTINUE;
+	struct readdr ra = { .addr_arg = 1, .len_arg = 2, .msg_arg = -1 };
+	long ret = reach(c, &u, &ra.sa);
+	if (ret < 0)
+		return ret;
+	/* a non-blocking socket's connect never waits: done here, on the
+	 * caller's own socket */
+	int sock = call_getfd(c, (int)c->args[0]);
+	if (sock >= 0 && (fcntl(sock, F_GETFL) & O_NONBLOCK)) {
+		ret = connect(sock, (struct sockaddr *)&ra.sa, sizeof(ra.sa)) <
+				0 ?
+			-errno :
+			0;
+		close(sock);
+		return ret;
+	}
+	if (sock >= 0)
+		close(sock);
+	return redo_with(c, &ra);
 }
 
 long sys_sendto(struct call *c)

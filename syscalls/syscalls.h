@@ -414,7 +414,23 @@ struct redo {
 	 * call returns it instead. NULL: nothing. */
 	long (*place)(struct call *c, struct redo *d, uint64_t sp);
 	void *arg;
+	/* what place() wrote (redo_write), kept to write again: see
+	 * redo_restarted */
+	unsigned char *saved;
+	size_t nsaved, cap;
 };
+/* For place(): call_write, remembering what was written. 0 or -EFAULT. */
+int redo_write(struct call *c, struct redo *d, uint64_t addr, const void *buf,
+	       size_t len);
+/*
+ * Before any handler: a call that a redo set up and that a signal handler
+ * interrupted comes back when the kernel restarts it (SA_RESTART), but
+ * the handler's frame was built over what place() wrote below the stack
+ * pointer. Such a call (the same thread, number and arguments) gets those
+ * bytes written again and is let through (CALL_CONTINUE); 0 for any other
+ * call.
+ */
+long redo_restarted(struct call *c);
 /*
  * Under ptrace, makes the trapped thread run d->nr(d->args) in place of
  * the call it trapped on (the new call meets the filter again). Answers
@@ -423,6 +439,9 @@ struct redo {
  * is already traced, by a debugger say).
  */
 long call_redo_run(struct call *c, struct redo *d);
+/* call_redo_run, answering err (and logging once that the thread could
+ * not `what`) where it cannot redirect: a traced or non-x86_64 thread. */
+long call_redo_or(struct call *c, struct redo *d, long err, const char *what);
 /* Around the launcher's waits for children: no redo is in flight then. */
 void sc_reap_begin(void);
 void sc_reap_end(void);

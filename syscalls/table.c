@@ -247,5 +247,8 @@ long sc_dispatch(struct call *c)
 {
 	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE || !sc_table[c->nr].handler)
 		return CALL_CONTINUE;
+	long r = redo_restarted(c);
+	if (r)
+		return r;
 	return sc_table[c->nr].handler(c);
 }
