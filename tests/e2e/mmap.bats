@@ -4,6 +4,7 @@
 # connection) with two processes at once, LMDB (mdb_load, mdb_dump,
 # mdb_stat, python3-lmdb), and what a SIGKILL of the supervisor leaves.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
@@ -271,4 +272,23 @@ for name, tag, keep in (("/mnt/pf/unmapped", b"unmap", False),
 	expect_eq "unmapped file" unmap "${output:0:5}"
 	run "$PMEMFILE_TOOL" cat "$POOL" /kept
 	expect_eq "file mapped at exit" 'kept!' "${output:0:5}"
+}
+
+@test "under strace (a traced thread): a writable shared mapping is ENODEV, a read-only one a snapshot" {
+	require_tool python3 strace
+	run --separate-stderr pfrun strace -f -o /dev/null python3 -c '
+import errno, mmap, os
+fd = os.open("/mnt/pf/s", os.O_RDWR | os.O_CREAT, 0o644)
+os.write(fd, b"x" * 4096)
+try:
+    mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_WRITE | mmap.PROT_READ)
+    print("mapped")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ)
+print(m[0:2])
+'
+	expect_status 0
+	expect_eq "traced" "ENODEV
+b'xx'" "$output"
 }
