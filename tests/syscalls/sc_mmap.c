@@ -330,6 +330,24 @@ static void t_modes(void)
 	CHECK_OK(unlink(path("m")));
 }
 
+/* msync is trapped now: host mappings and anonymous ones are the kernel's */
+static void t_host_msync(void)
+{
+	int fd = CHECK_OK(open(hpath("h"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CHECK_OK(ftruncate(fd, PG));
+	char *m = map(fd, PG, PROT_READ | PROT_WRITE, 0);
+	memcpy(m, "host", 4);
+	CHECK_OK(msync(m, PG, MS_SYNC));
+	char buf[4];
+	CHECK_EQ(4, pread(fd, buf, 4, 0));
+	CHECK_MEM("host", buf, 4);
+	CHECK_ERR(EINVAL, msync(m, PG, 8));
+	CHECK_OK(munmap(m, PG));
+	CHECK_ERR(ENOMEM, msync(m, PG, MS_SYNC));
+	close(fd);
+	CHECK_OK(unlink(hpath("h")));
+}
+
 static void t_unlinked(void)
 {
 	int fd = make("u", PG);
@@ -421,6 +439,7 @@ int main(int argc, char **argv)
 		{ "sigbus_mremap", t_sigbus_mremap },
 		{ "open_trunc", t_open_trunc },
 		{ "modes", t_modes },
+		{ "host_msync", t_host_msync },
 		{ "unlinked", t_unlinked },
 		{ "orphaned_mapping", t_orphaned_mapping },
 		{ "sparse", t_sparse },
