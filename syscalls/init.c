@@ -4,6 +4,7 @@
 #include "syscalls.h"
 #include "exec_cache.h"
 #include "rundir.h"
+#include "shm.h"
 
 int sc_init(void)
 {
@@ -12,6 +13,8 @@ int sc_init(void)
 
 void sc_shutdown(void)
 {
+	/* what was stored through shared mappings goes to the pools */
+	shm_shutdown();
 	/* placeholders first: they hold descriptions */
 	placeholder_shutdown();
 	ofd_shutdown();

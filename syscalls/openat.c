@@ -12,7 +12,7 @@
 #define OPEN_HOW_SIZE_VER0 24
 #endif
 
-#include "syscalls.h"
+#include "shm.h"
 
 struct host_open { const char *path; int flags; mode_t mode; };
 
@@ -67,6 +67,9 @@ static long do_open(struct call *c, int dirfd_arg, int path_arg, int flags,
 			return r;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
 		if (r == 0) {
+			/* O_TRUNC of a mapped file: the mappings see it */
+			if (flags & O_TRUNC)
+				shm_reload(p.m, f);
 			/* an O_TMPFILE is "DIR/#INO", as the kernel names it */
 			struct pf_stat st;
 			char tmpname[PATH_MAX + 32];

@@ -511,7 +511,7 @@ H(chdir); H(fchdir); H(getcwd);
 H(statfs); H(fstatfs);
 H(fcntl); H(flock);
 H(umask); H(creds_changed); H(exit_group);
-H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
+H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);

@@ -124,6 +124,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(flock, flock, SC_FD0, "fi"),
 	E(ioctl, ioctl, SC_FD0, "fxx"),
 	E(mmap, mmap, 0, "puxxfi"),
+	E(msync, msync, 0, "pux"),
 	/* exec: pool files cannot be executed (like a noexec mount) */
 	E(execve, execve, 0, "spp"),
 	E(execveat, execveat, 0, "dsppa"),

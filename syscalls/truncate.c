@@ -5,15 +5,28 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "syscalls.h"
+#include "shm.h"
 
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
 	long r = exec_write_check(c, p, pc, 0);
-	return r < 0 ?
-		r :
-		pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	if (r < 0)
+		return r;
+	/* a mapped file's memfd follows the size: open it (O_PATH, no
+	 * permission needed) to find it; the truncate itself checks */
+	pf_file *f = NULL;
+	struct shm_w w = { NULL };
+	int mapped =
+		pf_openat(p->m->pool, pc, p->dir, p->path, O_PATH, 0, &f) == 0;
+	if (mapped)
+		shm_write_begin(p->m, f, &w);
+	r = pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	if (mapped) {
+		shm_write_end(&w, 0, 0);
+		pf_close(f);
+	}
+	return r;
 }
 
 static long host_truncate(struct call *c, const char *path, void *arg)
@@ -41,8 +54,13 @@ static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
 	struct pf_caller *pc = call_caller(c);
 	if ((off_t)c->args[1] < 0)
 		return -EINVAL;
-	return pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
-		  : call_who_err(c);
+	if (!pc)
+		return call_who_err(c);
+	struct shm_w w;
+	shm_write_begin(o->m, o->file, &w);
+	long r = pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
+	shm_write_end(&w, 0, 0); /* the size */
+	return r;
 }
 
 long sys_ftruncate(struct call *c)
@@ -53,9 +71,15 @@ long sys_ftruncate(struct call *c)
 static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 {
 	struct pf_caller *pc = call_caller(c);
-	return pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
-				 (off_t)c->args[2], (off_t)c->args[3])
-		  : call_who_err(c);
+	if (!pc)
+		return call_who_err(c);
+	struct shm_w w;
+	shm_write_begin(o->m, o->file, &w);
+	long r = pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
+			      (off_t)c->args[2], (off_t)c->args[3]);
+	/* holes punched, zeros, the size */
+	shm_write_end(&w, (uint64_t)c->args[2], (uint64_t)c->args[3]);
+	return r;
 }
 
 long sys_fallocate(struct call *c)

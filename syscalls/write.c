@@ -2,10 +2,12 @@
 /* write, pwrite64, writev, pwritev, pwritev2: straight from target to pool. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 
 #include "iov.h"
+#include "shm.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: pwritev2's flags (iov.h). */
@@ -29,12 +31,21 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 		ret = -EOPNOTSUPP;
 	else if (!pc)
 		ret = call_who_err(c);
-	else if (flags)
-		ret = pf_write_cb_flags(o->m->pool, pc, o->file, t->total, off,
-					flags, tbuf_from_target, t);
-	else
-		ret = pf_write_cb(o->m->pool, pc, o->file, t->total, off,
-				  tbuf_from_target, t);
+	else {
+		/* and into the shared memfd, if the file is mapped */
+		struct shm_w w;
+		shm_write_begin(o->m, o->file, &w);
+		if (flags)
+			ret = pf_write_cb_flags(o->m->pool, pc, o->file,
+						t->total, off, flags,
+						tbuf_from_target, t);
+		else
+			ret = pf_write_cb(o->m->pool, pc, o->file, t->total,
+					  off, tbuf_from_target, t);
+		shm_write_done(&w, o->file, off,
+			       flags || (pf_file_get_flags(o->file) & O_APPEND),
+			       ret);
+	}
 	ret = errno_filter(ret);
 out:
 	ofd_put(o);
