@@ -34,6 +34,7 @@
 
 #include "syscalls.h"
 #include "exec_cache.h"
+#include "shm.h"
 #include "rundir.h"
 
 #define CACHE_MAX 64
@@ -221,6 +222,8 @@ static int open_as(struct entry *e, const char *name, const char *vpath)
 int exec_cache_get(struct mount *m, pf_file *f, const char *given,
 		   const char *vpath)
 {
+	/* stores through shared mappings are the file's too */
+	shm_sync_all();
 	struct pf_stat st;
 	int r = pf_fstat(m->pool, f, &st);
 	if (r < 0)

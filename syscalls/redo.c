@@ -303,7 +303,7 @@ static long seized(struct call *c, struct redo *d)
 {
 	if (ptrace(PTRACE_SEIZE, c->tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
 		int err = errno;
-		sc_log(SC_LOG_WARN,
+		sc_log(SC_LOG_DEBUG,
 		       "cannot seize thread %d to redirect its call: %s",
 		       (int)c->tid, strerror(err));
 		return err == ESRCH ? -ESRCH : -EPERM;
