@@ -36,6 +36,8 @@ static long check_sfr(struct call *c, struct ofd *o, void *arg)
 static long check_fadvise(struct call *c, struct ofd *o, void *arg)
 {
 	int advice = (int)c->args[3];
+	if (pf_file_get_flags(o->file) & O_PATH)
+		return -EBADF;
 	if (advice < 0 || advice > 5 || (int64_t)c->args[2] < 0)
 		return -EINVAL;
 	return 0;

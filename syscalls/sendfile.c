@@ -278,10 +278,14 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	if (ret < 0)
 		goto out;
 	ret = pump(c, &in, &out, len);
-	if (ret > 0 && offp_in)
-		call_write(c, offp_in, &in.off, sizeof(in.off));
-	if (ret > 0 && offp_out)
-		call_write(c, offp_out, &out.off, sizeof(out.off));
+	/* the offsets go back as the kernel's put_user: if that fails, the
+	 * call fails with EFAULT though the data moved */
+	if (ret > 0 && offp_in &&
+	    call_write(c, offp_in, &in.off, sizeof(in.off)) < 0)
+		ret = -EFAULT;
+	if (ret > 0 && offp_out &&
+	    call_write(c, offp_out, &out.off, sizeof(out.off)) < 0)
+		ret = -EFAULT;
 out:
 	put_end(&in);
 	put_end(&out);

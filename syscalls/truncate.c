@@ -4,16 +4,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "syscalls.h"
+#include "fsize.h"
 
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
 	long r = exec_write_check(c, p, pc, 0);
-	return r < 0 ?
-		r :
-		pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	if (r < 0)
+		return r;
+	/* RLIMIT_FSIZE when it grows (a failing stat: truncate says why) */
+	struct pf_stat st;
+	if (pf_fstatat(p->m->pool, pc, p->dir, p->path, &st, 0) == 0 &&
+	    S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, (int64_t)st.size, *(off_t *)arg)) < 0)
+		return r;
+	return pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
 }
 
 static long host_truncate(struct call *c, const char *path, void *arg)
@@ -41,8 +49,16 @@ static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
 	struct pf_caller *pc = call_caller(c);
 	if ((off_t)c->args[1] < 0)
 		return -EINVAL;
-	return pc ? pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1])
-		  : call_who_err(c);
+	if (!pc)
+		return call_who_err(c);
+	struct pf_stat st;
+	int acc = pf_file_get_flags(o->file) & (O_ACCMODE | O_PATH);
+	long r;
+	if ((acc == O_WRONLY || acc == O_RDWR) &&
+	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, (int64_t)st.size, (off_t)c->args[1])) < 0)
+		return r;
+	return pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
 }
 
 long sys_ftruncate(struct call *c)

@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include "iov.h"
+#include "fsize.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: pwritev2's flags (iov.h). */
@@ -25,15 +26,18 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 	if (ret < 0)
 		goto out;
 	struct pf_caller *pc = call_caller(c);
+	size_t count = t->total;
 	if (rwf & ~RWF_KNOWN)
 		ret = -EOPNOTSUPP;
 	else if (!pc)
 		ret = call_who_err(c);
+	else if ((ret = fsize_write(c, o, off, flags != 0, &count)) < 0)
+		;
 	else if (flags)
-		ret = pf_write_cb_flags(o->m->pool, pc, o->file, t->total, off,
+		ret = pf_write_cb_flags(o->m->pool, pc, o->file, count, off,
 					flags, tbuf_from_target, t);
 	else
-		ret = pf_write_cb(o->m->pool, pc, o->file, t->total, off,
+		ret = pf_write_cb(o->m->pool, pc, o->file, count, off,
 				  tbuf_from_target, t);
 	ret = errno_filter(ret);
 out:
