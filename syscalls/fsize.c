@@ -58,14 +58,21 @@ long fsize_write(struct call *c, struct ofd *o, int64_t pos, int append,
 	}
 	if (pos >= limit)
 		return too_big(c);
-	if ((uint64_t)(limit - pos) < *count)
+	if ((uint64_t)(limit - pos) < *count) {
 		*count = (size_t)(limit - pos);
+		return 1;
+	}
 	return 0;
+}
+
+void fsize_signal(struct call *c)
+{
+	too_big(c);
 }
 
 long fsize_truncate(struct call *c, int64_t cur, int64_t len)
 {
-	if (len <= cur)
+	if (len <= cur && cur >= 0)
 		return 0;
 	int64_t limit = limit_of(c);
 	return limit >= 0 && len > limit ? too_big(c) : 0;

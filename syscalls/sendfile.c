@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "syscalls.h"
+#include "fsize.h"
 
 #define SPLICE_MAX (1 << 20)
 #define CHUNK 65536
@@ -277,7 +278,15 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	ret = validate(k, &in, &out, &len);
 	if (ret < 0)
 		goto out;
+	/* into a pool file: RLIMIT_FSIZE, as generic_write_check_limits */
+	int cut = 0;
+	if (out.o &&
+	    (ret = cut = (int)fsize_write(c, out.o, out.off, 0, &len)) < 0)
+		goto out;
 	ret = pump(c, &in, &out, len);
+	/* sendfile's next chunk would meet the limit: SIGXFSZ, as Linux */
+	if (cut && k == K_SENDFILE && ret == (long)len)
+		fsize_signal(c);
 	/* the offsets go back as the kernel's put_user: if that fails, the
 	 * call fails with EFAULT though the data moved */
 	if (ret > 0 && offp_in &&

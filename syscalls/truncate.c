@@ -69,6 +69,18 @@ long sys_ftruncate(struct call *c)
 static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 {
 	struct pf_caller *pc = call_caller(c);
+	int mode = (int)c->args[1];
+	off_t off = (off_t)c->args[2], len = (off_t)c->args[3];
+	struct pf_stat st;
+	long r;
+	/* an end past RLIMIT_FSIZE, even with FALLOC_FL_KEEP_SIZE (as
+	 * Linux 6.18 on tmpfs answers) */
+	if (pc && !(mode & FALLOC_FL_PUNCH_HOLE) && off >= 0 && len > 0 &&
+	    off <= INT64_MAX - len &&
+	    (pf_file_get_flags(o->file) & O_ACCMODE) != O_RDONLY &&
+	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, -1, off + len)) < 0)
+		return r;
 	return pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
 				 (off_t)c->args[2], (off_t)c->args[3])
 		  : call_who_err(c);

@@ -245,6 +245,34 @@ static void t_fsize_limit(void)
 		CHECK_ERR(EFBIG, truncate(path("fsz"), 20000));
 		CHECK_EQ(4, xfsz);
 		CHECK_OK(ftruncate(fd, 10000));
+		CHECK_ERR(EFBIG, fallocate(fd, 0, 9000, 2000));
+		CHECK_EQ(5, xfsz);
+		CHECK_ERR(EFBIG,
+			  fallocate(fd, FALLOC_FL_KEEP_SIZE, 9000, 2000));
+		CHECK_EQ(6, xfsz);
+		CHECK_OK(fallocate(fd, FALLOC_FL_KEEP_SIZE, 9000, 1000));
+		/* copies into the file are limited too */
+		int src = CHECK_OK(open(path("fsz-src"),
+					O_RDWR | O_CREAT | O_TRUNC, 0600));
+		CHECK_EQ(4096, write(src, buf, 4096));
+		off_t so = 0;
+		CHECK_OK(ftruncate(fd, 9000));
+		CHECK_OK(lseek(fd, 9000, SEEK_SET));
+		/* sendfile's next chunk meets the limit: SIGXFSZ */
+		CHECK_EQ(1000, sendfile(fd, src, &so, 4096));
+		CHECK_EQ(7, xfsz);
+		so = 0;
+		CHECK_ERR(EFBIG, sendfile(fd, src, &so, 4096));
+		CHECK_EQ(8, xfsz);
+		loff_t si = 0, di = 9500;
+		CHECK_EQ(500, copy_file_range(src, &si, fd, &di, 4096, 0));
+		CHECK_EQ(8, xfsz);
+		si = 0;
+		di = 10000;
+		CHECK_ERR(EFBIG, copy_file_range(src, &si, fd, &di, 4096, 0));
+		CHECK_EQ(9, xfsz);
+		close(src);
+		CHECK_OK(unlink(path("fsz-src")));
 		CHECK_OK(ftruncate(fd, 5));
 		struct stat st;
 		CHECK_OK(fstat(fd, &st));
