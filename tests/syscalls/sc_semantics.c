@@ -60,6 +60,9 @@ static void t_opath_ebadf(void)
 	CHECK_ERR(EBADF, fallocate(fd, 0, 0, 10));
 	CHECK_EQ(EBADF, posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL));
 	CHECK_ERR(EBADF, futimens(fd, NULL));
+	CHECK_ERR(EBADF, readahead(fd, 0, 10));
+	CHECK_ERR(EBADF, sync_file_range(fd, 0, 10, 0));
+	CHECK_ERR(EBADF, syncfs(fd));
 	CHECK_ERR(EBADF, flock(fd, LOCK_SH));
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 	CHECK_ERR(EBADF, fcntl(fd, F_SETLK, &fl));
