@@ -641,13 +641,17 @@ static long request(struct call *c, const struct req *r, int wait)
 			w->tid = c->tid;
 			w->bkind = l->kind;
 			w->bpid = l->pid;
-			int pfd = call_procfd(c);
-			w->status_fd = pfd >= 0 ?
-				openat(pfd, "status", O_RDONLY | O_CLOEXEC) :
-				-1;
+			w->status_fd = -1;
 			w->next = waiters;
 			waiters = w;
 			pthread_mutex_unlock(&lk_lock);
+			/* not under lk_lock: the thread cache has locks of
+			 * its own, and lock_exit runs under the process
+			 * table's */
+			int pfd = call_procfd(c);
+			if (pfd >= 0)
+				w->status_fd = openat(pfd, "status",
+						      O_RDONLY | O_CLOEXEC);
 			pthread_t t;
 			pthread_attr_t attr;
 			pthread_attr_init(&attr);
