@@ -67,6 +67,11 @@ struct bench_io {
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*rmdir)(const char *path);
 	int (*rename)(const char *from, const char *to);
+	/* extended attributes (flags 0) */
+	int (*setxattr)(const char *path, const char *name, const void *v,
+			size_t n);
+	ssize_t (*getxattr)(const char *path, const char *name, void *v,
+			    size_t n);
 	/* Tears the backend down (closes a pool). May be NULL. */
 	void (*fini)(void);
 };
@@ -87,5 +92,8 @@ const struct bench_io *bench_io_core(const char *pool_path,
 
 /* Parses "64M", "4G", "4096" (k/K, m/M, g/G suffixes: powers of 1024). */
 uint64_t bench_parse_size(const char *s);
+/* "--target NAME [--rounds N] DIR" (either option optional, in any order):
+ * the index of DIR, or -1 for anything else. */
+int bench_dir_args(int argc, char **argv, const char **target, long *rounds);
 
 #endif

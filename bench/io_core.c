@@ -99,6 +99,18 @@ static int core_rename(const char *from, const char *to)
 	return pf_renameat2(pool, &caller, NULL, from, NULL, to, 0);
 }
 
+static int core_setxattr(const char *path, const char *name, const void *v,
+			 size_t n)
+{
+	return pf_setxattrat(pool, &caller, NULL, path, 0, name, v, n, 0);
+}
+
+static ssize_t core_getxattr(const char *path, const char *name, void *v,
+			     size_t n)
+{
+	return pf_getxattrat(pool, &caller, NULL, path, 0, name, v, n);
+}
+
 static void core_fini(void)
 {
 	pf_pool_close(pool);
@@ -120,6 +132,8 @@ static const struct bench_io io_core = {
 	.mkdir = core_mkdir,
 	.rmdir = core_rmdir,
 	.rename = core_rename,
+	.setxattr = core_setxattr,
+	.getxattr = core_getxattr,
 	.fini = core_fini,
 };
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -96,6 +97,20 @@ static int sys_rename(const char *from, const char *to)
 	return rename(from, to) < 0 ? -errno : 0;
 }
 
+static int sys_setxattr(const char *path, const char *name, const void *v,
+			size_t n)
+{
+	return setxattr(path, name, v, n, 0) < 0 ? -errno : 0;
+}
+
+static ssize_t sys_getxattr(const char *path, const char *name, void *v,
+			    size_t n)
+{
+	ssize_t r = getxattr(path, name, v, n);
+
+	return r < 0 ? -errno : r;
+}
+
 const struct bench_io bench_io_sys = {
 	.name = "syscalls",
 	.open = sys_open,
@@ -111,5 +126,7 @@ const struct bench_io bench_io_sys = {
 	.mkdir = sys_mkdir,
 	.rmdir = sys_rmdir,
 	.rename = sys_rename,
+	.setxattr = sys_setxattr,
+	.getxattr = sys_getxattr,
 	.fini = NULL,
 };

@@ -325,7 +325,46 @@ static void teardown_file(struct ctx *c, const char *name)
 	c->io->unlink(p);
 }
 
+/* a file with three small attributes, as cp -a or rsync -X leave them */
+static int setup_xattrfile(struct ctx *c)
+{
+	char p[1100];
+	int r = make_file(c, "xattr-file", SMALL, 1, 0);
+
+	path_of(c, p, sizeof(p), "xattr-file");
+	if (!r)
+		r = c->io->setxattr(p, "user.mime_type", "text/plain", 10);
+	if (!r)
+		r = c->io->setxattr(p, "user.checksum", "0123456789abcdef", 16);
+	if (!r)
+		r = c->io->setxattr(p, "security.selinux", "unconfined_u", 12);
+	return r;
+}
+
+static int run_getxattr(struct ctx *c, size_t i)
+{
+	char p[1100], v[64];
+
+	path_of(c, p, sizeof(p), "xattr-file");
+	ssize_t r = c->io->getxattr(p, "user.checksum", v, sizeof(v));
+
+	return r < 0 ? (int)r : (r == 16 ? 0 : -EIO);
+}
+
+static int run_setxattr(struct ctx *c, size_t i)
+{
+	char p[1100], v[16];
+
+	path_of(c, p, sizeof(p), "xattr-file");
+	snprintf(v, sizeof(v), "%015zu", i);
+	return c->io->setxattr(p, "user.checksum", v, 15);
+}
+
 static void teardown_statfile(struct ctx *c) { teardown_file(c, "stat-file"); }
+static void teardown_xattrfile(struct ctx *c)
+{
+	teardown_file(c, "xattr-file");
+}
 static void teardown_data4k(struct ctx *c) { teardown_file(c, "data-4k"); }
 static void teardown_data1m(struct ctx *c) { teardown_file(c, "data-1m"); }
 static void teardown_append(struct ctx *c) { teardown_file(c, "append"); }
@@ -342,6 +381,8 @@ static const struct op ops[] = {
 	{ "mkdir_rmdir", 0, NULL, run_mkdir_rmdir, NULL },
 	{ "rename", 0, setup_rename, run_rename, teardown_rename },
 	{ "readdir_1000", 1, setup_dir1000, run_readdir, teardown_dir1000 },
+	{ "getxattr", 0, setup_xattrfile, run_getxattr, teardown_xattrfile },
+	{ "setxattr", 0, setup_xattrfile, run_setxattr, teardown_xattrfile },
 };
 
 static int wanted(const char *list, const char *name)

@@ -91,7 +91,7 @@ END {
 	# ---- micro
 	nt = split("tmpfs vartmp pool-run core host-run", T, " ")
 	split("tmpfs|/var/tmp (" fs ")|pool via pmemfile-run|core in-process|host file via pmemfile-run", TN, "|")
-	nops = split("stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000", O, " ")
+	nops = split("stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000 getxattr setxattr", O, " ")
 	print "## Micro: per-operation latency (bench/micro.c), median us"
 	print ""
 	hdr = "| op |"; sep = "|---|"
@@ -174,13 +174,13 @@ END {
 	print ""
 
 	# ---- exec
-	print "## Running programs"
+	print "## Running programs, FIFOs and sockets"
 	print ""
 	print "posix_spawn + waitpid, per program run (us, medians): /bin/true from the host, a copy of it in the directory under test, a `#!/bin/true` script there. host-run: pmemfile-run with the directory on tmpfs; pool-run: in a pool (the exec of a pool file)."
 	print ""
 	print "| run | tmpfs | host-run | pool-run | pool-run / host-run | pool-run / tmpfs |"
 	print "|---|---|---|---|---|---|"
-	split("spawn_host:/bin/true (host);spawn_dir:copy of true in the directory;spawn_script:#!/bin/true script in the directory", EX, ";")
+	split("spawn_host:/bin/true (host);spawn_dir:copy of true in the directory;spawn_script:#!/bin/true script in the directory;fifo_open_close:open O_RDWR + close of a FIFO there;unix_connect:connect + accept + closes, UNIX socket bound there", EX, ";")
 	for (i = 1; i in EX; i++) {
 		split(EX[i], f, ":")
 		pool = get("exec", f[1], "pool-run")

@@ -89,6 +89,7 @@ now_ns() { date +%s%N; }
 micro=$build/bench/pf-micro
 micro_core=$build/bench/pf-micro-core
 spawn=$build/bench/pf-spawn
+special=$build/bench/pf-special
 scale=$build/bench/pf-scale
 scale_core=$build/bench/pf-scale-core
 rtt=$build/bench/pf-notify-rtt
@@ -170,7 +171,7 @@ na() { local s=$1 o=$2 t=$3; shift 3; rec "$s $o $t n/a n/a 0 # $*"; }
 # ---------------------------------------------------------------- micro
 # Each target: REPS runs of pf-micro; the report takes the median of their
 # medians. Lines: "micro op target median_ns p90_ns rounds".
-micro_ops="stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000"
+micro_ops="stat open_close pread_4k pwrite_4k pread_1m pwrite_1m append_fdatasync_4k create_unlink mkdir_rmdir rename readdir_1000 getxattr setxattr"
 micro_target() {        # TARGET CMD...
 	local t=$1
 	shift
@@ -273,11 +274,16 @@ if want exec; then
 	for r in $(seq "$REPS"); do
 		"$spawn" --target tmpfs --rounds "$SPAWN_ROUNDS" "$work/spawn" 2>>"$log" |
 			sed 's/^/exec /' >>"$raw"
+		"$special" --target tmpfs "$work/spawn" 2>>"$log" | sed 's/^/exec /' >>"$raw"
 		if [ $run_ok = 1 ] && pool=$(newpool spawn 128M 2>"$work/why"); then
 			pfrun_in "$pool" "$spawn" --target host-run --rounds "$SPAWN_ROUNDS" \
 				"$work/spawn" 2>>"$log" | sed 's/^/exec /' >>"$raw"
 			pfrun_in "$pool" "$spawn" --target pool-run --rounds "$SPAWN_ROUNDS" \
 				"$mnt" 2>>"$log" | sed 's/^/exec /' >>"$raw"
+			pfrun_in "$pool" "$special" --target host-run "$work/spawn" 2>>"$log" |
+				sed 's/^/exec /' >>"$raw"
+			pfrun_in "$pool" "$special" --target pool-run "$mnt" 2>>"$log" |
+				sed 's/^/exec /' >>"$raw"
 			rm -f "$pool"
 		else
 			na exec spawn_dir pool-run "${run_why:-$(cat "$work/why" 2>/dev/null)}"

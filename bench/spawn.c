@@ -77,16 +77,8 @@ int main(int argc, char **argv)
 {
 	const char *target = "native";
 	long rounds = 1000;
-	int i;
-	for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
-		if (!strcmp(argv[i], "--target"))
-			target = argv[i + 1];
-		else if (!strcmp(argv[i], "--rounds"))
-			rounds = atol(argv[i + 1]);
-		else
-			break;
-	}
-	if (i != argc - 1 || rounds <= 0) {
+	int i = bench_dir_args(argc, argv, &target, &rounds);
+	if (i < 0) {
 		fprintf(stderr,
 			"usage: pf-spawn --target NAME [--rounds N] DIR\n");
 		return 2;

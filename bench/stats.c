@@ -117,3 +117,17 @@ uint64_t bench_parse_size(const char *s)
 	}
 	return v;
 }
+
+int bench_dir_args(int argc, char **argv, const char **target, long *rounds)
+{
+	int i;
+	for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (!strcmp(argv[i], "--target"))
+			*target = argv[i + 1];
+		else if (!strcmp(argv[i], "--rounds"))
+			*rounds = atol(argv[i + 1]);
+		else
+			return -1;
+	}
+	return i == argc - 1 && *rounds > 0 ? i : -1;
+}

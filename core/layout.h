@@ -27,8 +27,13 @@
  * 2: pf_dirpage.used and pf_inode.nsubdirs are no longer maintained (each
  * cost an undo-log entry per create and unlink; both are derived). A
  * version-1 pool is read the same way and marked 2 when opened.
+ * 3: extended attributes: pf_inode.xattr (taken from the padding) names a
+ * PF_T_XATTR blob. Every inode of layouts 1 and 2 was allocated zeroed
+ * (pmemobj_tx_zalloc, or reserved and memset), so its xattr field is null:
+ * an older pool is read the same way and marked 3 when opened (an older
+ * pmemfile then refuses it, as its fsck would not know the blobs).
  */
-#define PF_LAYOUT_VERSION 2u
+#define PF_LAYOUT_VERSION 3u
 #define PF_LAYOUT_VERSION_MIN 1u
 #define PF_SUPER_MAGIC 0x31454c4946454d50ull /* "PMEMFILE1" little endian-ish */
 #define PF_INODE_MAGIC 0x444f4e49u           /* "INOD" */
@@ -40,6 +45,7 @@ enum {
 	PF_T_EXTENTS = 3,
 	PF_T_DATA = 4,
 	PF_T_SYMLINK = 5,
+	PF_T_XATTR = 6,
 };
 
 /* pf_super.flags */
@@ -82,7 +88,8 @@ struct pf_inode {
 	PMEMoid data;
 	PMEMoid parent;          /* directory: its parent (".."); root: itself */
 	uint64_t nsubdirs_v1;    /* layout 1 only: subdirectories; now unused */
-	uint8_t pad[72];
+	PMEMoid xattr;           /* struct pf_xattrs, or null: none (layout 3) */
+	uint8_t pad[56];
 };
 _Static_assert(sizeof(struct pf_inode) == 224, "pf_inode size");
 _Static_assert(offsetof(struct pf_inode, size) % 8 == 0, "size aligned");
@@ -156,5 +163,47 @@ struct pf_symlink {
 	uint64_t len;
 	char target[];
 };
+
+/*
+ * Extended attributes of one inode: one blob holding them all, found from
+ * pf_inode.xattr (null when the inode has none, so they cost nothing
+ * then). Entries are packed one after another, sorted by name (memcmp,
+ * then length), each 8-byte aligned: a get or list is one walk of one
+ * object. A change writes a new blob and swaps the pointer in one
+ * transaction (copy on write: atomic across a crash); a remove may leave
+ * a hole instead (below).
+ */
+/* clang-format off */
+#define PF_XATTR_MAGIC 0x52545458u   /* "XTTR" */
+#define PF_XATTR_NAME_MAX 255        /* full name, namespace prefix included */
+#define PF_XATTR_SIZE_MAX 65536      /* bytes in one value (Linux XATTR_SIZE_MAX) */
+struct pf_xattrs {
+	uint32_t magic;          /* PF_XATTR_MAGIC */
+	uint32_t count;          /* entries (not holes) */
+	uint32_t used;           /* bytes of entries (and holes) after this header */
+	uint32_t size;           /* bytes requested for the object, header
+				    included (st_blocks counts them) */
+	uint8_t ent[];           /* struct pf_xattr_ent, used bytes */
+};
+_Static_assert(sizeof(struct pf_xattrs) == 16, "pf_xattrs size");
+
+/*
+ * An entry with namelen 0 is a hole left by a remove in place (which
+ * needs no allocation: a full pool can still free); its vlen covers what
+ * the entry held, up to PF_XATTR_HOLE_MAX. Walks skip holes, the next
+ * change drops them.
+ */
+#define PF_XATTR_HOLE_MAX (PF_XATTR_SIZE_MAX + PF_XATTR_NAME_MAX + 8)
+struct pf_xattr_ent {
+	uint32_t vlen;           /* value bytes, <= PF_XATTR_SIZE_MAX */
+	uint8_t namelen;         /* 1..PF_XATTR_NAME_MAX; 0: a hole */
+	uint8_t pad[3];
+	char name[];             /* namelen bytes (no NUL), then the value;
+				    the entry is padded to 8 bytes */
+};
+_Static_assert(sizeof(struct pf_xattr_ent) == 8, "pf_xattr_ent size");
+#define PF_XATTR_ENT_SIZE(namelen, vlen) \
+	(((uint64_t)sizeof(struct pf_xattr_ent) + (namelen) + (vlen) + 7) & ~7ull)
+/* clang-format on */
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: damaged pool images at pf_fsck and pf_pool_open.
  *
- * At start-up a small valid pool with files, directories, links and a
- * symlink is made and read into memory. Each input is a list of patches
+ * At start-up a small valid pool with files, directories, links, a
+ * symlink and extended attributes (a blob with a hole, one on the symlink,
+ * one on the orphan) is made and read into memory. Each input is a list of patches
  * applied to a copy of it:
  *   byte 0:      bit 0: truncate the image to a length given by bytes 1-4
  *   then records [u32 offset][u8 len][len bytes]
@@ -86,10 +87,24 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < 40; i++)
 		rel_pool_apply(p, &ops[i]);
 	pf_symlinkat(p, &rel_root, "some/target", NULL, "sym");
+	pf_setxattrat(p, &rel_root, NULL, "sym", AT_SYMLINK_NOFOLLOW,
+		      "trusted.t", "on the link", 11, 0);
 	pf_file *f;
+	static char big[5000];
+	memset(big, 'v', sizeof(big));
+	if (pf_openat(p, &rel_root, NULL, "xa", O_CREAT | O_RDWR, 0644, &f) ==
+	    0) {
+		pf_fsetxattr(p, &rel_root, f, "user.a", "1", 1, 0);
+		pf_fsetxattr(p, &rel_root, f, "user.b", "22", 2, 0);
+		pf_fsetxattr(p, &rel_root, f, "user.big", big, sizeof(big), 0);
+		pf_fsetxattr(p, &rel_root, f, "security.s", "s", 1, 0);
+		pf_fremovexattr(p, &rel_root, f, "user.b"); /* a hole */
+		pf_close(f);
+	}
 	/* an unlinked-but-open file: on the orphan list in the image */
 	if (pf_openat(p, &rel_root, NULL, "orphan", O_CREAT | O_RDWR, 0644, &f) == 0) {
 		pf_write(p, &rel_root, f, "orphan data", 11);
+		pf_fsetxattr(p, &rel_root, f, "user.o", "orphan", 6, 0);
 		pf_unlinkat(p, &rel_root, NULL, "orphan", 0);
 		/* copy the pool while the orphan is open */
 		rel_copy_file(base_path, img_path);
@@ -234,6 +249,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	free(rel_pool_dump(p, NULL));
+	/* every attribute of the files that had some reads back */
+	static const char *const xpaths[] = { "xa", "sym" };
+	for (int k = 0; k < 2; k++) {
+		static char list[PF_XATTR_LIST_MAX];
+		static char val[PF_XATTR_SIZE_MAX];
+		ssize_t n =
+			pf_listxattrat(p, &rel_root, NULL, xpaths[k],
+				       AT_SYMLINK_NOFOLLOW, list, sizeof(list));
+		for (ssize_t o = 0; o < n; o += (ssize_t)strlen(list + o) + 1)
+			pf_getxattrat(p, &rel_root, NULL, xpaths[k],
+				      AT_SYMLINK_NOFOLLOW, list + o, val,
+				      sizeof(val));
+	}
 	pf_file *fl;
 	if (pf_openat(p, &rel_root, NULL, "new", O_CREAT | O_WRONLY, 0644, &fl) == 0) {
 		pf_write(p, &rel_root, fl, "abc", 3);

@@ -2,9 +2,13 @@
 /*
  * Starting the target: fork; the child dies with us (PDEATHSIG), sets
  * no_new_privs, installs the filter built from the table with
- * NEW_LISTENER|WAIT_KILLABLE_RECV, hands the listener to the parent over a
- * socketpair, and execs the command. From the handoff on, each trapped
- * syscall of the child waits for the supervisor.
+ * NEW_LISTENER|WAIT_KILLABLE_RECV, puts the listener at an fd number the
+ * parent knows, and execs the command. The parent takes the listener
+ * from there with pidfd_getfd: the child cannot send it, since every
+ * way to send it (write, sendmsg) is trapped by then and would wait for a
+ * supervisor that has no listener yet. The child's first trapped call
+ * (its execve, at the latest) waits until the parent serves it; the
+ * listener is close-on-exec, so the command does not inherit it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "launcher.h"
 #include "syscalls.h"
@@ -28,37 +33,42 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-static void send_fd(int sock, int fd)
+/*
+ * The child's listener, once it is at fd number `at` in process pid: a
+ * copy (the same file), or -1 when the child died first.
+ */
+static int take_listener(pid_t pid, int at)
 {
-	char data = 'L';
-	struct iovec iov = { &data, 1 };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
-		_exit(EXIT_OWN);
-}
-
-static int recv_fd(int sock)
-{
-	char data;
-	struct iovec iov = { &data, 1 };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
 		return -1;
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	for (int tries = 0; tries < 100000; tries++) {
+		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, at, 0);
+		if (fd < 0 && errno != EBADF)
+			break; /* gone (ESRCH), or we may not */
+		char self[64], link[64];
+		ssize_t n = -1;
+		if (fd >= 0) {
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+			n = readlink(self, link, sizeof(link) - 1);
+		}
+		if (n > 0) {
+			link[n] = 0;
+			if (!strcmp(link, "anon_inode:seccomp notify")) {
+				close(pidfd);
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+				return fd;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		/* not there yet: the child's end of the pipe, or nothing */
+		if (waitpid(pid, NULL, WNOHANG | WNOWAIT | __WNOTHREAD) == pid)
+			break;
+		usleep(100);
+	}
+	close(pidfd);
+	return -1;
 }
 
 extern struct rlimit pf_orig_nofile;
@@ -72,9 +82,10 @@ pid_t child_start(char **argv, int *listener)
 	if (r < 0)
 		die("cannot build the seccomp filter: %s", strerror(-r));
 	struct sock_fprog fprog = { .len = (unsigned short)len, .filter = prog };
+	/* the listener goes to the number of the child's end of a pipe */
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		die("socketpair: %s", strerror(errno));
+	if (pipe2(sv, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
@@ -110,19 +121,19 @@ pid_t child_start(char **argv, int *listener)
 				strerror(errno));
 			_exit(EXIT_OWN);
 		}
-		send_fd(sv[1], fd);
-		/* trapped from here: served once the parent listens */
+		/* trapped from here: served once the parent has it */
+		if (dup3(fd, sv[1], O_CLOEXEC) < 0)
+			_exit(EXIT_OWN);
 		close(fd);
-		close(sv[1]);
 		execvp(argv[0], argv);
 		int err = errno;
 		fprintf(stderr, "pmemfile-run: %s: %s\n", argv[0], strerror(err));
 		_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
 	}
-	close(sv[1]);
 	free(prog);
-	*listener = recv_fd(sv[0]);
+	*listener = take_listener(pid, sv[1]);
 	close(sv[0]);
+	close(sv[1]);
 	if (*listener < 0)
 		return -pid;  /* the child failed before the handoff */
 	return pid;

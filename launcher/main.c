@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 			}
 			pid_t p;
 			int st;
+			sc_reap_begin();
 			while ((p = waitpid(-1, &st,
 					    WNOHANG | __WALL | __WNOTHREAD)) >
 			       0)
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
 					status = st;
 					done = 1;
 				}
+			sc_reap_end();
 		}
 	}
 	kill_leftovers();

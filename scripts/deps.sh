@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential cmake pkg-config libseccomp-dev libpmemobj-dev libpmem-dev
 pmdk-tools bats busybox-static sqlite3 fio golang-go clang libclang-rt-14-dev
 valgrind gdb gnuplot-nox tar gzip make coreutils findutils git clang-format
-python3 python3-venv perl"
+python3 python3-venv perl socat attr rsync libcap2-bin
+lmdb-utils python3-lmdb"
 
 missing=""
 for p in $PKGS; do

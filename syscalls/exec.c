@@ -369,10 +369,11 @@ static long add_copy(struct call *c, struct redo *d)
 }
 
 /* Writes len bytes below *top (8-aligned); the address, or 0. */
-static uint64_t push(struct call *c, uint64_t *top, const void *buf, size_t len)
+static uint64_t push(struct call *c, struct redo *d, uint64_t *top,
+		     const void *buf, size_t len)
 {
 	*top = (*top - len) & ~(uint64_t)7;
-	return call_write(c, *top, buf, len) == 0 ? *top : 0;
+	return redo_write(c, d, *top, buf, len) == 0 ? *top : 0;
 }
 
 /* Below the stack pointer: the host path and the new argv, if any. */
@@ -383,7 +384,7 @@ static long place_args(struct call *c, struct redo *d, uint64_t sp)
 	/* the host path, or "" for the fd (NULL is EFAULT before Linux 6.11) */
 	const char *name = x->host ? x->host : "";
 	uint64_t *name_arg = &d->args[x->host ? 0 : 1];
-	*name_arg = push(c, &top, name, strlen(name) + 1);
+	*name_arg = push(c, d, &top, name, strlen(name) + 1);
 	if (!*name_arg)
 		return -E2BIG; /* the stack has no room below */
 	if (!x->nhead)
@@ -427,7 +428,7 @@ static long place_args(struct call *c, struct redo *d, uint64_t sp)
 			r = -ENOMEM;
 	}
 	for (int i = x->nhead - 1; r == 0 && i >= 0; i--) {
-		arr[i] = push(c, &top, x->head[i], strlen(x->head[i]) + 1);
+		arr[i] = push(c, d, &top, x->head[i], strlen(x->head[i]) + 1);
 		if (!arr[i])
 			r = -E2BIG;
 	}
@@ -435,7 +436,7 @@ static long place_args(struct call *c, struct redo *d, uint64_t sp)
 		memcpy(arr + x->nhead, tail, ntail * sizeof(*arr));
 		arr[x->nhead + ntail] = 0;
 		d->args[argv_arg] =
-			push(c, &top, arr, (x->nhead + ntail + 1) * 8);
+			push(c, d, &top, arr, (x->nhead + ntail + 1) * 8);
 		if (!d->args[argv_arg])
 			r = -E2BIG; /* the stack has no room below */
 	}
@@ -461,14 +462,7 @@ static long run(struct call *c, struct exec *x)
 	}
 	if (x->nhead == 0)
 		d.args[x->host ? 1 : 2] = x->argv;
-	long r = call_redo_run(c, &d);
-	if (r == -EPERM || r == -ENOSYS) {
-		sc_log_unsupported(
-			c,
-			"a traced (or non-x86_64) thread cannot run pool files (EACCES)");
-		r = -EACCES;
-	}
-	return r;
+	return call_redo_or(c, &d, -EACCES, "run pool files");
 }
 
 static long do_exec(struct call *c, int dirfd_arg, int path_arg, int flags)

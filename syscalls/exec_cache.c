@@ -5,10 +5,8 @@
  * once into a private directory of the supervisor, and the copy is what
  * the caller's exec runs (exec.c).
  *
- * The directory: /dev/shm/pmemfile-exec-PID-XXXXXX (tmpfs, memory speed
- * like the pool; $TMPDIR or /tmp when /dev/shm is missing or noexec),
- * mode 0711 so its names cannot be listed. Each copy lives in a
- * subdirectory of its own, under the name it was executed by, because the
+ * The directory: x/ in the runtime directory (rundir.c). Each copy lives
+ * in a subdirectory of its own, under the name it was executed by, as the
  * kernel names the new process (comm, /proc/PID/status) after the file it
  * executes; another name for the same file is a hard link beside it. A
  * script's interpreter is executed under the script's name (as Linux
@@ -19,9 +17,7 @@
  * A copy is found again by (pool, inode) and used while the pool file's
  * size, mtime and ctime are what they were when it was made; otherwise it
  * is made again (the old one removed: a process still running it keeps
- * its own). At most CACHE_MAX copies; the least recently used goes. The
- * directory goes at sc_shutdown; directories of supervisors that died
- * without it (SIGKILL) go at the next start.
+ * its own). At most CACHE_MAX copies; the least recently used goes.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,9 +34,9 @@
 
 #include "syscalls.h"
 #include "exec_cache.h"
+#include "rundir.h"
 
 #define CACHE_MAX 64
-#define PREFIX "pmemfile-exec-"
 
 struct entry {
 	struct mount *m; /* NULL: a free slot */
@@ -71,75 +67,21 @@ static char root[PATH_MAX];
 static size_t rootlen;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* rm -r of a copy's directory (one file in it) or of the whole root. */
-static void remove_tree(const char *path, int depth)
-{
-	DIR *d = depth > 0 ? opendir(path) : NULL;
-	if (d) {
-		struct dirent *de;
-		char sub[PATH_MAX];
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") &&
-			    strcmp(de->d_name, "..") &&
-			    snprintf(sub, sizeof(sub), "%s/%s", path,
-				     de->d_name) < (int)sizeof(sub))
-				remove_tree(sub, depth - 1);
-		closedir(d);
-	}
-	if (rmdir(path) < 0)
-		unlink(path);
-}
-
-/* Directories PREFIX<pid>-* of supervisors that are gone, in dir. */
-static void remove_stale(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)) != 0)
-			continue;
-		char *end;
-		long pid = strtol(de->d_name + strlen(PREFIX), &end, 10);
-		if (*end != '-' || pid <= 0 || pid == getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		char path[PATH_MAX];
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-		    (int)sizeof(path))
-			remove_tree(path, 2);
-	}
-	closedir(d);
-}
-
-/* A directory where files may be executed: /dev/shm, else $TMPDIR, /tmp. */
+/* The cache's directory, x/ in the runtime directory. */
 static int make_root(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	const char *dirs[] = { "/dev/shm", tmp && *tmp == '/' ? tmp : "/tmp",
-			       "/tmp" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		struct statvfs sv;
-		if (statvfs(dirs[i], &sv) < 0 || (sv.f_flag & ST_NOEXEC))
-			continue;
-		remove_stale(dirs[i]);
-		snprintf(root, sizeof(root), "%s/" PREFIX "%d-XXXXXX", dirs[i],
-			 (int)getpid());
-		if (mkdtemp(root) && chmod(root, 0711) == 0) {
-			rootlen = strlen(root);
-			return 0;
-		}
+	int r = rundir_sub("x", root, sizeof(root));
+	if (r < 0) {
+		root[0] = 0;
+		return r;
 	}
-	root[0] = 0;
-	sc_log(SC_LOG_ERR,
-	       "no directory to execute pool files from (/dev/shm, $TMPDIR and /tmp are noexec or not writable)");
-	return -EACCES;
+	rootlen = strlen(root);
+	return 0;
 }
 
 static void drop(struct entry *e)
 {
-	remove_tree(e->dir, 1);
+	rundir_remove(e->dir, 1);
 	while (e->names) {
 		struct name *n = e->names;
 		e->names = n->next;
@@ -231,7 +173,7 @@ static int make(struct entry *e, struct mount *m, pf_file *rd,
 		return errno == ENOSPC ? -ENOMEM : -errno;
 	int r = copy_out(m, rd, st->size, file);
 	if (r < 0) {
-		remove_tree(e->dir, 1);
+		rundir_remove(e->dir, 1);
 		sc_log(SC_LOG_WARN, "cannot copy %s out to execute it: %s",
 		       vpath, strerror(-r));
 		return r == -ENOSPC || r == -EDQUOT ? -ENOMEM : r;
@@ -407,7 +349,7 @@ void exec_cache_shutdown(void)
 		if (cache[i].m)
 			drop(&cache[i]);
 	if (root[0])
-		remove_tree(root, 2);
+		rundir_remove(root, 2); /* the rest goes with rundir_shutdown */
 	root[0] = 0;
 	naliases = 0;
 	rootlen = 0;

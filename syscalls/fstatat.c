@@ -60,8 +60,24 @@ static long do_stat(struct call *c, int dirfd_arg, int path_arg,
 	int r = call_path(c, dirfd_arg, path_arg, &p);
 	if (r < 0)
 		return r;
-	if (p.kind == VP_HOST)
+	if (p.kind == VP_HOST) {
+		/* fstat of a pool FIFO or socket: the pool inode */
+		if (p.empty && (a->flags & AT_EMPTY_PATH) &&
+		    call_fd_twin(c, p.dirfd, &a->st, &a->m))
+			return 0;
+		/* or stat of /dev/fd/N, /proc/self/fd/N of one */
+		long pid, fd;
+		const char *rest;
+		struct proc *pr;
+		if (!(a->flags & AT_SYMLINK_NOFOLLOW) && p.path[0] == '/' &&
+		    proc_link_parse(c, p.path, &pid, &fd, &rest) && fd >= 0 &&
+		    !*rest &&
+		    (pid == c->tid ||
+		     ((pr = call_proc(c)) && pid == proc_tgid(pr))) &&
+		    call_fd_twin(c, (int)fd, &a->st, &a->m))
+			return 0;
 		return CALL_CONTINUE;
+	}
 	if (p.empty && !(a->flags & AT_EMPTY_PATH))
 		return -ENOENT;
 	return path_op_resolved(c, &p, pool_stat, host_stat, a);
@@ -81,6 +97,8 @@ static long stat_fd(struct call *c, int fd, struct st_arg *a)
 {
 	struct ofd *o;
 	int r = call_fd(c, fd, &o);
+	if (r == FD_HOST && call_fd_twin(c, fd, &a->st, &a->m))
+		return 0; /* a pool FIFO or socket: the pool inode */
 	if (r != FD_POOL)
 		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret = errno_filter(pf_fstat(o->m->pool, o->file, &a->st));

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fsync, fdatasync, syncfs, sync_file_range, fadvise64, readahead. Pool
- * writes are durable when they return, so these only validate the fd.
+ * writes are durable when they return, so these only validate the fd;
+ * fsync and fdatasync first write back what was stored through shared
+ * mappings of the file (shm.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 
-#include "syscalls.h"
+#include "shm.h"
 
 struct check {
 	fd_fn fn;
@@ -30,11 +32,13 @@ static long on_pool_fd(struct call *c, fd_fn check)
 
 static long do_fsync(struct call *c, struct ofd *o, void *arg)
 {
+	shm_sync_ofd(o); /* what mappings stored */
 	return pf_fsync(o->m->pool, o->file);
 }
 
 static long do_fdatasync(struct call *c, struct ofd *o, void *arg)
 {
+	shm_sync_ofd(o);
 	return pf_fdatasync(o->m->pool, o->file);
 }
 

@@ -3,6 +3,8 @@
  * down after the last (before the pools are closed). */
 #include "syscalls.h"
 #include "exec_cache.h"
+#include "rundir.h"
+#include "shm.h"
 
 int sc_init(void)
 {
@@ -11,9 +13,13 @@ int sc_init(void)
 
 void sc_shutdown(void)
 {
+	/* what was stored through shared mappings goes to the pools */
+	shm_shutdown();
 	/* placeholders first: they hold descriptions */
 	placeholder_shutdown();
 	ofd_shutdown();
 	proc_clear_all();
 	exec_cache_shutdown();
+	twin_shutdown();
+	rundir_shutdown();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Calls trapped only to keep caches right (umask, set*id, exit_group), and
- * calls refused on purpose (io_uring_setup, xattrs and friends in a pool).
+ * calls refused on purpose (io_uring_setup, inotify and friends in a
+ * pool).
  */
 #define _GNU_SOURCE
 #include <errno.h>

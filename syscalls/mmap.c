@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mmap of a pool file. A pool file has no page cache, but its placeholder
- * is a memfd: for a private mapping (and a read-only shared one) the
- * supervisor copies the file into the placeholder and lets the kernel map
- * that. The mapping is a snapshot: it does not see later writes by others
- * (POSIX leaves that unspecified for MAP_PRIVATE). A writable shared
- * mapping would lose its writes: ENODEV.
+ * mmap and msync of pool files.
  *
- * CONTINUE is safe here: mmap's arguments are values, not pointers.
+ * A shared mapping maps the pool inode's shared memfd (shm.c): the
+ * supervisor installs an open of it in the caller (ADDFD) and makes the
+ * caller run mmap again with that fd in place of the pool fd (call_redo,
+ * under ptrace). The new call meets the filter again, names a host file,
+ * and is let through: the kernel checks every argument (PROT_WRITE
+ * against the open's mode, MAP_SHARED_VALIDATE flags, lengths, offsets).
+ *
+ * A private mapping of a file that is mapped shared maps the same memfd
+ * (privately: it sees later writes until it writes a page, as on Linux).
+ * Otherwise it is a snapshot: the supervisor copies the file (after
+ * writing back what mappings stored) into the placeholder and lets the
+ * kernel map that, without the cost of a shared page cache (ld.so, git);
+ * it does not see later writes by others (POSIX leaves that unspecified
+ * for MAP_PRIVATE). Without call_redo (a thread already
+ * traced, by a debugger say), a read-only shared mapping is such a
+ * snapshot too, and a writable one is refused with ENODEV.
+ *
+ * CONTINUE is safe here: mmap's and msync's arguments are values.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +28,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
-#include "syscalls.h"
+#include "shm.h"
+#include <sys/syscall.h>
 
 struct snap { int fd; };
 
@@ -62,6 +75,28 @@ static long refresh(struct call *c, struct ofd *o, int fd)
 		o->snap_valid = 1;
 	}
 	return r;
+}
+
+/* A shared mapping: the caller maps the inode's memfd instead. */
+static long map_shared(struct call *c, struct ofd *o, int acc)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		struct shm *s;
+		long r = shm_get(c, o, &s);
+		if (r < 0)
+			return r;
+		int tfd = shm_target_fd(c, s, acc);
+		shm_put(s);
+		if (tfd == -EAGAIN)
+			continue; /* retired meanwhile: make a new one */
+		if (tfd < 0)
+			return tfd;
+		uint64_t a[6];
+		memcpy(a, c->args, sizeof(a));
+		a[4] = (uint64_t)tfd;
+		return call_redo(c, SYS_mmap, a);
+	}
+	return -EAGAIN;
 }
 
 #ifndef MAP_SHARED_VALIDATE
@@ -110,20 +145,51 @@ long sys_mmap(struct call *c)
 	long ret;
 	int type = flags & MAP_TYPE;
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;
-	if ((ret = mmap_flags_check(c)) < 0) {
-		/* as do_mmap: the flags, before the access mode */
-	} else if (acc == O_WRONLY ||
-		   (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
-		    acc != O_RDWR)) {
+	int shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+	if ((ret = mmap_flags_check(c)) < 0)
+		goto out;  /* as do_mmap: the flags before the access mode */
+	if (shared) {
+		ret = map_shared(c, o, acc);
+		if (ret != -ENOSYS && ret != -EPERM)
+			goto out;
+		if (prot & PROT_WRITE) {
+			sc_log_unsupported(
+				c,
+				"writable shared mappings need ptrace of the caller (ENODEV)");
+			ret = acc == O_RDWR ? -ENODEV : -EACCES;
+			goto out;
+		}
+	} else if (type == MAP_PRIVATE && acc != O_WRONLY && shm_exists(o)) {
+		/* the file is mapped shared: a private mapping of its pages
+		 * sees later writes until it writes a page, as on Linux (a
+		 * read-only open: a private mapping needs no more) */
+		ret = map_shared(c, o, O_RDONLY);
+		if (ret != -ENOSYS && ret != -EPERM)
+			goto out;
+	}
+	if (acc == O_WRONLY) {
 		ret = -EACCES;
-	} else if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
-		sc_log_unsupported(c, "writable shared mappings of pool files are not supported (ENODEV)");
-		ret = -ENODEV;
 	} else {
-		ret = refresh(c, o, fd);
+		shm_sync_ofd(o); /* what mappings stored is in the snapshot */
+		ret = errno_filter(refresh(c, o, fd));
 		if (ret == 0)
 			ret = CALL_CONTINUE;
 	}
+out:
 	ofd_put(o);
-	return errno_filter(ret);
+	return ret;
+}
+
+/*
+ * msync: what was stored through shared mappings of pool files goes to
+ * the pool (all of them: the range's file is the kernel's to know), then
+ * the kernel validates and does its part on the memfd.
+ */
+long sys_msync(struct call *c)
+{
+	int flags = (int)c->args[2];
+	if (!(flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) &&
+	    (flags & (MS_ASYNC | MS_SYNC)) != (MS_ASYNC | MS_SYNC))
+		shm_sync_all();
+	return CALL_CONTINUE;
 }

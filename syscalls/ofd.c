@@ -27,6 +27,7 @@
 
 #include "syscalls.h"
 #include "locks.h"
+#include "shm.h"
 #include "task.h"
 
 #define NB 4096
@@ -101,6 +102,10 @@ void sc_ofd_events(void)
 			p += sizeof(*e) + e->len;
 			if (e->mask & IN_Q_OVERFLOW) {
 				sc_log(SC_LOG_ERR, "inotify queue overflow: some closed pool files stay open until exit");
+				continue;
+			}
+			if (e->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) {
+				shm_inotify_event(e->wd); /* a shared memfd's */
 				continue;
 			}
 			if (!(e->mask & IN_IGNORED))

@@ -13,7 +13,7 @@
 #define OPEN_HOW_SIZE_VER0 24
 #endif
 
-#include "syscalls.h"
+#include "shm.h"
 
 /* what the kernel must still apply when a walk goes on on the host */
 #define HOST_RESOLVE (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
@@ -94,6 +94,9 @@ static long open_pool(struct call *c, struct vpath p, int flags, mode_t mode,
 			return r;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
 		if (r == 0) {
+			/* O_TRUNC of a mapped file: the mappings see it */
+			if (flags & O_TRUNC)
+				shm_reload(p.m, f);
 			/* an O_TMPFILE is "DIR/#INO", as the kernel names it */
 			struct pf_stat st;
 			char tmpname[PATH_MAX + 32];
@@ -109,6 +112,8 @@ static long open_pool(struct call *c, struct vpath p, int flags, mode_t mode,
 			return call_inject_file(c, p.m, f, name,
 						flags & O_CLOEXEC);
 		}
+		if (r == -ENXIO && !(flags & O_PATH))
+			return fifo_open(c, &p, pc, flags); /* or ENXIO again */
 		if (r != -PF_ESCAPED)
 			return errno_filter(r);
 		r = vpath_escape(c, &p);

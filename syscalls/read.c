@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include "iov.h"
+#include "shm.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: preadv2's flags (iov.h). */
@@ -25,6 +26,7 @@ static long do_read_flags(struct call *c, int vector, off_t off, unsigned rwf)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
+	shm_sync_ofd(o); /* what mappings stored is read at once */
 	ret = pf_read_cb(o->m->pool, o->file, t->total, off, tbuf_to_target, t);
 	ret = errno_filter(ret);
 out:

@@ -36,6 +36,25 @@ static long host_readlink(struct call *c, const char *path, void *arg)
 }
 
 /*
+ * The kernel's link at path, when map knows its target as a host file of
+ * ours (a program's copy, a twin): 1 with the pool path in a, else 0.
+ */
+static int mapped_link(const char *path,
+		       int (*map)(const char *, char *, size_t),
+		       struct rl_arg *a)
+{
+	char host[PATH_MAX];
+	ssize_t n = readlink(path, host, sizeof(host) - 1);
+	if (n <= 0)
+		return 0;
+	host[n] = 0;
+	if (!map(host, a->buf, sizeof(a->buf)))
+		return 0;
+	a->len = (ssize_t)strlen(a->buf);
+	return 1;
+}
+
+/*
  * /proc/{self,thread-self,PID}/fd/N, /dev/fd/N of a pool file, and
  * /proc/{self,PID}/cwd of a process whose cwd is in a pool: fills a and
  * returns 1; 0 if the kernel's answer is right.
@@ -62,16 +81,14 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 	long pid, fd;
 	const char *rest = proc_pid_dir(c, s, &pid);
 	if (rest && !strcmp(rest, "exe")) {
-		char host[PATH_MAX];
 		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
-		ssize_t n = readlink(path, host, sizeof(host) - 1);
-		if (n <= 0)
-			return 0;
-		host[n] = 0;
-		if (!exec_cache_vpath(host, a->buf, sizeof(a->buf)))
-			return 0;
-		a->len = (ssize_t)strlen(a->buf);
-		return 1;
+		return mapped_link(path, exec_cache_vpath, a);
+	}
+	/* /proc/PID/fd/N of a pool FIFO or socket: its twin's host path */
+	long lfd;
+	if (proc_link_parse(c, s, &pid, &lfd, &rest) && lfd >= 0 && !*rest) {
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%ld", pid, lfd);
+		return mapped_link(path, twin_vpath, a);
 	}
 	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
 	if (strncmp(s, "/proc/", 6) != 0 || !proc_link_parse(c, s, &pid, &fd, &rest) ||

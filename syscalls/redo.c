@@ -37,12 +37,15 @@
  * that prepare() added stays then, close-on-exec, until the next exec.
  *
  * Limits: x86_64 only; a thread that is already traced (gdb, strace)
- * cannot be seized (EPERM); the main thread's waits use __WNOTHREAD so
- * they cannot take our tracee's stops (launcher/main.c).
+ * cannot be seized (EPERM). The main thread reaps children only between
+ * redos (sc_reap_begin), or it could take our tracee's stops.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
@@ -58,6 +61,126 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+
+/*
+ * Held (shared) by every redo from PTRACE_SEIZE to PTRACE_DETACH, and
+ * (exclusive) by the main thread while it reaps children: a child of the
+ * main thread that a worker traces counts as the main thread's own
+ * tracee for wait (same thread group), so a wait there would take the
+ * worker's stop, whatever its flags.
+ */
+static pthread_rwlock_t reaping = PTHREAD_RWLOCK_INITIALIZER;
+
+void sc_reap_begin(void)
+{
+	pthread_rwlock_wrlock(&reaping);
+}
+
+void sc_reap_end(void)
+{
+	pthread_rwlock_unlock(&reaping);
+}
+
+/* ---- calls set up by a redo, kept until the thread's next call ------- */
+
+#define MAX_SAVED (256u << 10) /* bigger: not kept (an exec's huge argv) */
+#define NRECORDS 256
+
+struct record {
+	pid_t tid; /* 0: free */
+	long nr;
+	uint64_t args[6];
+	unsigned char *saved; /* [addr u64][len u64][bytes] ... */
+	size_t nsaved;
+};
+
+static struct record records[NRECORDS];
+static int nrecords;
+static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int redo_write(struct call *c, struct redo *d, uint64_t addr, const void *buf,
+	       size_t len)
+{
+	if (call_write(c, addr, buf, len) < 0)
+		return -EFAULT;
+	size_t need = d->nsaved + 16 + len;
+	if (need > MAX_SAVED) {
+		d->nsaved = (size_t)-1; /* too much to keep: not kept */
+		return 0;
+	}
+	if (d->nsaved == (size_t)-1)
+		return 0;
+	if (need > d->cap) {
+		size_t cap = need * 2 < MAX_SAVED ? need * 2 : MAX_SAVED;
+		unsigned char *n = realloc(d->saved, cap);
+		if (!n) {
+			d->nsaved = (size_t)-1;
+			return 0;
+		}
+		d->saved = n;
+		d->cap = cap;
+	}
+	uint64_t hdr[2] = { addr, len };
+	memcpy(d->saved + d->nsaved, hdr, 16);
+	memcpy(d->saved + d->nsaved + 16, buf, len);
+	d->nsaved = need;
+	return 0;
+}
+
+static void record_free(struct record *r)
+{
+	free(r->saved);
+	r->saved = NULL;
+	r->tid = 0;
+	nrecords--;
+}
+
+/* After a redirect: the new call and what it reads, for its restarts. */
+static void record_put(struct call *c, struct redo *d)
+{
+	if (!d->saved || d->nsaved == (size_t)-1)
+		return;
+	pthread_mutex_lock(&rec_lock);
+	struct record *r = &records[(unsigned)c->tid % NRECORDS];
+	if (r->tid)
+		record_free(r); /* another thread's, or an older one */
+	r->tid = c->tid;
+	r->nr = d->nr;
+	memcpy(r->args, d->args, sizeof(r->args));
+	r->saved = d->saved;
+	r->nsaved = d->nsaved;
+	d->saved = NULL;
+	nrecords++;
+	pthread_mutex_unlock(&rec_lock);
+}
+
+long redo_restarted(struct call *c)
+{
+	if (!__atomic_load_n(&nrecords, __ATOMIC_RELAXED))
+		return 0;
+	long ret = 0;
+	pthread_mutex_lock(&rec_lock);
+	struct record *r = &records[(unsigned)c->tid % NRECORDS];
+	if (r->tid == c->tid) {
+		if (r->nr == c->nr &&
+		    !memcmp(r->args, c->args, sizeof(r->args))) {
+			/* a restart of the call we set up: our bytes again */
+			ret = CALL_CONTINUE;
+			for (size_t o = 0; o < r->nsaved;) {
+				uint64_t hdr[2];
+				memcpy(hdr, r->saved + o, 16);
+				if (call_write(c, hdr[0], r->saved + o + 16,
+					       hdr[1]) < 0)
+					ret = -EFAULT;
+				o += 16 + hdr[1];
+			}
+		} else {
+			record_free(r); /* the thread has moved on */
+		}
+	}
+	pthread_mutex_unlock(&rec_lock);
+	return ret;
+}
 
 #if defined(__x86_64__)
 
@@ -150,6 +273,7 @@ static void redirect(struct call *c, struct redo *d)
 	switch (next_stop(c->tid, &sig)) {
 	case GONE: return;
 	case SYSCALL:
+		record_put(c, d); /* before the call can come back to us */
 		detach(c->tid, 0); /* the new call, entering the filter */
 		return;
 	case OURS:
@@ -161,10 +285,22 @@ static void redirect(struct call *c, struct redo *d)
 	}
 }
 
+static long seized(struct call *c, struct redo *d);
+
 long call_redo_run(struct call *c, struct redo *d)
 {
 	if (c->req->data.arch != AUDIT_ARCH_X86_64)
 		return -ENOSYS; /* an i386 caller: other registers */
+	pthread_rwlock_rdlock(&reaping);
+	long ret = seized(c, d);
+	pthread_rwlock_unlock(&reaping);
+	free(d->saved);
+	d->saved = NULL;
+	return ret;
+}
+
+static long seized(struct call *c, struct redo *d)
+{
 	if (ptrace(PTRACE_SEIZE, c->tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
 		int err = errno;
 		sc_log(SC_LOG_WARN,
@@ -198,6 +334,20 @@ long call_redo_run(struct call *c, struct redo *d)
 }
 
 #endif
+
+long call_redo_or(struct call *c, struct redo *d, long err, const char *what)
+{
+	long r = call_redo_run(c, d);
+	if (r == -EPERM || r == -ENOSYS) {
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "a traced (or non-x86_64) thread cannot %s (%s)", what,
+			 strerrorname_np((int)-err));
+		sc_log_unsupported(c, why);
+		r = err;
+	}
+	return r;
+}
 
 long call_redo(struct call *c, long nr, const uint64_t args[6])
 {

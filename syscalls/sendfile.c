@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "syscalls.h"
+#include "shm.h"
 #include "fsize.h"
 
 #define SPLICE_MAX (1 << 20)
@@ -82,8 +82,12 @@ static ssize_t end_write(struct call *c, struct end *e, const void *buf,
 		struct pf_caller *pc = call_caller(c);
 		if (!pc)
 			return call_who_err(c);
+		struct shm_w w;
+		shm_write_begin(e->o->m, e->o->file, &w);
 		r = e->off >= 0 ? pf_pwrite(e->o->m->pool, pc, e->o->file, buf, n, e->off)
 				: pf_write(e->o->m->pool, pc, e->o->file, buf, n);
+		shm_write_done(&w, e->o->file, e->off >= 0 ? e->off : -1,
+			       pf_file_get_flags(e->o->file) & O_APPEND, r);
 	} else {
 		r = e->off >= 0 ? pwrite(e->hfd, buf, n, e->off) : write(e->hfd, buf, n);
 		if (r < 0)
@@ -280,9 +284,11 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 		goto out;
 	/* into a pool file: RLIMIT_FSIZE, as generic_write_check_limits */
 	int cut = 0;
-	if (out.o &&
-	    (ret = cut = (int)fsize_write(c, out.o, out.off, 0, &len)) < 0)
+	if (out.o && (ret = cut = (int)fsize_write(c, out.o, out.off, 0,
+						     &len)) < 0)
 		goto out;
+	if (in.o)
+		shm_sync_ofd(in.o); /* what mappings stored is read at once */
 	ret = pump(c, &in, &out, len);
 	/* sendfile's next chunk would meet the limit: SIGXFSZ, as Linux */
 	if (cut && k == K_SENDFILE && ret == (long)len)

@@ -102,6 +102,7 @@ typedef long (*sc_handler)(struct call *c);
 #define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
 #define SC_RARE     0x02  /* unsupported in a pool: logged once */
 #define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
+#define SC_ARG4_SET 0x08 /* trapped only when args[4] is not 0 (an address) */
 
 struct sc_entry {
 	const char *name;
@@ -416,7 +417,23 @@ struct redo {
 	 * call returns it instead. NULL: nothing. */
 	long (*place)(struct call *c, struct redo *d, uint64_t sp);
 	void *arg;
+	/* what place() wrote (redo_write), kept to write again: see
+	 * redo_restarted */
+	unsigned char *saved;
+	size_t nsaved, cap;
 };
+/* For place(): call_write, remembering what was written. 0 or -EFAULT. */
+int redo_write(struct call *c, struct redo *d, uint64_t addr, const void *buf,
+	       size_t len);
+/*
+ * Before any handler: a call that a redo set up and that a signal handler
+ * interrupted comes back when the kernel restarts it (SA_RESTART), but
+ * the handler's frame was built over what place() wrote below the stack
+ * pointer. Such a call (the same thread, number and arguments) gets those
+ * bytes written again and is let through (CALL_CONTINUE); 0 for any other
+ * call.
+ */
+long redo_restarted(struct call *c);
 /*
  * Under ptrace, makes the trapped thread run d->nr(d->args) in place of
  * the call it trapped on (the new call meets the filter again). Answers
@@ -425,6 +442,12 @@ struct redo {
  * is already traced, by a debugger say).
  */
 long call_redo_run(struct call *c, struct redo *d);
+/* call_redo_run, answering err (and logging once that the thread could
+ * not `what`) where it cannot redirect: a traced or non-x86_64 thread. */
+long call_redo_or(struct call *c, struct redo *d, long err, const char *what);
+/* Around the launcher's waits for children: no redo is in flight then. */
+void sc_reap_begin(void);
+void sc_reap_end(void);
 /* The same without prepare/place. */
 long call_redo(struct call *c, long nr, const uint64_t args[6]);
 
@@ -435,6 +458,31 @@ long call_redo(struct call *c, long nr, const uint64_t args[6]);
  */
 long exec_write_check(struct call *c, const struct vpath *p,
 		      struct pf_caller *pc, int nofollow);
+
+/*
+ * fifo.c: open of pool FIFO p (pf_openat said ENXIO): the caller opens the
+ * host FIFO that stands for it, in its own thread (CALL_ASYNC), or -errno
+ * (ENXIO for a socket or device inode).
+ */
+long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc,
+	       int flags);
+/*
+ * twin.c: the host file standing for pool inode st of m in the runtime
+ * directory's subdirectory kind ("f" FIFOs, "s" sockets): its path in
+ * out, or -errno.
+ */
+int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
+	      char *out, size_t size);
+/* Remembers that host path (made) stands for pool file f (a reference is
+ * taken), known as vpath. */
+void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath);
+/* How many twins there are (0: no pool FIFO or socket was used). */
+int twin_count(void);
+/* If host is a twin: 1 with the pool path in out. */
+int twin_vpath(const char *host, char *out, size_t size);
+/* If the caller's host fd is a twin: 1 with the pool inode's stat. */
+int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m);
+void twin_shutdown(void);
 
 /* ---- helpers shared by handlers (util.c) -------------------------------- */
 
@@ -466,10 +514,20 @@ H(chdir); H(fchdir); H(getcwd);
 H(statfs); H(fstatfs);
 H(fcntl); H(flock);
 H(umask); H(creds_changed); H(exit_group);
-H(mmap); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
+H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
+H(bind);
+H(connect);
+H(sendto);
+H(sendmsg);
+H(getsockname);
+H(getpeername);
+H(setxattr); H(lsetxattr); H(fsetxattr); H(setxattrat);
+H(getxattr); H(lgetxattr); H(fgetxattr); H(getxattrat);
+H(listxattr); H(llistxattr); H(flistxattr); H(listxattrat);
+H(removexattr); H(lremovexattr); H(fremovexattr); H(removexattrat);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 

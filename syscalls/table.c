@@ -124,6 +124,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(flock, flock, SC_FD0, "fi"),
 	E(ioctl, ioctl, SC_FD0, "fxx"),
 	E(mmap, mmap, 0, "puxxfi"),
+	E(msync, msync, 0, "pux"),
 	/* exec: pool files cannot be executed (like a noexec mount) */
 	E(execve, execve, 0, "spp"),
 	E(execveat, execveat, 0, "dsppa"),
@@ -144,26 +145,38 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(setns, creds_changed, SC_RARE, "ix"),
 	E(exit_group, exit_group, 0, "i"),
 	/* fds arriving from elsewhere (fdpass.c) */
+	/* UNIX sockets bound to pool paths (socket.c) */
+	E(bind, bind, SC_FD0, "fpu"),
+	E(connect, connect, SC_FD0, "fpu"),
+	E(sendto, sendto, SC_FD0 | SC_ARG4_SET, "fpuxpu"),
+	E(sendmsg, sendmsg, SC_FD0, "fpx"),
+	E(getsockname, getsockname, SC_FD0, "fpp"),
+	E(getpeername, getpeername, SC_FD0, "fpp"),
 	E(clone, clone, SC_CLONE_FILES, "xppp"),
 	E(clone3, clone3, 0, "pu"),
 	E(recvmsg, recvmsg, 0, "fpx"),
 	E(recvmmsg, recvmmsg, 0, "fpuxp"),
 	E(pidfd_getfd, pidfd_getfd, 0, "iix"),
 	E(prctl, prctl, 0, "ixxxx"),
+	/* extended attributes (xattr.c) */
+	E(setxattr, setxattr, 0, "ssbux"),
+	E(lsetxattr, lsetxattr, 0, "ssbux"),
+	E(fsetxattr, fsetxattr, SC_FD0, "fsbux"),
+	E(setxattrat, setxattrat, 0, "dsaspu"),
+	E(getxattr, getxattr, 0, "ssBu"),
+	E(lgetxattr, lgetxattr, 0, "ssBu"),
+	E(fgetxattr, fgetxattr, SC_FD0, "fsBu"),
+	E(getxattrat, getxattrat, 0, "dsaspu"),
+	E(listxattr, listxattr, 0, "spu"),
+	E(llistxattr, llistxattr, 0, "spu"),
+	E(flistxattr, flistxattr, SC_FD0, "fpu"),
+	E(listxattrat, listxattrat, 0, "dsapu"),
+	E(removexattr, removexattr, 0, "ss"),
+	E(lremovexattr, lremovexattr, 0, "ss"),
+	E(fremovexattr, fremovexattr, SC_FD0, "fs"),
+	E(removexattrat, removexattrat, 0, "dsas"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
-	E(setxattr, unsupported_path, SC_RARE, "sspux"),
-	E(lsetxattr, unsupported_path, SC_RARE, "sspux"),
-	E(fsetxattr, unsupported_fd, SC_RARE, "fspux"),
-	E(getxattr, unsupported_path, SC_RARE, "sspu"),
-	E(lgetxattr, unsupported_path, SC_RARE, "sspu"),
-	E(fgetxattr, unsupported_fd, SC_RARE, "fspu"),
-	E(listxattr, unsupported_path, SC_RARE, "spu"),
-	E(llistxattr, unsupported_path, SC_RARE, "spu"),
-	E(flistxattr, unsupported_fd, SC_RARE, "fpu"),
-	E(removexattr, unsupported_path, SC_RARE, "ss"),
-	E(lremovexattr, unsupported_path, SC_RARE, "ss"),
-	E(fremovexattr, unsupported_fd, SC_RARE, "fs"),
 	E(inotify_add_watch, unsupported_path, SC_RARE, "fsx"),
 	E(fanotify_mark, unsupported_path, SC_RARE, "fxxds"),
 	E(name_to_handle_at, unsupported_path, SC_RARE, "dsppa"),
@@ -172,10 +185,6 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(umount2, unsupported_path, SC_RARE, "sa"),
 	E(swapon, unsupported_path, SC_RARE, "sx"),
 	E(acct, unsupported_path, SC_RARE, "s"),
-	E(setxattrat, unsupported_path, SC_RARE, "dsuspu"),
-	E(getxattrat, unsupported_path, SC_RARE, "dsuspu"),
-	E(listxattrat, unsupported_path, SC_RARE, "dsupu"),
-	E(removexattrat, unsupported_path, SC_RARE, "dsus"),
 	E(file_getattr, unsupported_path, SC_RARE, "dspuu"),
 	E(file_setattr, unsupported_path, SC_RARE, "dspuu"),
 	E(open_tree, unsupported_path, SC_RARE, "dsu"),
@@ -201,6 +210,9 @@ int sc_filter_build(void **prog, size_t *len)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 				SCMP_A0(SCMP_CMP_MASKED_EQ,
 					CLONE_FILES | CLONE_THREAD, CLONE_FILES));
+		else if (sc_table[nr].flags & SC_ARG4_SET)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					       SCMP_A4(SCMP_CMP_NE, 0, 0));
 		else
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (ret < 0)
@@ -236,5 +248,8 @@ long sc_dispatch(struct call *c)
 {
 	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE || !sc_table[c->nr].handler)
 		return CALL_CONTINUE;
+	long r = redo_restarted(c);
+	if (r)
+		return r;
 	return sc_table[c->nr].handler(c);
 }

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "syscalls.h"
+#include "shm.h"
 #include "fsize.h"
 
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
@@ -21,7 +21,20 @@ static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 	    S_ISREG(st.mode) &&
 	    (r = fsize_truncate(c, (int64_t)st.size, *(off_t *)arg)) < 0)
 		return r;
-	return pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	/* a mapped file's memfd follows the size: open it (O_PATH, no
+	 * permission needed) to find it; the truncate itself checks */
+	pf_file *f = NULL;
+	struct shm_w w = { NULL };
+	int mapped =
+		pf_openat(p->m->pool, pc, p->dir, p->path, O_PATH, 0, &f) == 0;
+	if (mapped)
+		shm_write_begin(p->m, f, &w);
+	r = pf_truncate(p->m->pool, pc, p->dir, p->path, *(off_t *)arg);
+	if (mapped) {
+		shm_write_end(&w, 0, 0);
+		pf_close(f);
+	}
+	return r;
 }
 
 static long host_truncate(struct call *c, const char *path, void *arg)
@@ -58,7 +71,11 @@ static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
 	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
 	    (r = fsize_truncate(c, (int64_t)st.size, (off_t)c->args[1])) < 0)
 		return r;
-	return pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
+	struct shm_w w;
+	shm_write_begin(o->m, o->file, &w);
+	r = pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
+	shm_write_end(&w, 0, 0); /* the size */
+	return r;
 }
 
 long sys_ftruncate(struct call *c)
@@ -69,21 +86,27 @@ long sys_ftruncate(struct call *c)
 static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 {
 	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return call_who_err(c);
 	int mode = (int)c->args[1];
 	off_t off = (off_t)c->args[2], len = (off_t)c->args[3];
 	struct pf_stat st;
 	long r;
 	/* an end past RLIMIT_FSIZE, even with FALLOC_FL_KEEP_SIZE (as
 	 * Linux 6.18 on tmpfs answers) */
-	if (pc && !(mode & FALLOC_FL_PUNCH_HOLE) && off >= 0 && len > 0 &&
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && off >= 0 && len > 0 &&
 	    off <= INT64_MAX - len &&
 	    (pf_file_get_flags(o->file) & O_ACCMODE) != O_RDONLY &&
 	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
 	    (r = fsize_truncate(c, -1, off + len)) < 0)
 		return r;
-	return pc ? pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
-				 (off_t)c->args[2], (off_t)c->args[3])
-		  : call_who_err(c);
+	struct shm_w w;
+	shm_write_begin(o->m, o->file, &w);
+	r = pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
+			      (off_t)c->args[2], (off_t)c->args[3]);
+	/* holes punched, zeros, the size */
+	shm_write_end(&w, (uint64_t)c->args[2], (uint64_t)c->args[3]);
+	return r;
 }
 
 long sys_fallocate(struct call *c)

@@ -2,10 +2,12 @@
 /* write, pwrite64, writev, pwritev, pwritev2: straight from target to pool. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 
 #include "iov.h"
+#include "shm.h"
 #include "fsize.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
@@ -32,13 +34,22 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 	else if (!pc)
 		ret = call_who_err(c);
 	else if ((ret = fsize_write(c, o, off, flags != 0, &count)) < 0)
-		;
-	else if (flags)
-		ret = pf_write_cb_flags(o->m->pool, pc, o->file, count, off,
-					flags, tbuf_from_target, t);
-	else
-		ret = pf_write_cb(o->m->pool, pc, o->file, count, off,
-				  tbuf_from_target, t);
+		;  /* RLIMIT_FSIZE: EFBIG, else count cut to the limit */
+	else {
+		/* and into the shared memfd, if the file is mapped */
+		struct shm_w w;
+		shm_write_begin(o->m, o->file, &w);
+		if (flags)
+			ret = pf_write_cb_flags(o->m->pool, pc, o->file,
+						count, off, flags,
+						tbuf_from_target, t);
+		else
+			ret = pf_write_cb(o->m->pool, pc, o->file, count,
+					  off, tbuf_from_target, t);
+		shm_write_done(&w, o->file, off,
+			       flags || (pf_file_get_flags(o->file) & O_APPEND),
+			       ret);
+	}
 	ret = errno_filter(ret);
 out:
 	ofd_put(o);

@@ -488,6 +488,15 @@ static void print_time(const char *label, struct timespec t)
 	printf("%s: %s.%09ld %s\n", label, buf, (long)t.tv_nsec, zone);
 }
 
+/* The names of path's attributes (NUL-separated) in list: their length,
+ * or -errno. */
+static ssize_t list_xattrs(pf_pool *pool, const char *path, char *list,
+			   size_t size)
+{
+	return pf_listxattrat(pool, &caller, NULL, path, AT_SYMLINK_NOFOLLOW,
+			      list, size);
+}
+
 static int cmd_stat(int argc, char **argv)
 {
 	if (argc < 2)
@@ -529,6 +538,79 @@ static int cmd_stat(int argc, char **argv)
 		print_time("Modify", st.mtime);
 		print_time("Change", st.ctime);
 		print_time(" Birth", st.btime);
+		static char names[PF_XATTR_LIST_MAX];
+		ssize_t n = list_xattrs(pool, argv[i], names, sizeof(names));
+		if (n > 0) {
+			printf(" Xattr:");
+			for (ssize_t o = 0; o < n;
+			     o += (ssize_t)strlen(names + o) + 1)
+				printf(" %s", names + o);
+			printf("\n");
+		}
+	}
+	pf_pool_close(pool);
+	return ret;
+}
+
+/* ---- extended attributes -------------------------------------------------- */
+
+/* name="text" as getfattr(1) prints it (\ooo for what is not printable),
+ * or name=0xHEX */
+static void print_xattr(const char *name, const unsigned char *v, size_t n,
+			int hex)
+{
+	printf("%s=", name);
+	if (hex) {
+		printf("0x");
+		for (size_t i = 0; i < n; i++)
+			printf("%02x", v[i]);
+	} else {
+		putchar('"');
+		for (size_t i = 0; i < n; i++) {
+			if (v[i] == '"' || v[i] == '\\')
+				printf("\\%c", v[i]);
+			else if (v[i] >= 0x20 && v[i] < 0x7f)
+				putchar(v[i]);
+			else
+				printf("\\%03o", v[i]);
+		}
+		putchar('"');
+	}
+	putchar('\n');
+}
+
+static int cmd_getfattr(int argc, char **argv)
+{
+	int flags = 0;
+	if (parse_flags(&argc, &argv, "x", &flags) < 0 || argc < 2)
+		return usage_error();
+	pf_pool *pool = open_pool(argv[0]);
+	if (!pool)
+		return 1;
+	static char list[PF_XATTR_LIST_MAX];
+	static unsigned char value[PF_XATTR_SIZE_MAX];
+	int ret = 0;
+	for (int i = 1; i < argc; i++) {
+		ssize_t n = list_xattrs(pool, argv[i], list, sizeof(list));
+		if (n < 0) {
+			error("%s: %s", argv[i], strerror((int)-n));
+			ret = 1;
+			continue;
+		}
+		printf("# file: %s\n", argv[i]);
+		for (ssize_t o = 0; o < n; o += (ssize_t)strlen(list + o) + 1) {
+			ssize_t v = pf_getxattrat(pool, &caller, NULL, argv[i],
+						  AT_SYMLINK_NOFOLLOW, list + o,
+						  value, sizeof(value));
+			if (v < 0) {
+				error("%s: %s: %s", argv[i], list + o,
+				      strerror((int)-v));
+				ret = 1;
+				continue;
+			}
+			print_xattr(list + o, value, (size_t)v, flags & 1);
+		}
+		printf("\n");
 	}
 	pf_pool_close(pool);
 	return ret;
@@ -691,6 +773,8 @@ static const struct command commands[] = {
 	{ "ls", "[-l] [-a] POOL [PATH]", "list a directory", cmd_ls },
 	{ "cat", "POOL PATH...", "write files to standard output", cmd_cat },
 	{ "stat", "POOL PATH...", "show inode attributes", cmd_stat },
+	{ "getfattr", "[-x] POOL PATH...",
+	  "show extended attributes (-x: values in hex)", cmd_getfattr },
 	{ "put", "POOL HOSTFILE PATH", "copy a host file into the pool",
 	  cmd_put },
 	{ "get", "POOL PATH HOSTFILE", "copy a pool file to the host",

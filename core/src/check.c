@@ -7,7 +7,7 @@
  * crash the process that serves it: every PMEMoid that the core follows
  * from pool contents into a new in-memory structure (a directory entry, a
  * parent link, the root, the orphan list, a directory page chain, an
- * extent array, a symlink target) is checked here first, and the operation
+ * extent array, a symlink target, an attribute blob) is checked here first, and the operation
  * answers -EIO when the check fails. The checks are about bounds and shape
  * (in the mapping, aligned, magic, counts that fit), enough to keep every
  * later dereference inside the pool. They do not prove the content right:
@@ -69,6 +69,8 @@ pf_inode_check(const struct pf_pool *p, PMEMoid oid)
 		return -EIO;
 	const struct pf_inode *pi = (const void *)(p->base + oid.off);
 	if (pi->magic != PF_INODE_MAGIC || pi->size > (uint64_t)INT64_MAX)
+		return -EIO;
+	if (pf_xattr_check(p, pi))
 		return -EIO;
 	switch (pi->mode & S_IFMT) {
 	case S_IFREG:

@@ -6,7 +6,7 @@
  * 2. Walks the tree from the root: inodes valid, '..' consistent, dirent
  *    slots valid, no duplicate names, directory counters and link counts,
  *    extents sorted, aligned, non-overlapping, inside their data objects,
- *    symlink targets.
+ *    symlink targets, attribute blobs.
  * 3. Walks the orphan list (nlink 0, links consistent).
  * 4. Every inode is reachable or an orphan; every other object is owned by
  *    exactly one inode; the counters of a cleanly closed pool are exact.
@@ -44,6 +44,7 @@ struct fsck {
 	uint64_t *queue;   /* directories to walk */
 	size_t qlen, qcap;
 	uint64_t uuid_lo;  /* pool_uuid_lo of every PMEMoid in the pool */
+	uint64_t size; /* bytes of the pool file */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -191,6 +192,60 @@ queue_dir(struct fsck *k, uint64_t off)
 	k->queue[k->qlen++] = off;
 }
 
+/*
+ * The attribute blob: owned once, safe to walk (the run-time check), and
+ * what only fsck proves: names sorted and unique, in a namespace the pool
+ * stores, values within bounds, the recorded size inside the object.
+ */
+static void
+check_xattrs(struct fsck *k, uint64_t ino, struct pf_inode *pi)
+{
+	if (OID_IS_NULL(pi->xattr))
+		return;
+	if (!claim(k, pi->xattr, PF_T_XATTR, "attribute blob", ino))
+		return;
+	struct obj *o = obj_get(k, pi->xattr, PF_T_XATTR);
+	struct pf_pool fake = { .base = k->base,
+				.size = k->size,
+				.uuid_lo = k->uuid_lo };
+	struct pf_xattrs *x = (struct pf_xattrs *)(k->base + pi->xattr.off);
+	if (pf_xattr_check(&fake, pi) || x->size > o->size) {
+		problem(k, "inode %lu: attribute blob at 0x%lx is damaged",
+			(unsigned long)ino, (unsigned long)pi->xattr.off);
+		return;
+	}
+	const struct pf_xattr_ent *prev = NULL;
+	for (uint32_t off = 0; off < x->used;) {
+		const struct pf_xattr_ent *e = (const void *)(x->ent + off);
+		off += (uint32_t)PF_XATTR_ENT_SIZE(e->namelen, e->vlen);
+		if (e->namelen == 0)
+			continue; /* a hole */
+		bool known = false;
+		static const char *const ns[] = { "user.", "trusted.",
+						  "security." };
+		for (size_t i = 0; i < 3; i++) {
+			size_t n = strlen(ns[i]);
+			if (e->namelen > n && !memcmp(e->name, ns[i], n))
+				known = true;
+		}
+		if (!known || memchr(e->name, 0, e->namelen))
+			problem(k,
+				"inode %lu: attribute name \"%.*s\" is not one the pool stores",
+				(unsigned long)ino, (int)e->namelen, e->name);
+		if (prev) {
+			size_t n = prev->namelen < e->namelen ? prev->namelen :
+								e->namelen;
+			int r = memcmp(prev->name, e->name, n);
+			if (r > 0 || (r == 0 && prev->namelen >= e->namelen))
+				problem(k,
+					"inode %lu: attribute \"%.*s\" out of order or repeated",
+					(unsigned long)ino, (int)e->namelen,
+					e->name);
+		}
+		prev = e;
+	}
+}
+
 /* first visit of an inode: type-specific checks; directories are queued */
 static void
 visit_inode(struct fsck *k, struct obj *o)
@@ -202,6 +257,7 @@ visit_inode(struct fsck *k, struct obj *o)
 			pi->magic);
 		return;
 	}
+	check_xattrs(k, o->off, pi);
 	switch (pi->mode & S_IFMT) {
 	case S_IFREG:
 		check_file(k, o->off, pi);
@@ -447,6 +503,7 @@ final_checks(struct fsck *k, struct pf_super *s, uint64_t root)
 			break;
 		}
 		case PF_T_DATA:
+		case PF_T_XATTR:
 			data += o->size;
 			/* fallthrough */
 		case PF_T_DIRPAGE:
@@ -489,6 +546,7 @@ pf_fsck(const char *path, void (*report)(void *arg, const char *message),
 			report(arg, msg);
 		return -e;
 	}
+	k.size = (uint64_t)pst.st_size;
 	int pre = pf_pool_precheck(path, &pst, msg, sizeof(msg));
 	if (pre) {
 		if (report)

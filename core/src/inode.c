@@ -294,6 +294,8 @@ pf_inode_free(struct pf_pool *p, PMEMoid oid, struct pf_acts *a)
 			pf_obj_free(p, a, pi->data, false);
 		break;
 	}
+	if (!OID_IS_NULL(pi->xattr))
+		pf_obj_free(p, a, pi->xattr, true);
 	pf_obj_free(p, a, oid, false);
 	if (a)
 		a->dinodes--;
@@ -411,7 +413,9 @@ pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi, struct pf_stat *st)
 		st->size = pi->alloc > PF_BLKSIZE ? pi->alloc : PF_BLKSIZE;
 	else
 		st->size = pi->size;
-	st->blocks = pi->alloc / 512;
+	/* data extents, and the attribute blob (as a file system with
+	 * external attribute blocks counts them) */
+	st->blocks = pi->alloc / 512 + (pf_xattr_bytes(p, pi) + 511) / 512;
 	st->blksize = PF_BLKSIZE;
 	st->pad_ = 0;
 	/* readers store atime under a shared lock (pf_touch_atime) */

@@ -52,7 +52,7 @@ struct pf_pool {
 	pthread_mutex_t rename_lock;  /* cross-directory renames */
 	pthread_mutex_t orphan_lock;  /* super->orphans and inode orphan links */
 	atomic_uint_fast64_t ninodes;
-	atomic_uint_fast64_t data_bytes;
+	atomic_uint_fast64_t data_bytes; /* data extents and attribute blobs */
 };
 
 struct pf_file {
@@ -253,6 +253,12 @@ off_t pf_data_seek(struct pf_pool *p, struct pf_vinode *vi, off_t off,
 int pf_data_fallocate(struct pf_pool *p, struct pf_vinode *vi, int mode,
 		      uint64_t off, uint64_t len);
 void pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi);
+
+/* ---- extended attributes (xattr.c) ---- */
+/* 0, or -EIO when pi's attribute blob is not safe to walk (check.c) */
+int pf_xattr_check(const struct pf_pool *p, const struct pf_inode *pi);
+/* bytes st_blocks counts for pi's attributes (caller holds a lock) */
+uint64_t pf_xattr_bytes(struct pf_pool *p, const struct pf_inode *pi);
 
 /* ---- path resolution (path.c) ---- */
 struct pf_path_result {

@@ -299,11 +299,14 @@ pf_pool_create(const char *path, uint64_t size, int force, char *msg,
 static int
 free_orphans(struct pf_pool *p)
 {
-	/* bounded: a damaged list may loop back to a freed inode */
+	/* bounded: a damaged list may loop back to a freed inode. By the
+	 * count at open: each free lowers p->ninodes, so a pool whose
+	 * inodes were mostly orphans would pass that running count */
+	const uint64_t max = p->ninodes;
 	for (volatile uint64_t n = 0; !OID_IS_NULL(p->super->orphans); n++) {
 		PMEMoid o = p->super->orphans;
 		const struct pf_inode *pi = (const void *)(p->base + o.off);
-		if (n > p->ninodes || pf_inode_check(p, o) || pi->nlink != 0 ||
+		if (n > max || pf_inode_check(p, o) || pi->nlink != 0 ||
 		    (!OID_IS_NULL(pi->orphan_next) &&
 		     pf_inode_check(p, pi->orphan_next)))
 			return -EIO;
@@ -330,7 +333,7 @@ count_objects(struct pf_pool *p)
 		uint64_t t = pmemobj_type_num(o);
 		if (t == PF_T_INODE)
 			ninodes++;
-		else if (t == PF_T_DATA)
+		else if (t == PF_T_DATA || t == PF_T_XATTR)
 			data += pmemobj_alloc_usable_size(o);
 	}
 	p->ninodes = ninodes;
@@ -430,8 +433,9 @@ pf_pool_open(const char *path, unsigned flags, pf_pool **out, char *msg,
 		return -EPROTO;
 	}
 	if (s->version != PF_LAYOUT_VERSION) {
-		/* layout 1 reads as 2 (layout.h); mark it, so that an older
-		 * pmemfile, whose fsck would check the fields 2 dropped, refuses it */
+		/* layouts 1 and 2 read as 3 (layout.h); mark it, so that an
+		 * older pmemfile, whose fsck would check the fields 2 dropped
+		 * or not know 3's attribute blobs, refuses it */
 		s->version = PF_LAYOUT_VERSION;
 		pmemobj_persist(pop, &s->version, sizeof(s->version));
 	}

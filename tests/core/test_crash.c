@@ -4,7 +4,8 @@
  * operations, default 300; PF_CRASH_SEED to replay) makes a fresh
  * pool; a child runs a deterministic, seeded sequence of operations
  * (create, append with known content, truncate, rename files and
- * directories, unlink, mkdir, rmdir) and reports each operation that
+ * directories, unlink, mkdir, rmdir, set and remove extended attributes
+ * of files and directories) and reports each operation that
  * returned through a pipe (outside the pool). It dies by SIGKILL at a
  * random moment: a timer armed after a random operation fires a random
  * number of microseconds later, or (when the core has test hooks) the
@@ -29,14 +30,33 @@
 #define MAXENT 64
 #define MAXDATA (256 * 1024)
 
-enum { OP_CREATE, OP_APPEND, OP_TRUNC, OP_RENAME, OP_UNLINK, OP_MKDIR,
-       OP_RMDIR, OP_RENAME_DIR, OP_EXTEND, OP_TMPLINK, OP_NR };
+enum {
+	OP_CREATE,
+	OP_APPEND,
+	OP_TRUNC,
+	OP_RENAME,
+	OP_UNLINK,
+	OP_MKDIR,
+	OP_RMDIR,
+	OP_RENAME_DIR,
+	OP_EXTEND,
+	OP_TMPLINK,
+	OP_XSET,
+	OP_XREMOVE,
+	OP_NR
+};
 
+/* each entry may hold the attributes user.x0 .. user.x3: a value of
+ * xlen bytes of pft_pattern(xseed), when xhas */
+#define NX 4
 struct ent {
 	char path[128];
 	int dir;
 	unsigned char *data;
 	size_t len;
+	int xhas[NX];
+	size_t xlen[NX];
+	uint64_t xseed[NX];
 };
 
 struct model {
@@ -221,6 +241,20 @@ static void next_op(struct model *m, struct op *op)
 				 m->counter++);
 			return;
 		}
+		case OP_XSET:
+		case OP_XREMOVE: {
+			int e = pick(m, (int)(rnd(m) % 2));
+			if (e < 0)
+				continue;
+			int x = (int)(rnd(m) % NX);
+			if (k == OP_XREMOVE && !m->e[e].xhas[x])
+				continue;
+			snprintf(op->a, sizeof(op->a), "%s", m->e[e].path);
+			snprintf(op->b, sizeof(op->b), "user.x%d", x);
+			/* mostly small values, some that need a chunk */
+			op->len = rnd(m) % 4 ? rnd(m) % 300 : rnd(m) % 20000;
+			return;
+		}
 		}
 	}
 }
@@ -233,6 +267,7 @@ static void apply(struct model *m, const struct op *op)
 	case OP_MKDIR:
 	case OP_TMPLINK: {
 		struct ent *e = &m->e[m->n++];
+		memset(e, 0, sizeof(*e));
 		snprintf(e->path, sizeof(e->path), "%s", op->a);
 		e->dir = op->kind == OP_MKDIR;
 		e->data = e->dir ? NULL : calloc(1, MAXDATA);
@@ -267,6 +302,14 @@ static void apply(struct model *m, const struct op *op)
 				i = j;
 		}
 		snprintf(m->e[i].path, sizeof(m->e[i].path), "%s", op->b);
+		break;
+	}
+	case OP_XSET:
+	case OP_XREMOVE: {
+		int x = op->b[6] - '0';
+		m->e[i].xhas[x] = op->kind == OP_XSET;
+		m->e[i].xlen[x] = op->len;
+		m->e[i].xseed[x] = op->seed;
 		break;
 	}
 	case OP_RENAME_DIR: {
@@ -388,13 +431,24 @@ static int execute(pf_pool *pool, const struct op *op)
 	case OP_RENAME:
 	case OP_RENAME_DIR:
 		return pf_renameat2(pool, &ROOT, NULL, op->a, NULL, op->b, 0);
+	case OP_XSET: {
+		unsigned char *buf = malloc(op->len + 1);
+		pft_pattern(buf, op->len, op->seed, 0);
+		r = pf_setxattrat(pool, &ROOT, NULL, op->a, 0, op->b, buf,
+				  op->len, 0);
+		free(buf);
+		return r;
+	}
+	case OP_XREMOVE:
+		return pf_removexattrat(pool, &ROOT, NULL, op->a, 0, op->b);
 	}
 	return -EINVAL;
 }
 
-static const char *op_names[] = { "create", "append", "truncate", "rename",
-				  "unlink", "mkdir", "rmdir", "rename-dir",
-				  "extend", "tmpfile-link" };
+static const char *op_names[] = { "create",	  "append",	"truncate",
+				  "rename",	  "unlink",	"mkdir",
+				  "rmdir",	  "rename-dir", "extend",
+				  "tmpfile-link", "setxattr",	"removexattr" };
 
 /* ---- the killed child ---------------------------------------------------- */
 
@@ -470,6 +524,47 @@ static void child(const char *path, uint64_t seed, int nops, long kill_at,
 
 /* Compares the pool's tree with the model; returns a description of the
  * first difference, or NULL. */
+/* the entry's attributes are exactly the model's */
+static const char *compare_xattrs(pf_pool *pool, struct ent *e)
+{
+	static char why[512];
+	static unsigned char want[20000], got[20000];
+	size_t total = 0;
+	for (int x = 0; x < NX; x++) {
+		char name[16];
+		snprintf(name, sizeof(name), "user.x%d", x);
+		ssize_t n = pf_getxattrat(pool, &ROOT, NULL, e->path, 0, name,
+					  got, sizeof(got));
+		if (!e->xhas[x]) {
+			if (n != -ENODATA) {
+				snprintf(why, sizeof(why),
+					 "%s: %s is there (%zd)", e->path, name,
+					 n);
+				return why;
+			}
+			continue;
+		}
+		total += strlen(name) + 1;
+		pft_pattern(want, e->xlen[x], e->xseed[x], 0);
+		if (n != (ssize_t)e->xlen[x] || memcmp(want, got, e->xlen[x])) {
+			snprintf(why, sizeof(why),
+				 "%s: %s differs (%zd bytes, "
+				 "expected %zu)",
+				 e->path, name, n, e->xlen[x]);
+			return why;
+		}
+	}
+	ssize_t l = pf_listxattrat(pool, &ROOT, NULL, e->path, 0, NULL, 0);
+	if (l != (ssize_t)total) {
+		snprintf(why, sizeof(why),
+			 "%s: attribute list of %zd bytes, "
+			 "expected %zu",
+			 e->path, l, total);
+		return why;
+	}
+	return NULL;
+}
+
 static const char *compare(pf_pool *pool, struct model *m)
 {
 	static char why[512];
@@ -488,6 +583,9 @@ static const char *compare(pf_pool *pool, struct model *m)
 			snprintf(why, sizeof(why), "%s: wrong type", e->path);
 			return why;
 		}
+		const char *xwhy = compare_xattrs(pool, e);
+		if (xwhy)
+			return xwhy;
 		if (e->dir)
 			continue;
 		if (st.size != e->len) {

@@ -118,8 +118,9 @@ static void bad_inode_magic(void)
 
 /*
  * A layout-1 pool (which counted entries per dirent page and subdirectories
- * per directory; 2 no longer keeps either) is clean, opens, and is marked
- * 2; a version from the future is refused by fsck and by open.
+ * per directory; 2 no longer keeps either) and a layout-2 pool (no
+ * attribute blobs) are clean, open, take attributes and are marked 3; a
+ * version from the future is refused by fsck and by open.
  */
 static void layout_versions(void)
 {
@@ -142,6 +143,20 @@ static void layout_versions(void)
 	P = NULL;
 	pop = open_raw();
 	s = pmemobj_direct(pmemobj_root(pop, 0));
+	EQ(PF_LAYOUT_VERSION, s->version);
+	s->version = 2;
+	pmemobj_persist(pop, &s->version, sizeof(s->version));
+	pmemobj_close(pop);
+	EQ(0, run_fsck(pft_pool_path, out, sizeof(out)));
+	pft_reopen();
+	OK(pf_setxattrat(P, &ROOT, NULL, "d/f", 0, "user.a", "1", 1, 0));
+	EQ(1, pf_getxattrat(P, &ROOT, NULL, "d/f", 0, "user.a", NULL, 0));
+	pf_pool_close(P);
+	P = NULL;
+	EQ(0, run_fsck(pft_pool_path, out, sizeof(out)));
+	pop = open_raw();
+	s = pmemobj_direct(pmemobj_root(pop, 0));
+	EQ(3, PF_LAYOUT_VERSION);
 	EQ(PF_LAYOUT_VERSION, s->version);
 	s->version = PF_LAYOUT_VERSION + 1;
 	pmemobj_persist(pop, &s->version, sizeof(s->version));

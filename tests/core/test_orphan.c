@@ -130,7 +130,9 @@ static void removed_directory_open(void)
 }
 
 /* A child makes orphans and dies without closing anything. */
-static void crash_with_orphans(int use_tmpfile)
+/* n orphans of 4 MiB each (with an attribute each if xattrs), open when
+ * the process dies */
+static void crash_with_orphans(int use_tmpfile, int n, int xattrs)
 {
 	pf_pool_close(P);
 	P = NULL;
@@ -150,7 +152,7 @@ static void crash_with_orphans(int use_tmpfile)
 		if (pf_pool_open(pft_pool_path, 0, &cp, NULL, 0))
 			_exit(2);
 		char *buf = calloc(1, 4 * MiB);
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < n; i++) {
 			pf_file *f;
 			char name[16];
 			snprintf(name, sizeof(name), "o%d", i);
@@ -162,6 +164,9 @@ static void crash_with_orphans(int use_tmpfile)
 			if (r || pf_write(cp, &ROOT, f, buf, 4 * MiB) !=
 			    4 * MiB)
 				_exit(3);
+			if (xattrs &&
+			    pf_fsetxattr(cp, &ROOT, f, "user.o", buf, 5000, 0))
+				_exit(8);
 			if (!use_tmpfile &&
 			    pf_unlinkat(cp, &ROOT, NULL, name, 0))
 				_exit(4);
@@ -192,7 +197,7 @@ static void crash_with_orphans(int use_tmpfile)
 	OK(pf_pool_open(pft_pool_path, 0, &P, NULL, 0));
 	struct pf_statfs s1;
 	OK(pf_statfs(P, &s1));
-	/* 12 MiB of orphans were freed at open */
+	/* the orphans' 4 MiB each were freed at open */
 	CHECK(s0.bfree - s1.bfree < (uint64_t)(MiB / s1.frsize));
 	STREQ("kept", pft_list("/"));
 	CONTENT("kept", "k");
@@ -205,12 +210,20 @@ static void crash_with_orphans(int use_tmpfile)
 
 static void crash_with_unlinked_orphans(void)
 {
-	crash_with_orphans(0);
+	crash_with_orphans(0, 3, 0);
 }
 
 static void crash_with_tmpfile_orphans(void)
 {
-	crash_with_orphans(1);
+	crash_with_orphans(1, 3, 0);
+}
+
+/* more orphans than other inodes (the open's bound on the orphan walk
+ * once counted the inodes left, and called such a list damaged), each
+ * with an attribute blob to free too */
+static void crash_with_mostly_orphans(void)
+{
+	crash_with_orphans(0, 8, 1);
 }
 
 static void many_orphans(void)
@@ -236,4 +249,5 @@ PFT_MAIN(PFT_CASE(unlinked_open_file), PFT_CASE(two_descriptions),
 	 PFT_CASE(replaced_by_rename), PFT_CASE(still_linked_elsewhere),
 	 PFT_CASE(removed_directory_open),
 	 PFT_CASE(crash_with_unlinked_orphans),
-	 PFT_CASE(crash_with_tmpfile_orphans), PFT_CASE(many_orphans))
+	 PFT_CASE(crash_with_tmpfile_orphans),
+	 PFT_CASE(crash_with_mostly_orphans), PFT_CASE(many_orphans))

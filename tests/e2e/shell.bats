@@ -145,13 +145,31 @@ sh -c "cd / && exec \"$D/s.sh\" x"; echo "status=$?"
 	native_out stdout | grep -qx 'ran ./s.sh a b c'
 }
 
-@test "FIFO in the pool: mkfifo creates it, open gives ENXIO (documented)" {
-	run pfsh 'mkfifo /mnt/pf/fifo && stat -c %F /mnt/pf/fifo &&
-		{ timeout 5 cat /mnt/pf/fifo; echo "status=$?"; }'
-	expect_status 0
-	[ "${lines[0]}" = "fifo" ] || fail "output: $output"
-	[[ "$output" == *"No such device or address"* ]] || fail "output: $output"
-	[[ "$output" == *"status=1"* ]] || fail "output: $output"
+@test "FIFO in the pool: a shell producer and consumer, in both orders" {
+	differential '
+cd "$D"
+mkfifo ff
+stat -c "%F %a" ff
+(printf "one\ntwo\n" >ff) &
+cat ff
+wait
+(sleep 0.2; echo late >ff) &
+timeout 10 cat ff; echo "status=$?"
+wait
+(timeout 10 cat ff >out) &
+sleep 0.2
+seq 1 20000 >ff
+wait
+wc -l <out
+exec 3<>ff
+echo rw >&3
+read -r l <&3
+echo "got $l"
+exec 3>&-
+rm ff out
+'
+	native_out stdout | grep -qx 'got rw'
+	native_out stdout | grep -qx '20000'
 }
 
 @test ".. at the pool root is the host directory holding the mount point" {

@@ -4,12 +4,15 @@
  * order: type, permission bits, owner, link count, size (not of
  * directories: that is the file system's own), symlink target or a hash
  * of the contents, and the times the exerciser set (later ones print as
- * "now"). No inode numbers, no block counts, no ctimes: they differ
+ * "now"), then its extended attributes (sorted names, each with a hash of
+ * its value). No inode numbers, no block counts, no ctimes: they differ
  * between file systems without anything being wrong.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -27,6 +30,38 @@ static int content_hash(const char *path, uint64_t *h)
 	int e = n < 0 ? -errno : 0;
 	close(fd);
 	return e;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* " xattr NAME=HASH..." for the attributes of path (not followed) */
+static int xattr_desc(const char *path, char *out, size_t len)
+{
+	static char list[65536];
+	static unsigned char val[65536];
+	ssize_t n = llistxattr(path, list, sizeof(list));
+	if (n < 0)
+		return -errno;
+	char *names[256];
+	size_t k = 0;
+	for (ssize_t o = 0; o < n && k < 256;
+	     o += (ssize_t)strlen(list + o) + 1)
+		names[k++] = list + o;
+	qsort(names, k, sizeof(*names), cmp_cstr);
+	size_t o = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < k && o < len; i++) {
+		ssize_t v = lgetxattr(path, names[i], val, sizeof(val));
+		if (v < 0)
+			return -errno;
+		o += (size_t)snprintf(
+			out + o, len - o, " xattr %s=%016llx", names[i],
+			(unsigned long long)fnv(FNV_INIT, val, (size_t)v));
+	}
+	return 0;
 }
 
 struct dump {
@@ -58,13 +93,20 @@ static int dump_one(const char *path, const struct stat *st, void *arg)
 		target[n] = 0;
 		snprintf(what, sizeof(what), " -> %s", target);
 	}
+	char xa[4096];
+	int e = xattr_desc(full, xa, sizeof(xa));
+	if (e) {
+		fprintf(stderr, "pf-fsstress: listxattr %s: %s\n", full,
+			strerror(-e));
+		return e;
+	}
 	/* the times as lstat saw them, before the hash read the file */
 	time_str(&st->st_mtim, mt, sizeof(mt));
 	time_str(&st->st_atim, at, sizeof(at));
-	fprintf(d->out, "%s %c %04o %u:%u nlink %lu mtime %s atime %s%s\n", path,
-		type_of_mode(st->st_mode), (unsigned)st->st_mode & 07777,
+	fprintf(d->out, "%s %c %04o %u:%u nlink %lu mtime %s atime %s%s%s\n",
+		path, type_of_mode(st->st_mode), (unsigned)st->st_mode & 07777,
 		(unsigned)st->st_uid, (unsigned)st->st_gid,
-		(unsigned long)st->st_nlink, mt, at, what);
+		(unsigned long)st->st_nlink, mt, at, what, xa);
 	return 0;
 }
 

@@ -56,7 +56,10 @@ int errno_expected(int e)
 	case ENOENT: case EEXIST: case ENOTEMPTY: case EISDIR: case ENOTDIR:
 	case EINVAL: case ELOOP: case ENXIO: case EBUSY: case ENAMETOOLONG:
 	case EMLINK: case EPERM: case ESPIPE: case EACCES:
-		return 1;
+	/* extended attributes */
+	case ENODATA:
+	case ERANGE:
+	case EOPNOTSUPP: return 1;
 	default:
 		return 0;
 	}

@@ -11,22 +11,16 @@ static const struct {
 	op_fn *fn;
 	unsigned weight;
 } ops[] = {
-	{ "creat", op_creat, 8 },
-	{ "mkdir", op_mkdir, 5 },
-	{ "link", op_link, 3 },
-	{ "symlink", op_symlink, 3 },
-	{ "mknod", op_mknod, 1 },
-	{ "rename", op_rename, 10 },
-	{ "unlink", op_unlink, 5 },
-	{ "rmdir", op_rmdir, 4 },
-	{ "chmod", op_chmod, 2 },
-	{ "chown", op_chown, 2 },
-	{ "truncate", op_truncate, 3 },
-	{ "write", op_write, 8 },
-	{ "read", op_read, 3 },
-	{ "stat", op_stat, 3 },
-	{ "readdir", op_readdir, 2 },
-	{ "utimes", op_utimes, 2 },
+	{ "creat", op_creat, 8 },	  { "mkdir", op_mkdir, 5 },
+	{ "link", op_link, 3 },		  { "symlink", op_symlink, 3 },
+	{ "mknod", op_mknod, 1 },	  { "rename", op_rename, 10 },
+	{ "unlink", op_unlink, 5 },	  { "rmdir", op_rmdir, 4 },
+	{ "chmod", op_chmod, 2 },	  { "chown", op_chown, 2 },
+	{ "truncate", op_truncate, 3 },	  { "write", op_write, 8 },
+	{ "read", op_read, 3 },		  { "stat", op_stat, 3 },
+	{ "readdir", op_readdir, 2 },	  { "utimes", op_utimes, 2 },
+	{ "setxattr", op_setxattr, 3 },	  { "getxattr", op_getxattr, 2 },
+	{ "listxattr", op_listxattr, 1 }, { "removexattr", op_removexattr, 2 },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 _Static_assert(NOPS <= 32, "struct run counts at most 32 op kinds");

@@ -36,8 +36,8 @@ void parent_of(const char *path, char *out, size_t len);
 op_fn op_creat, op_mkdir, op_link, op_symlink, op_mknod, op_rename,
 	op_unlink, op_rmdir;
 /* ops_attr.c: attributes and data */
-op_fn op_chmod, op_chown, op_truncate, op_write, op_read, op_stat,
-	op_readdir, op_utimes;
+op_fn op_chmod, op_chown, op_truncate, op_write, op_read, op_stat, op_readdir,
+	op_utimes, op_setxattr, op_getxattr, op_listxattr, op_removexattr;
 
 /* "fixed 100000000.5" or "now" (see FIXED_TIME_LIMIT) */
 void time_str(const struct timespec *ts, char *out, size_t len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Operations on attributes and data: chmod, chown, truncate, write, read,
- * stat, readdir, utimensat. What they observe goes into the log. */
+ * stat, readdir, utimensat, set/get/list/removexattr. What they observe
+ * goes into the log. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -237,4 +239,109 @@ long op_utimes(struct run *r, char *args, size_t alen, char *extra, size_t elen)
 		 nofollow ? " nofollow" : "");
 	return utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0 ?
 		-errno : 0;
+}
+
+/* ---- extended attributes ---- */
+
+/* a name from a small set, so that sets, gets and removes meet; one in
+ * twelve is one Linux refuses ("", no namespace, a namespace alone) */
+static const char *gen_xname(struct run *r)
+{
+	static const char *const good[] = { "user.a", "user.b",
+					    "user.long.name", "trusted.t",
+					    "security.s" };
+	static const char *const bad[] = { "", "nons", "user.", "foo.bar" };
+	if (rng_pct(&r->rng, 8))
+		return PICK(r, bad);
+	return PICK(r, good);
+}
+
+/* sorted names of a list, hashed with their values (via get) */
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+long op_setxattr(struct run *r, char *args, size_t alen, char *extra,
+		 size_t elen)
+{
+	static unsigned char buf[8192];
+	char path[PATHBUF];
+	gen_path(r, NULL, path, sizeof(path));
+	const char *name = gen_xname(r);
+	static const int flags[] = { 0, 0, XATTR_CREATE, XATTR_REPLACE };
+	int fl = PICK(r, flags);
+	size_t len = rng_pct(&r->rng, 10) ? rng_below(&r->rng, sizeof(buf)) :
+					    rng_below(&r->rng, 200);
+	uint32_t tag = (uint32_t)rng_next(&r->rng);
+	int nofollow = rng_pct(&r->rng, 30);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pattern(i, tag);
+	snprintf(args, alen, "%s %s len %zu tag %08x flags %d%s", path, name,
+		 len, tag, fl, nofollow ? " nofollow" : "");
+	int ret = nofollow ? lsetxattr(path, name, buf, len, fl) :
+			     setxattr(path, name, buf, len, fl);
+	return ret < 0 ? -errno : 0;
+}
+
+long op_getxattr(struct run *r, char *args, size_t alen, char *extra,
+		 size_t elen)
+{
+	static unsigned char buf[8192];
+	char path[PATHBUF];
+	gen_path(r, NULL, path, sizeof(path));
+	const char *name = gen_xname(r);
+	int nofollow = rng_pct(&r->rng, 30);
+	/* sometimes a buffer too small (ERANGE) or none (the size) */
+	size_t size = rng_pct(&r->rng, 10) ? rng_below(&r->rng, 8) :
+		rng_pct(&r->rng, 10)	   ? 0 :
+					     sizeof(buf);
+	snprintf(args, alen, "%s %s size %zu%s", path, name, size,
+		 nofollow ? " nofollow" : "");
+	ssize_t n = nofollow ? lgetxattr(path, name, buf, size) :
+			       getxattr(path, name, buf, size);
+	if (n < 0)
+		return -errno;
+	if (size)
+		snprintf(extra, elen, "hash %016llx",
+			 (unsigned long long)fnv(FNV_INIT, buf, (size_t)n));
+	return n;
+}
+
+long op_listxattr(struct run *r, char *args, size_t alen, char *extra,
+		  size_t elen)
+{
+	static char buf[8192];
+	char path[PATHBUF];
+	gen_path(r, NULL, path, sizeof(path));
+	int nofollow = rng_pct(&r->rng, 30);
+	snprintf(args, alen, "%s%s", path, nofollow ? " nofollow" : "");
+	ssize_t n = nofollow ? llistxattr(path, buf, sizeof(buf)) :
+			       listxattr(path, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	/* listing order is the file system's: the sorted names */
+	char *names[64];
+	size_t k = 0;
+	for (ssize_t o = 0; o < n && k < 64; o += (ssize_t)strlen(buf + o) + 1)
+		names[k++] = buf + o;
+	qsort(names, k, sizeof(*names), cmp_cstr);
+	size_t o = 0;
+	for (size_t i = 0; i < k && o < elen; i++)
+		o += (size_t)snprintf(extra + o, elen - o, "%s%s", i ? " " : "",
+				      names[i]);
+	return n;
+}
+
+long op_removexattr(struct run *r, char *args, size_t alen, char *extra,
+		    size_t elen)
+{
+	char path[PATHBUF];
+	gen_path(r, NULL, path, sizeof(path));
+	const char *name = gen_xname(r);
+	int nofollow = rng_pct(&r->rng, 30);
+	snprintf(args, alen, "%s %s%s", path, name,
+		 nofollow ? " nofollow" : "");
+	int ret = nofollow ? lremovexattr(path, name) : removexattr(path, name);
+	return ret < 0 ? -errno : 0;
 }

@@ -46,18 +46,21 @@
 #define WINDOW (256 * KiB + 4 * KiB)   /* checked each side of an op */
 #define RING 48                   /* operations shown on a failure */
 
+/* clang-format off */
 enum op_kind {
 	OP_READ, OP_READV, OP_WRITE, OP_WRITEV, OP_APPEND, OP_TRUNCATE,
 	OP_FALLOC, OP_COPY, OP_SENDFILE, OP_MAPREAD, OP_SEEK, OP_REOPEN,
-	OP_NKINDS
+	OP_MAPWRITE, OP_NKINDS
 };
 static const char *const op_name[OP_NKINDS] = {
 	"read", "readv", "write", "writev", "append", "truncate",
 	"fallocate", "copy_range", "sendfile", "mapread", "seek", "reopen",
+	"mapwrite",
 };
+/* clang-format on */
 /* relative frequencies */
 static const unsigned op_weight[OP_NKINDS] = {
-	12, 5, 14, 5, 6, 8, 10, 4, 4, 4, 5, 2,
+	12, 5, 14, 5, 6, 8, 10, 4, 4, 4, 5, 2, 6,
 };
 
 static const int falloc_modes[] = {
@@ -153,6 +156,9 @@ fmt_op(char *s, size_t sz, const struct op *o)
 			 falloc_modes[o->mode]);
 	else if (o->kind == OP_READV || o->kind == OP_WRITEV)
 		snprintf(s + k, sz - (size_t)k, " iovs %d", o->mode);
+	else if (o->kind == OP_MAPREAD)
+		snprintf(s + k, sz - (size_t)k, " %s",
+			 o->mode ? "shared" : "private");
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -271,6 +277,16 @@ plan(uint64_t n)
 				o.off = o.off / (4 * KiB) * (4 * KiB);
 			o.len = pick_len(o.off);
 		}
+		o.mode = (int)below(2); /* mapread: 1 shared, 0 private */
+		break;
+	case OP_MAPWRITE:
+		/* inside the file, so that a crash leaves each byte old or
+		 * new (growing it would be a truncate first); at or past
+		 * the end it is a write */
+		if (o.off >= msize)
+			o.kind = OP_WRITE;
+		else if (o.len > msize - o.off)
+			o.len = msize - o.off;
 		break;
 	case OP_APPEND:
 		o.off = msize;
@@ -328,6 +344,8 @@ plan(uint64_t n)
 	    (o.kind == OP_SENDFILE && !io->sendfile_in) ||
 	    (o.kind == OP_MAPREAD && !io->map_read))
 		o.kind = OP_READ;
+	if (o.kind == OP_MAPWRITE && !io->map_write)
+		o.kind = OP_WRITE;
 	return o;
 }
 
@@ -364,8 +382,10 @@ expected(const struct op *o)
 	case OP_SENDFILE:
 		return (int64_t)(AUX_LEN - o->src < o->len ? AUX_LEN - o->src :
 				 o->len);
-	case OP_WRITE: case OP_WRITEV: case OP_APPEND:
-		return (int64_t)o->len;
+	case OP_WRITE:
+	case OP_WRITEV:
+	case OP_APPEND:
+	case OP_MAPWRITE: return (int64_t)o->len;
 	default:
 		return 0;
 	}
@@ -376,7 +396,10 @@ static void
 model_apply(const struct op *o, int64_t ret)
 {
 	switch (o->kind) {
-	case OP_WRITE: case OP_WRITEV: case OP_APPEND:
+	case OP_WRITE:
+	case OP_WRITEV:
+	case OP_APPEND:
+	case OP_MAPWRITE:
 		fill(buf, o->n, o->off, (uint64_t)ret);
 		model_write(o->off, buf, (uint64_t)ret);
 		last_end = o->off + (uint64_t)ret;
@@ -524,7 +547,11 @@ perform(const struct op *o)
 	case OP_MAPREAD:
 		if (o->off >= msize)
 			return 0;   /* a mapping past the end faults */
-		return io->map_read(buf2, (size_t)expected(o), o->off);
+		return io->map_read(buf2, (size_t)expected(o), o->off,
+				    o->mode == 1);
+	case OP_MAPWRITE:
+		fill(buf, o->n, o->off, o->len);
+		return io->map_write(buf, o->len, o->off);
 	case OP_WRITE:
 		fill(buf, o->n, o->off, o->len);
 		return io->pwrite(buf, o->len, o->off);

@@ -40,8 +40,12 @@ struct fsx_io {
 	/* from the auxiliary file at aux_off to the file offset out, through
 	 * the file offset of the description (sendfile(2)) */
 	ssize_t (*sendfile_in)(uint64_t aux_off, uint64_t out, size_t len);
-	/* reads [off, off+len) through a private read-only mapping */
-	ssize_t (*map_read)(void *buf, size_t len, uint64_t off);
+	/* reads [off, off+len) through a read-only mapping, private or
+	 * shared */
+	ssize_t (*map_read)(void *buf, size_t len, uint64_t off, bool shared);
+	/* writes [off, off+len), inside the file, through a shared writable
+	 * mapping, and msyncs it */
+	ssize_t (*map_write)(const void *buf, size_t len, uint64_t off);
 	/* writes the auxiliary file's contents once, at open */
 	int (*aux_write)(const void *buf, size_t len);
 };

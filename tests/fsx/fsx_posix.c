@@ -150,18 +150,36 @@ px_sendfile_in(uint64_t aux_off, uint64_t out, size_t len)
 }
 
 static ssize_t
-px_map_read(void *buf, size_t len, uint64_t off)
+px_map_read(void *buf, size_t len, uint64_t off, bool shared)
 {
 	uint64_t base = off & ~(uint64_t)4095;
 	size_t mlen = len + (size_t)(off - base);
 	if (len == 0)
 		return 0;
-	void *m = mmap(NULL, mlen, PROT_READ, MAP_PRIVATE, fd, (off_t)base);
+	void *m = mmap(NULL, mlen, PROT_READ, shared ? MAP_SHARED : MAP_PRIVATE,
+		       fd, (off_t)base);
 	if (m == MAP_FAILED)
 		return -errno;
 	memcpy(buf, (char *)m + (off - base), len);
 	munmap(m, mlen);
 	return (ssize_t)len;
+}
+
+static ssize_t
+px_map_write(const void *buf, size_t len, uint64_t off)
+{
+	uint64_t base = off & ~(uint64_t)4095;
+	size_t mlen = len + (size_t)(off - base);
+	if (len == 0)
+		return 0;
+	char *m = mmap(NULL, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       (off_t)base);
+	if (m == MAP_FAILED)
+		return -errno;
+	memcpy(m + (off - base), buf, len);
+	int r = msync(m, mlen, MS_SYNC) < 0 ? -errno : 0;
+	munmap(m, mlen);
+	return r < 0 ? r : (ssize_t)len;
 }
 
 static int
@@ -189,6 +207,7 @@ const struct fsx_io fsx_posix_io = {
 	.copy_range = px_copy_range,
 	.sendfile_in = px_sendfile_in,
 	.map_read = px_map_read,
+	.map_write = px_map_write,
 	.aux_write = px_aux_write,
 };
 

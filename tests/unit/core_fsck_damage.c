@@ -58,6 +58,10 @@ make_pool(void)
 	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 3 * 4096) == 4096);
 	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 20 * 4096) == 4096);
 	pf_close(f);
+	CHECK(pf_setxattrat(p, &cred, NULL, "/d/f", 0, "user.b", "2", 1, 0) ==
+	      0);
+	CHECK(pf_setxattrat(p, &cred, NULL, "/d/f", 0, "user.a", "1", 1, 0) ==
+	      0);
 	CHECK(pf_linkat(p, &cred, NULL, "/d/f", NULL, "/hard", 0) == 0);
 	CHECK(pf_symlinkat(p, &cred, "d/f", NULL, "/sym") == 0);
 	CHECK(pf_openat(p, &cred, NULL, "/gone", O_CREAT | O_RDWR, 0644, &f) == 0);
@@ -222,6 +226,59 @@ d_unreachable(PMEMobjpool *pop, struct pf_super *s)
 	(void)s;
 }
 
+/* the attribute blob of the target (user.a then user.b) */
+static struct pf_xattrs *xattrs_of(PMEMobjpool *pop, uint64_t ino)
+{
+	struct pf_inode *pi = inode_at(pop, ino);
+	CHECK(!OID_IS_NULL(pi->xattr));
+	return (struct pf_xattrs *)((char *)pop + pi->xattr.off);
+}
+
+static void d_xattr_order(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_xattrs *x = xattrs_of(pop, target_ino);
+	struct pf_xattr_ent *e = (struct pf_xattr_ent *)x->ent;
+	CHECK(e->namelen == 6 && !memcmp(e->name, "user.a", 6));
+	e->name[5] = 'c'; /* user.c before user.b */
+	persist(pop, e->name, 6);
+	(void)s;
+}
+
+static void d_xattr_vlen(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_xattrs *x = xattrs_of(pop, target_ino);
+	struct pf_xattr_ent *e = (struct pf_xattr_ent *)x->ent;
+	e->vlen = 60000; /* runs past the blob's entries */
+	persist(pop, &e->vlen, 4);
+	(void)s;
+}
+
+static void d_xattr_ns(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_xattrs *x = xattrs_of(pop, target_ino);
+	struct pf_xattr_ent *e = (struct pf_xattr_ent *)x->ent;
+	e->name[0] = 'a'; /* "aser.a": no namespace the pool stores */
+	persist(pop, e->name, 1);
+	(void)s;
+}
+
+static void d_xattr_leak(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *pi = inode_at(pop, target_ino);
+	pi->xattr = OID_NULL;
+	persist(pop, &pi->xattr, sizeof(pi->xattr));
+	(void)s;
+}
+
+static void d_xattr_shared(PMEMobjpool *pop, struct pf_super *s)
+{
+	/* the symlink claims the file's blob too */
+	struct pf_dirent *d = root_entry(pop, s, "sym");
+	struct pf_inode *pi = inode_at(pop, d->inode.off);
+	pi->xattr = inode_at(pop, target_ino)->xattr;
+	persist(pop, &pi->xattr, sizeof(pi->xattr));
+}
+
 static int
 run_case(const char *name, const char *victim, damage_fn fn)
 {
@@ -270,6 +327,33 @@ main(void)
 	fails += run_case("unreachable inode", NULL, d_unreachable);
 	fails += run_case("entry with another pool's uuid", NULL, d_uuid_dirent);
 	fails += run_case("'..' with another pool's uuid", "/d/sub", d_uuid_dotdot);
+	fails += run_case("attributes out of order", "/d/f", d_xattr_order);
+	fails +=
+		run_case("attribute value past the blob", "/d/f", d_xattr_vlen);
+	fails += run_case("attribute in no namespace", "/d/f", d_xattr_ns);
+	fails += run_case("leaked attribute blob", "/d/f", d_xattr_leak);
+	fails += run_case("attribute blob owned twice", "/d/f", d_xattr_shared);
+
+	/* the run-time check refuses a blob that cannot be walked (check.c) */
+	make_pool();
+	target_ino = ino_of("/d/f");
+	PMEMobjpool *xp = pmemobj_open(path, PF_LAYOUT_NAME);
+	CHECK(xp != NULL);
+	d_xattr_vlen(xp, pmemobj_direct(pmemobj_root(xp, 0)));
+	pmemobj_close(xp);
+	{
+		pf_pool *q;
+		char m[256];
+		struct pf_stat st;
+		CHECK(pf_pool_open(path, 0, &q, m, sizeof(m)) == 0);
+		int sr = pf_fstatat(q, &cred, NULL, "/d/f", &st, 0);
+		pf_pool_close(q);
+		if (sr != -EIO) {
+			fprintf(stderr, "FAIL: stat of a damaged blob: %d\n",
+				sr);
+			fails++;
+		}
+	}
 
 	/* pf_pool_open refuses a pool with a bad magic with a message */
 	make_pool();

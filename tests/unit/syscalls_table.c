@@ -81,6 +81,10 @@ int main(void)
 		SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_readlink,
 		SYS_readlinkat, SYS_chmod, SYS_fchmod, SYS_fchmodat, SYS_chown,
 		SYS_fchown, SYS_lchown, SYS_fchownat, SYS_utime, SYS_utimes,
+		SYS_setxattr, SYS_lsetxattr, SYS_fsetxattr, SYS_getxattr,
+		SYS_lgetxattr, SYS_fgetxattr, SYS_listxattr, SYS_llistxattr,
+		SYS_flistxattr, SYS_removexattr, SYS_lremovexattr,
+		SYS_fremovexattr, 463, 464, 465, 466,
 		SYS_utimensat, SYS_futimesat, SYS_truncate, SYS_ftruncate,
 		SYS_fallocate, SYS_fsync, SYS_fdatasync, SYS_syncfs,
 		SYS_sync_file_range, SYS_fadvise64, SYS_readahead, SYS_getdents,
@@ -117,6 +121,16 @@ int main(void)
 				CHECK(act == SECCOMP_RET_ALLOW, "nr %d: fork's clone "
 				      "is trapped", nr);
 				d.args[0] = CLONE_FILES | SIGCHLD;
+			}
+			if (sc_table[nr].flags & SC_ARG4_SET) {
+				/* a send without an address goes by */
+				uint32_t act = run(prog, len, &d) &
+					SECCOMP_RET_ACTION_FULL;
+				CHECK(act == SECCOMP_RET_ALLOW,
+				      "nr %d: trapped "
+				      "without an address",
+				      nr);
+				d.args[4] = 0x1000;
 			}
 			uint32_t act = run(prog, len, &d) & SECCOMP_RET_ACTION_FULL;
 			CHECK(act == want, "nr %d: filter says %#x, table says %#x",

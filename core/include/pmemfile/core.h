@@ -63,7 +63,9 @@ extern "C" {
 #define PF_CAP_DAC_READ_SEARCH  (1ULL << 2)
 #define PF_CAP_FOWNER           (1ULL << 3)
 #define PF_CAP_FSETID           (1ULL << 4)
+#define PF_CAP_SYS_ADMIN        (1ULL << 21)
 #define PF_CAP_MKNOD            (1ULL << 27)
+#define PF_CAP_SETFCAP          (1ULL << 31)
 
 /* Who is calling, and where to report a path that leaves the pool. */
 struct pf_caller {
@@ -357,6 +359,61 @@ int pf_fchown(pf_pool *pool, struct pf_caller *c, pf_file *f, uint32_t uid,
  * path NULL or "" with AT_EMPTY_PATH: `dir` itself. */
 int pf_utimensat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
 		 const char *path, const struct timespec times[2], int flags);
+
+/* ---- extended attributes ----------------------------------------------- */
+
+/*
+ * setxattr(2) and friends, with Linux's rules (fs/xattr.c, tmpfs):
+ *  - name: the full name with its namespace ("user.x"); "" or longer than
+ *    PF_XATTR_NAME_MAX bytes: -ERANGE (checked before the path is
+ *    resolved); a namespace with nothing after it ("user."): -EINVAL.
+ *  - user.*: regular files and directories only (-EPERM to set or remove
+ *    elsewhere, -ENODATA to get); read permission to get, write permission
+ *    to set or remove; on a sticky directory only its owner or
+ *    PF_CAP_FOWNER may set or remove.
+ *  - trusted.*: PF_CAP_SYS_ADMIN (-EPERM to set or remove, -ENODATA to
+ *    get without it; listing leaves them out).
+ *  - security.*: stored; setting or removing needs PF_CAP_SYS_ADMIN,
+ *    except security.capability, which needs PF_CAP_SETFCAP and a valid
+ *    vfs_cap_data value of revision 2 or 3 (else -EINVAL; revision 3
+ *    with root id 0 is stored as 2, as Linux shows it). The core stores
+ *    file capabilities; it does not act on them.
+ *  - system.* (POSIX ACLs included) and unknown namespaces: -EOPNOTSUPP.
+ *  - a remove that keeps other attributes needs no new space.
+ *  - values up to PF_XATTR_SIZE_MAX bytes (-E2BIG); -ENOSPC when the pool,
+ *    or one inode's attributes (PF_XATTR_INODE_MAX bytes together), are
+ *    full. flags: PF_XATTR_CREATE (-EEXIST if present), PF_XATTR_REPLACE
+ *    (-ENODATA if absent), others -EINVAL. A set or remove changes ctime.
+ *  - get: the value's length; size 0 asks for the length only; -ERANGE if
+ *    size is too small. list: the names, each with its NUL, sorted; the
+ *    same size rules.
+ * at_flags: AT_SYMLINK_NOFOLLOW (the l* calls), AT_EMPTY_PATH.
+ * The f forms: -EBADF for an O_PATH description.
+ */
+#define PF_XATTR_NAME_MAX 255
+#define PF_XATTR_SIZE_MAX 65536
+#define PF_XATTR_LIST_MAX 65536   /* what listxattr(2) may return */
+#define PF_XATTR_CREATE 0x1       /* XATTR_CREATE */
+#define PF_XATTR_REPLACE 0x2      /* XATTR_REPLACE */
+#define PF_XATTR_INODE_MAX (1024u * 1024 - 4096)
+int pf_setxattrat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		  const char *path, int at_flags, const char *name,
+		  const void *value, size_t size, int flags);
+ssize_t pf_getxattrat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		      const char *path, int at_flags, const char *name,
+		      void *value, size_t size);
+ssize_t pf_listxattrat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		       const char *path, int at_flags, char *list, size_t size);
+int pf_removexattrat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		     const char *path, int at_flags, const char *name);
+int pf_fsetxattr(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		 const char *name, const void *value, size_t size, int flags);
+ssize_t pf_fgetxattr(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		     const char *name, void *value, size_t size);
+ssize_t pf_flistxattr(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		      char *list, size_t size);
+int pf_fremovexattr(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		    const char *name);
 
 /* ---- checking ----------------------------------------------------------- */
 

@@ -1,0 +1,3 @@
+module pmemfile.test/gounix
+
+go 1.19
