@@ -147,7 +147,7 @@ long sys_mmap(struct call *c)
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;
 	int shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 	if ((ret = mmap_flags_check(c)) < 0)
-		goto out;  /* as do_mmap: the flags before the access mode */
+		goto out; /* as do_mmap: the flags before the access mode */
 	if (shared) {
 		ret = map_shared(c, o, acc);
 		if (ret != -ENOSYS && ret != -EPERM)

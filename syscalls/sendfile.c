@@ -284,8 +284,8 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 		goto out;
 	/* into a pool file: RLIMIT_FSIZE, as generic_write_check_limits */
 	int cut = 0;
-	if (out.o && (ret = cut = (int)fsize_write(c, out.o, out.off, 0,
-						     &len)) < 0)
+	if (out.o &&
+	    (ret = cut = (int)fsize_write(c, out.o, out.off, 0, &len)) < 0)
 		goto out;
 	if (in.o)
 		shm_sync_ofd(in.o); /* what mappings stored is read at once */

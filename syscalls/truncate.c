@@ -103,7 +103,7 @@ static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 	struct shm_w w;
 	shm_write_begin(o->m, o->file, &w);
 	r = pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
-			      (off_t)c->args[2], (off_t)c->args[3]);
+			 (off_t)c->args[2], (off_t)c->args[3]);
 	/* holes punched, zeros, the size */
 	shm_write_end(&w, (uint64_t)c->args[2], (uint64_t)c->args[3]);
 	return r;
