@@ -128,9 +128,17 @@ long sys_fchdir(struct call *c)
 		r = proc_set_cwd(c, pr, &host);
 		return r < 0 ? r : CALL_CONTINUE;
 	}
-	long ret = enter_dir(c, o->m, pf_file_ref(o->file), o->path);
+	/* search permission, as fchdir(2) checks (after ENOTDIR) */
+	struct pf_stat st;
+	struct pf_caller *pc = call_caller(c);
+	long ret = pc ? pf_fstat(o->m->pool, o->file, &st) : call_who_err(c);
+	if (ret == 0 && S_ISDIR(st.mode))
+		ret = pf_faccessat(o->m->pool, pc, o->file, "", X_OK,
+				   AT_EMPTY_PATH | AT_EACCESS);
+	if (ret == 0)
+		ret = enter_dir(c, o->m, pf_file_ref(o->file), o->path);
 	ofd_put(o);
-	return ret;
+	return errno_filter(ret);
 }
 
 long sys_getcwd(struct call *c)

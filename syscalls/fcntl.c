@@ -17,10 +17,10 @@ long sys_fcntl(struct call *c)
 {
 	int cmd = (int)c->args[1];
 	switch (cmd) {
-	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD:
-	case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX:
-	case F_SETSIG: case F_GETSIG:
-		return CALL_CONTINUE;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+	case F_GETFD:
+	case F_SETFD: return CALL_CONTINUE;
 	}
 	struct ofd *o;
 	int r = call_fd(c, (int)c->args[0], &o);
@@ -28,9 +28,22 @@ long sys_fcntl(struct call *c)
 		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret;
 	struct pf_caller *pc;
+	int fl = pf_file_get_flags(o->file);
+	if ((fl & O_PATH) && cmd != F_GETFL) {
+		/* fs/fcntl.c check_fcntl_cmd: O_PATH allows only these */
+		ofd_put(o);
+		return -EBADF;
+	}
 	switch (cmd) {
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+	case F_SETSIG:
+	case F_GETSIG: ofd_put(o); return CALL_CONTINUE;
 	case F_GETFL:
-		ret = pf_file_get_flags(o->file) | SC_O_LARGEFILE;
+		/* O_PATH opens keep none of the other flags (build_open_how) */
+		ret = fl & O_PATH ? fl : fl | SC_O_LARGEFILE;
 		break;
 	case F_SETFL:
 		pc = call_caller(c);

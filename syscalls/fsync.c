@@ -11,9 +11,23 @@
 
 #include "shm.h"
 
+struct check {
+	fd_fn fn;
+};
+
+/* None of these takes an O_PATH fd (fdget): EBADF, as Linux. */
+static long not_opath(struct call *c, struct ofd *o, void *arg)
+{
+	const struct check *k = arg;
+	if (pf_file_get_flags(o->file) & O_PATH)
+		return -EBADF;
+	return k->fn ? k->fn(c, o, NULL) : 0;
+}
+
 static long on_pool_fd(struct call *c, fd_fn check)
 {
-	return fd_op(c, (int)c->args[0], check, NULL);
+	struct check k = { check };
+	return fd_op(c, (int)c->args[0], not_opath, &k);
 }
 
 static long do_fsync(struct call *c, struct ofd *o, void *arg)

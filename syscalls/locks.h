@@ -12,7 +12,9 @@ long lock_flock(struct call *c, struct ofd *o, int op);
 int lock_any(void);
 /* The process exits: drops its record locks. */
 void lock_exit(pid_t tgid);
-/* The description is released: drops its OFD and flock locks, and the
- * record locks on its file of owners that hold no other fd of it. */
+/* The description is released: drops its OFD and flock locks. */
 void lock_ofd_gone(struct ofd *o);
+/* The caller's process got fd, naming description o (a pool open): if it
+ * holds record locks on that file, a close of fd will release them. */
+void lock_fd_added(struct call *c, struct ofd *o, int fd);
 #endif

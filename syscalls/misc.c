@@ -50,9 +50,6 @@ long sys_ioctl(struct call *c)
 {
 	struct ofd *o;
 	unsigned long req = (unsigned long)c->args[1];
-	/* fd flags belong to the kernel's fd table */
-	if (req == FIOCLEX || req == FIONCLEX)
-		return CALL_CONTINUE;
 	/* a nested seccomp supervisor puts fds into its targets */
 	if (req == SECCOMP_IOCTL_NOTIF_ADDFD)
 		sc_pool_fd_mark_all();
@@ -60,7 +57,11 @@ long sys_ioctl(struct call *c)
 	if (r != FD_POOL)
 		return r == FD_HOST ? CALL_CONTINUE : r;
 	long ret = -ENOTTY;
-	if (req == FIONBIO) {
+	if (pf_file_get_flags(o->file) & O_PATH) {
+		ret = -EBADF; /* as Linux: no ioctl on an O_PATH fd */
+	} else if (req == FIOCLEX || req == FIONCLEX) {
+		ret = CALL_CONTINUE; /* the fd flags: the kernel's fd table */
+	} else if (req == FIONBIO) {
 		int on;
 		ret = call_read(c, c->args[2], &on, sizeof(on));
 		if (ret == 0) {
@@ -72,7 +73,7 @@ long sys_ioctl(struct call *c)
 		}
 	}
 	ofd_put(o);
-	return errno_filter(ret);
+	return ret == CALL_CONTINUE ? ret : errno_filter(ret);
 }
 
 /* The first fd ('f') or path ('s', after a 'd' if any) argument. */

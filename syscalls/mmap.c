@@ -99,6 +99,39 @@ static long map_shared(struct call *c, struct ofd *o, int acc)
 	return -EAGAIN;
 }
 
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+/* include/linux/mman.h LEGACY_MAP_MASK: what MAP_SHARED_VALIDATE knows */
+#define LEGACY_MAP_MASK                                                        \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |                \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ |  \
+	 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |           \
+	 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+
+/* What mmap refuses of a file mapping before it looks at the file's
+ * access mode (arch mmap, ksys_mmap_pgoff, do_mmap), in their order. */
+static long mmap_flags_check(struct call *c)
+{
+	uint64_t len = c->args[1], off = c->args[5];
+	int flags = (int)c->args[3];
+	if (off & 4095)
+		return -EINVAL;
+	if (flags & MAP_HUGETLB)
+		return -EINVAL; /* a pool file is not on hugetlbfs */
+	if (len == 0)
+		return -EINVAL;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		return 0;
+	case MAP_SHARED:
+	case MAP_PRIVATE: return 0;
+	default: return -EINVAL;
+	}
+}
+
 long sys_mmap(struct call *c)
 {
 	int flags = (int)c->args[3], prot = (int)c->args[2];
@@ -113,6 +146,8 @@ long sys_mmap(struct call *c)
 	int type = flags & MAP_TYPE;
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;
 	int shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+	if ((ret = mmap_flags_check(c)) < 0)
+		goto out; /* as do_mmap: the flags before the access mode */
 	if (shared) {
 		ret = map_shared(c, o, acc);
 		if (ret != -ENOSYS && ret != -EPERM)

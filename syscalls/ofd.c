@@ -214,6 +214,17 @@ int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino)
 	return holds;
 }
 
+int ofd_of_pidfd(int pidfd, int fd, struct ofd **out)
+{
+	int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (copy < 0)
+		return errno == EBADF ? -EBADF : -errno;
+	struct stat st;
+	int r = fstat(copy, &st);
+	close(copy);
+	return r < 0 ? FD_HOST : ofd_by_stat(&st, out);
+}
+
 int ofd_of(pid_t pid, int fd, struct ofd **out)
 {
 	if (fd < 0)
@@ -279,6 +290,8 @@ void call_after_inject(struct call *c, long ret)
 {
 	/* Our copy goes; if ADDFD failed, that was the last reference and
 	 * IN_IGNORED releases the description. */
+	if (ret >= 0 && c->inject_ofd)
+		lock_fd_added(c, c->inject_ofd, (int)ret);
 	close(c->inject_fd);
 	c->inject_fd = -1;
 	c->inject_ofd = NULL;

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "shm.h"
+#include "fsize.h"
 
 #define SPLICE_MAX (1 << 20)
 #define CHUNK 65536
@@ -281,13 +282,25 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	ret = validate(k, &in, &out, &len);
 	if (ret < 0)
 		goto out;
+	/* into a pool file: RLIMIT_FSIZE, as generic_write_check_limits */
+	int cut = 0;
+	if (out.o &&
+	    (ret = cut = (int)fsize_write(c, out.o, out.off, 0, &len)) < 0)
+		goto out;
 	if (in.o)
 		shm_sync_ofd(in.o); /* what mappings stored is read at once */
 	ret = pump(c, &in, &out, len);
-	if (ret > 0 && offp_in)
-		call_write(c, offp_in, &in.off, sizeof(in.off));
-	if (ret > 0 && offp_out)
-		call_write(c, offp_out, &out.off, sizeof(out.off));
+	/* sendfile's next chunk would meet the limit: SIGXFSZ, as Linux */
+	if (cut && k == K_SENDFILE && ret == (long)len)
+		fsize_signal(c);
+	/* the offsets go back as the kernel's put_user: if that fails, the
+	 * call fails with EFAULT though the data moved */
+	if (ret > 0 && offp_in &&
+	    call_write(c, offp_in, &in.off, sizeof(in.off)) < 0)
+		ret = -EFAULT;
+	if (ret > 0 && offp_out &&
+	    call_write(c, offp_out, &out.off, sizeof(out.off)) < 0)
+		ret = -EFAULT;
 out:
 	put_end(&in);
 	put_end(&out);

@@ -331,6 +331,9 @@ void ofd_put(struct ofd *o);
 int ofd_writers(const struct mount *m, uint64_t ino);
 /* The same for any process's fd (for /proc/PID/fd/N). */
 int ofd_of(pid_t pid, int fd, struct ofd **out);
+/* The same through a pidfd of the process (pidfd_getfd: faster than a
+ * procfs path); -EBADF, or another -errno when it cannot look. */
+int ofd_of_pidfd(int pidfd, int fd, struct ofd **out);
 /* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
 int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
 /*

@@ -4,14 +4,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "shm.h"
+#include "fsize.h"
 
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
 	long r = exec_write_check(c, p, pc, 0);
 	if (r < 0)
+		return r;
+	/* RLIMIT_FSIZE when it grows (a failing stat: truncate says why) */
+	struct pf_stat st;
+	if (pf_fstatat(p->m->pool, pc, p->dir, p->path, &st, 0) == 0 &&
+	    S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, (int64_t)st.size, *(off_t *)arg)) < 0)
 		return r;
 	/* a mapped file's memfd follows the size: open it (O_PATH, no
 	 * permission needed) to find it; the truncate itself checks */
@@ -56,9 +64,16 @@ static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
 		return -EINVAL;
 	if (!pc)
 		return call_who_err(c);
+	struct pf_stat st;
+	int acc = pf_file_get_flags(o->file) & (O_ACCMODE | O_PATH);
+	long r;
+	if ((acc == O_WRONLY || acc == O_RDWR) &&
+	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, (int64_t)st.size, (off_t)c->args[1])) < 0)
+		return r;
 	struct shm_w w;
 	shm_write_begin(o->m, o->file, &w);
-	long r = pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
+	r = pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
 	shm_write_end(&w, 0, 0); /* the size */
 	return r;
 }
@@ -73,10 +88,22 @@ static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return call_who_err(c);
+	int mode = (int)c->args[1];
+	off_t off = (off_t)c->args[2], len = (off_t)c->args[3];
+	struct pf_stat st;
+	long r;
+	/* an end past RLIMIT_FSIZE, even with FALLOC_FL_KEEP_SIZE (as
+	 * Linux 6.18 on tmpfs answers) */
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && off >= 0 && len > 0 &&
+	    off <= INT64_MAX - len &&
+	    (pf_file_get_flags(o->file) & O_ACCMODE) != O_RDONLY &&
+	    pf_fstat(o->m->pool, o->file, &st) == 0 && S_ISREG(st.mode) &&
+	    (r = fsize_truncate(c, -1, off + len)) < 0)
+		return r;
 	struct shm_w w;
 	shm_write_begin(o->m, o->file, &w);
-	long r = pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
-			      (off_t)c->args[2], (off_t)c->args[3]);
+	r = pf_fallocate(o->m->pool, pc, o->file, (int)c->args[1],
+			 (off_t)c->args[2], (off_t)c->args[3]);
 	/* holes punched, zeros, the size */
 	shm_write_end(&w, (uint64_t)c->args[2], (uint64_t)c->args[3]);
 	return r;

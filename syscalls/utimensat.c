@@ -45,6 +45,11 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		if (r != FD_POOL)
 			return r == FD_HOST ? CALL_CONTINUE : r;
 		struct pf_caller *pc = call_caller(c);
+		/* an O_PATH fd is no fd for this (fdget) */
+		if (pf_file_get_flags(o->file) & O_PATH) {
+			ofd_put(o);
+			return -EBADF;
+		}
 		long ret = pc ? pf_utimensat(o->m->pool, pc, o->file, "",
 					     a->now ? NULL : a->ts,
 					     AT_EMPTY_PATH) : call_who_err(c);

@@ -8,6 +8,7 @@
 
 #include "iov.h"
 #include "shm.h"
+#include "fsize.h"
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: pwritev2's flags (iov.h). */
@@ -27,21 +28,24 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 	if (ret < 0)
 		goto out;
 	struct pf_caller *pc = call_caller(c);
+	size_t count = t->total;
 	if (rwf & ~RWF_KNOWN)
 		ret = -EOPNOTSUPP;
 	else if (!pc)
 		ret = call_who_err(c);
+	else if ((ret = fsize_write(c, o, off, flags != 0, &count)) < 0)
+		; /* RLIMIT_FSIZE: EFBIG, else count cut to the limit */
 	else {
 		/* and into the shared memfd, if the file is mapped */
 		struct shm_w w;
 		shm_write_begin(o->m, o->file, &w);
 		if (flags)
-			ret = pf_write_cb_flags(o->m->pool, pc, o->file,
-						t->total, off, flags,
-						tbuf_from_target, t);
+			ret = pf_write_cb_flags(o->m->pool, pc, o->file, count,
+						off, flags, tbuf_from_target,
+						t);
 		else
-			ret = pf_write_cb(o->m->pool, pc, o->file, t->total,
-					  off, tbuf_from_target, t);
+			ret = pf_write_cb(o->m->pool, pc, o->file, count, off,
+					  tbuf_from_target, t);
 		shm_write_done(&w, o->file, off,
 			       flags || (pf_file_get_flags(o->file) & O_APPEND),
 			       ret);

@@ -82,9 +82,13 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	}
 	if (dir && path[0] != '/' && !S_ISDIR(base->pi->mode))
 		return -ENOTDIR;
+	uint32_t rf = c->resolve;
+	if (path[0] == '/' && (rf & PF_RESOLVE_BENEATH))
+		return -EXDEV;
 	memcpy(bufs[0], path, plen + 1);
 	char *rest = bufs[0];
-	struct pf_vinode *cur = pf_vinode_ref(path[0] == '/' ? p->root : base);
+	struct pf_vinode *cur = pf_vinode_ref(
+		path[0] == '/' && !(rf & PF_RESOLVE_IN_ROOT) ? p->root : base);
 
 	for (;;) {
 		while (*rest == '/')
@@ -136,8 +140,21 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 		}
 		struct pf_vinode *child = NULL;
 		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			if (cur == base && (rf & PF_RESOLVE_BENEATH)) {
+				ret = -EXDEV;
+				goto fail;
+			}
+			if (cur == base && (rf & PF_RESOLVE_IN_ROOT)) {
+				if (last) {
+					r->target = cur;
+					return 0;
+				}
+				continue; /* ".." at the root is the root */
+			}
 			if (cur == p->root) {
-				ret = escape(c, "..", rest, slash);
+				ret = (rf & PF_RESOLVE_NO_XDEV) ?
+					-EXDEV :
+					escape(c, "..", rest, slash);
 				goto fail;
 			}
 			pthread_rwlock_rdlock(&cur->lock);
@@ -173,6 +190,11 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 		bool follow = !last || (flags & PF_RES_FOLLOW) ||
 			(slash && !(flags & PF_RES_PARENT));
 		if (S_ISLNK(child->pi->mode) && follow) {
+			if (rf & PF_RESOLVE_NO_SYMLINKS) {
+				pf_vinode_put(p, child);
+				ret = -ELOOP;
+				goto fail;
+			}
 			if (++nlinks > PF_SYMLOOP_MAX) {
 				pf_vinode_put(p, child);
 				ret = -ELOOP;
@@ -205,8 +227,18 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 			pf_vinode_put(p, child);
 			which ^= 1;
 			rest = nb;
+			if (nb[0] == '/' && (rf & PF_RESOLVE_IN_ROOT)) {
+				/* again from the root */
+				pf_vinode_put(p, cur);
+				cur = pf_vinode_ref(base);
+				continue;
+			}
 			if (nb[0] == '/') {
-				ret = escape(c, nb, NULL, false);
+				ret = rf &
+						(PF_RESOLVE_BENEATH |
+						 PF_RESOLVE_NO_XDEV) ?
+					-EXDEV :
+					escape(c, nb, NULL, false);
 				goto fail;
 			}
 			continue;

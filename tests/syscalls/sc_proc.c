@@ -185,16 +185,13 @@ static void t_posix_locks(void)
 	CHECK_EQ(0, wait_child(pid));
 	/* the same process re-locks freely (locks merge/split) */
 	CHECK_OK(setlk(fd, F_SETLK, F_RDLCK, 20, 10));
-	/* closing ANY fd of the file drops this process's locks (POSIX);
-	 * in a pool they stay while the process has another fd of the
-	 * file open, and go with the last (pmemfile(7): close is not
-	 * trapped) */
+	/* closing ANY fd of the file drops this process's locks (POSIX) */
 	int other = CHECK_OK(open(p, O_RDONLY));
 	close(other);
 	pid = CHECK_OK(fork());
 	if (pid == 0)
 		_exit(child_try(p, F_WRLCK, 0, 100));
-	CHECK_EQ(g_pool ? 1 : 0, wait_child(pid));
+	CHECK_EQ(0, wait_child(pid));
 	close(fd);
 	pid = CHECK_OK(fork());
 	if (pid == 0)

@@ -77,7 +77,25 @@ struct pf_caller {
 	char *escape;             /* optional, escape_size bytes: see PF_ESCAPED */
 	size_t escape_size;
 	uint32_t policy;          /* PF_POLICY_* bits: the host's sysctls */
+	uint32_t resolve; /* PF_RESOLVE_* bits: how paths resolve */
 };
+
+/*
+ * openat2(2)'s RESOLVE_* in a pool, for every path resolution made with
+ * this caller. "The start" is the base directory of the path (dir, or the
+ * root for NULL).
+ * NO_SYMLINKS: following any symlink fails with -ELOOP.
+ * NO_XDEV: ".." above the pool's root and absolute symlinks (which leave
+ *   the pool's mount) fail with -EXDEV instead of escaping.
+ * BENEATH: ".." above the start, absolute symlinks and absolute paths fail
+ *   with -EXDEV.
+ * IN_ROOT: the start is the root: ".." there stays there, absolute
+ *   symlinks and paths start again from it.
+ */
+#define PF_RESOLVE_NO_SYMLINKS 0x1u
+#define PF_RESOLVE_NO_XDEV 0x2u
+#define PF_RESOLVE_BENEATH 0x4u
+#define PF_RESOLVE_IN_ROOT 0x8u
 
 /*
  * fs.protected_hardlinks=1 (linkat(2) EPERM): a caller that does not own
