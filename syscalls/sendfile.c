@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -98,41 +99,73 @@ static ssize_t end_write(struct call *c, struct end *e, const void *buf,
 	return r;
 }
 
-/* Copies up to len bytes from `in` to `out`. */
+/*
+ * Copies up to len bytes from `in` to `out`. Into a pool file, what was
+ * read goes in one write: like write(2), the copy is then all or nothing
+ * across a crash (an extension never half there; fsx-crash found one).
+ */
 static long pump(struct call *c, struct end *in, struct end *out, size_t len)
 {
-	char buf[CHUNK];
-	size_t done = 0;
+	char chunk[CHUNK];
 	if (len > SPLICE_MAX)
 		len = SPLICE_MAX;
+	char *buf = chunk;
+	size_t cap = sizeof(chunk);
+	if (out->o && len > sizeof(chunk)) {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+		cap = len;
+	}
+	size_t done = 0;
 	while (done < len) {
-		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		ssize_t r = end_read(c, in, buf, n);
-		if (r <= 0) {
-			if (done == 0)
-				return errno_filter(r);
+		/* read up to cap bytes (stopping at a short read), then write */
+		size_t got = 0;
+		ssize_t r = 0;
+		while (got < cap && done + got < len) {
+			size_t n = len - done - got < CHUNK ? len - done - got :
+							      CHUNK;
+			r = end_read(c, in, buf + got, n);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+			if ((size_t)r < n)
+				break;
+		}
+		if (got == 0) {
+			if (done == 0 && r < 0) {
+				done = (size_t)errno_filter(r);
+				goto out;
+			}
 			break;
 		}
-		ssize_t w = end_write(c, out, buf, (size_t)r);
+		ssize_t w = end_write(c, out, buf, got);
 		if (w < 0) {
-			if (done == 0)
-				return errno_filter(w);
+			if (done == 0) {
+				done = (size_t)errno_filter(w);
+				goto out;
+			}
 			break;
 		}
 		done += (size_t)w;
-		if (w < r) {
+		if ((size_t)w < got) {
 			/* give back what was read but not written */
+			size_t back = got - (size_t)w;
 			if (in->off >= 0)
-				in->off -= r - w;
+				in->off -= (off_t)back;
 			else if (in->o)
-				pf_lseek(in->o->m->pool, in->o->file, -(r - w), SEEK_CUR);
+				pf_lseek(in->o->m->pool, in->o->file,
+					 -(off_t)back, SEEK_CUR);
 			else
-				lseek(in->hfd, -(r - w), SEEK_CUR);
+				lseek(in->hfd, -(off_t)back, SEEK_CUR);
 			break;
 		}
-		if ((size_t)r < n)
-			break;
+		if (r <= 0 || (size_t)r < CHUNK)
+			break; /* a short read: the source has no more now */
 	}
+out:
+	if (buf != chunk)
+		free(buf);
 	return (long)done;
 }
 
