@@ -23,6 +23,13 @@ struct options {
 	int log_level;
 	int trace;
 	int workers;
+	/* --sandbox and its options (sandbox.c) */
+	int sandbox;
+	const char *rw[64];
+	int nrw;
+	const char *hide[64];
+	int nhide;
+	int net; /* 0 (default: none), 'n' none, 'h' host */
 	char **argv;            /* the command */
 };
 
@@ -48,6 +55,21 @@ void pools_close(struct options *o);
 /* child.c */
 /* Starts argv under the filter; returns its pid and the listener fd. */
 pid_t child_start(char **argv, int *listener);
+
+/* sandbox.c */
+/* Refuses (exit 125) option combinations that make no sense. */
+void sandbox_check_options(struct options *o);
+/* Builds the Landlock ruleset (after the pools are open); fails closed. */
+void sandbox_setup(struct options *o);
+/* Never writable by the tree (the report, the runtime directory). */
+void sandbox_protect(const char *path);
+/* child_start, from the sandbox's helper thread under --sandbox. */
+pid_t sandbox_child_start(struct options *o, int *listener);
+/* In the child before exec: 0 or -errno. */
+int sandbox_child_restrict(void);
+/* Runs fn(arg) in a thread of the tree's Landlock domain. */
+long sandbox_run(long (*fn)(void *arg), void *arg);
+void sandbox_stop(void);
 
 /* loop.c */
 void workers_start(int listener, int n);

@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 			(unsigned long long)more.rlim_cur, strerror(errno));
 
 	pools_open(&o);
+	sandbox_setup(&o);
 	int r = sc_init();
 	if (r < 0)
 		die("cannot initialise: %s", strerror(-r));
@@ -141,10 +142,11 @@ int main(int argc, char **argv)
 		die("signalfd: %s", strerror(errno));
 
 	int listener;
-	pid_t child = child_start(o.argv, &listener);
+	pid_t child = sandbox_child_start(&o, &listener);
 	int status = 0;
 	if (child < 0) {
 		waitpid(-child, &status, 0);
+		sandbox_stop();
 		sc_shutdown();
 		pools_close(&o);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
@@ -188,6 +190,7 @@ int main(int argc, char **argv)
 	}
 	kill_leftovers();
 	workers_stop();
+	sandbox_stop();
 	close(listener);
 	sc_shutdown();
 	pools_close(&o);

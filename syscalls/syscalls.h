@@ -268,6 +268,31 @@ const char *mount_match(const char *abs, struct mount **m);
 long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		       void *arg);
 
+/* ---- --sandbox (sandbox.c; the Landlock part is launcher/sandbox.c) ----- */
+
+#define SC_SANDBOX_MAX_RW 64
+struct sc_sandbox {
+	int active; /* --sandbox */
+	int net_none; /* --net none: socket families, connect */
+	/* --rw roots, canonical absolute paths: host metadata changes
+	 * (chmod, chown, times, xattrs) are made only under them */
+	const char *rw[SC_SANDBOX_MAX_RW];
+	int nrw;
+	/* Runs fn(arg) in a thread of the tree's Landlock domain and
+	 * returns its result (set by the launcher). */
+	long (*run)(long (*fn)(void *arg), void *arg);
+	/* Told about each access the sandbox refused (may be NULL). */
+	void (*on_deny)(struct call *c, const char *what, int err);
+};
+extern struct sc_sandbox sc_sandbox;
+/* Adds the sandbox's rules to the filter (a scmp_filter_ctx). */
+int sc_sandbox_filter(void *ctx);
+/* After the handler: a host metadata change the handler would let the
+ * kernel run (r == CALL_CONTINUE) is decided and made here instead;
+ * connect under --net none. Returns r when the sandbox has no say. */
+long sc_sandbox_gate(struct call *c, long r);
+void sc_sandbox_deny(struct call *c, const char *what, int err);
+
 /* ---- the shape of a path syscall (pathop.c) ------------------------------ */
 
 typedef long (*pool_op)(struct call *c, struct vpath *p, struct pf_caller *pc,
