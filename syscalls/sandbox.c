@@ -249,15 +249,19 @@ static int read_times(struct call *c, uint64_t addr, struct meta *m)
 	return 0;
 }
 
-/* The host side of a gated metadata call the handler let through. */
-static long meta_host(struct call *c)
+/*
+ * The host side of a gated metadata call the handler let through; or,
+ * with abs set, of one whose path left a pool for the host path abs.
+ */
+static long meta_host(struct call *c, const char *abs)
 {
 	struct meta m = { .nr = c->nr, .base = -1 };
 	const uint64_t *a = c->args;
 	int dirfd = AT_FDCWD, fdcall = 0, path_arg = -1, flags = 0;
 	static __thread char xvalue[65536];
 	int r;
-	c->nstr = 0;
+	if (!abs)
+		c->nstr = 0;
 	switch (c->nr) {
 	case __NR_chmod:
 		path_arg = 0;
@@ -353,6 +357,11 @@ static long meta_host(struct call *c)
 	}
 	if (flags & AT_SYMLINK_NOFOLLOW)
 		m.nofollow = 1;
+	if (m.name && abs) {
+		/* the handler read it (unsupported in pools today) */
+		sc_sandbox_deny(c, abs, EACCES);
+		return -EACCES;
+	}
 	if (m.name) {
 		/* the xattr name: its own string, read once */
 		const char *s;
@@ -363,7 +372,10 @@ static long meta_host(struct call *c)
 			return -ERANGE;
 		m.name = s;
 	}
-	if (fdcall) {
+	if (abs) {
+		m.path = abs;
+		m.base = AT_FDCWD;
+	} else if (fdcall) {
 		m.base = call_getfd(c, (int)a[0]);
 		if (m.base < 0)
 			return m.base;
@@ -383,7 +395,7 @@ static long meta_host(struct call *c)
 			m.base = AT_FDCWD;
 		}
 	}
-	long ret = sc_sandbox.run(meta_run, &m);
+	long ret = sc_sandbox_as_target(c, meta_run, &m);
 	if (m.base >= 0)
 		close(m.base);
 	if (ret == -EACCES)
@@ -462,15 +474,9 @@ static long sandbox_connect(struct call *c)
 	return r;
 }
 
-long sc_sandbox_gate(struct call *c, long r)
+int sc_sandbox_is_meta(int nr)
 {
-	if (!sc_sandbox.active)
-		return r;
-	if (c->nr == __NR_connect && sc_sandbox.net_none)
-		return sandbox_connect(c);
-	if (r != CALL_CONTINUE)
-		return r;
-	switch (c->nr) {
+	switch (nr) {
 	case __NR_chmod:
 	case __NR_fchmod:
 	case __NR_fchmodat:
@@ -491,7 +497,23 @@ long sc_sandbox_gate(struct call *c, long r)
 	case __NR_fremovexattr:
 	case __NR_setxattrat:
 	case __NR_removexattrat:
-	case __NR_file_setattr: return meta_host(c);
+	case __NR_file_setattr: return 1;
 	}
-	return r;
+	return 0;
+}
+
+long sc_sandbox_meta_path(struct call *c, const char *abs)
+{
+	return meta_host(c, abs);
+}
+
+long sc_sandbox_gate(struct call *c, long r)
+{
+	if (!sc_sandbox.active)
+		return r;
+	if (c->nr == __NR_connect && sc_sandbox.net_none)
+		return sandbox_connect(c);
+	if (r != CALL_CONTINUE || !sc_sandbox_is_meta(c->nr))
+		return r;
+	return meta_host(c, NULL);
 }

@@ -292,6 +292,14 @@ int sc_sandbox_filter(void *ctx);
  * connect under --net none. Returns r when the sandbox has no say. */
 long sc_sandbox_gate(struct call *c, long r);
 void sc_sandbox_deny(struct call *c, const char *what, int err);
+/* Runs fn(arg) in a thread of the tree's domain with the caller's fs
+ * credentials (target_creds.c). */
+long sc_sandbox_as_target(struct call *c, long (*fn)(void *arg), void *arg);
+/* Is nr a metadata change Landlock does not govern (chmod, chown, times,
+ * xattrs)? Then a host path reached through a pool (abs) goes to
+ * sc_sandbox_meta_path instead of the handler's host function. */
+int sc_sandbox_is_meta(int nr);
+long sc_sandbox_meta_path(struct call *c, const char *abs);
 
 /* ---- the shape of a path syscall (pathop.c) ------------------------------ */
 
