@@ -30,6 +30,9 @@ struct options {
 	const char *hide[64];
 	int nhide;
 	int net; /* 0 (default: none), 'n' none, 'h' host */
+	int ephemeral; /* --ephemeral (ephemeral.c) */
+	const char *ephemeral_mount;
+	const char *report; /* --report FILE (report.c) */
 	char **argv;            /* the command */
 };
 
@@ -55,6 +58,10 @@ void pools_close(struct options *o);
 /* child.c */
 /* Starts argv under the filter; returns its pid and the listener fd. */
 pid_t child_start(char **argv, int *listener);
+
+/* ephemeral.c: --ephemeral's pool in o (before pools_open), removed at
+ * exit; stale ones of dead pmemfile-runs removed */
+void ephemeral_setup(struct options *o);
 
 /* sandbox.c */
 /* Refuses (exit 125) option combinations that make no sense. */

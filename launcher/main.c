@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 		log_msg(2, "cannot raise the fd limit to %llu: %s",
 			(unsigned long long)more.rlim_cur, strerror(errno));
 
+	ephemeral_setup(&o);
 	pools_open(&o);
 	sandbox_setup(&o);
 	int r = sc_init();

@@ -25,6 +25,8 @@ static const char usage[] =
 	"  --rw PATH                with --sandbox: PATH stays writable (repeatable)\n"
 	"  --hide PATH              with --sandbox: PATH cannot be read (repeatable)\n"
 	"  --net none|host          with --sandbox: the network (default none)\n"
+	"  --ephemeral              a new pool for this run (--create SIZE, default\n"
+	"                           256M) on --mount DIR (default /pmem), removed at exit\n"
 	"  --help, --version\n"
 	"\n"
 	"Without --pool: PMEMFILE_POOLS=\"DIR:PATH;DIR2:PATH2\", else the per-user\n"
@@ -94,6 +96,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "trace", no_argument, NULL, 't' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "sandbox", no_argument, NULL, 'S' },
+		{ "ephemeral", no_argument, NULL, 'E' },
 		{ "rw", required_argument, NULL, 'R' },
 		{ "hide", required_argument, NULL, 'H' },
 		{ "net", required_argument, NULL, 'N' },
@@ -134,6 +137,7 @@ void options_parse(struct options *o, int argc, char **argv)
 				die("--workers %s: use 1 to 256", optarg);
 			break;
 		case 'S': o->sandbox = 1; break;
+		case 'E': o->ephemeral = 1; break;
 		case 'R':
 			if (o->nrw == 64)
 				die("too many --rw (at most 64)");
@@ -168,12 +172,16 @@ void options_parse(struct options *o, int argc, char **argv)
 	}
 	if (pending_pool)
 		die("--pool %s has no --mount; give --pool PATH --mount DIR pairs", pending_pool);
-	if (pending_mount)
+	if (pending_mount && o->ephemeral && o->npools == 0)
+		o->ephemeral_mount = pending_mount; /* the ephemeral pool's */
+	else if (pending_mount)
 		die("--mount %s has no --pool; give --pool PATH --mount DIR pairs", pending_mount);
+	if (o->ephemeral && o->npools)
+		die("--ephemeral makes its own pool; give --mount DIR alone, not --pool");
 	if (optind >= argc)
 		die("no command given; see pmemfile-run --help");
 	o->argv = argv + optind;
-	if (o->npools == 0)
+	if (o->npools == 0 && !o->ephemeral)
 		env_pools(o);
 	sandbox_check_options(o);
 }
