@@ -63,6 +63,17 @@ pid_t child_start(char **argv, int *listener);
  * exit; stale ones of dead pmemfile-runs removed */
 void ephemeral_setup(struct options *o);
 
+/* report.c: --report FILE */
+void report_setup(struct options *o);
+extern int o_report; /* loop.c times each call when set */
+void report_pools_before(struct options *o);
+/* a notification served: its result and the time it took */
+struct call;
+void report_call(struct call *c, long r, uint64_t ns);
+void report_leftover(long pid, const char *comm);
+/* at exit, while the pools are open; status as from waitpid */
+void report_write(struct options *o, int status);
+
 /* sandbox.c */
 /* Refuses (exit 125) option combinations that make no sense. */
 void sandbox_check_options(struct options *o);

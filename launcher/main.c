@@ -78,6 +78,7 @@ static int kill_one(pid_t pid, void *arg)
 		l->announced = 1;
 	}
 	log_msg(2, "killing %ld (%s)", (long)pid, comm);
+	report_leftover((long)pid, comm);
 	return 0;
 }
 
@@ -120,7 +121,9 @@ int main(int argc, char **argv)
 			(unsigned long long)more.rlim_cur, strerror(errno));
 
 	ephemeral_setup(&o);
+	report_setup(&o);
 	pools_open(&o);
+	report_pools_before(&o);
 	sandbox_setup(&o);
 	int r = sc_init();
 	if (r < 0)
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 		waitpid(-child, &status, 0);
 		sandbox_stop();
 		sc_shutdown();
+		report_write(&o, status);
 		pools_close(&o);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
 	}
@@ -194,6 +198,7 @@ int main(int argc, char **argv)
 	sandbox_stop();
 	close(listener);
 	sc_shutdown();
+	report_write(&o, status);
 	pools_close(&o);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

@@ -27,6 +27,7 @@ static const char usage[] =
 	"  --net none|host          with --sandbox: the network (default none)\n"
 	"  --ephemeral              a new pool for this run (--create SIZE, default\n"
 	"                           256M) on --mount DIR (default /pmem), removed at exit\n"
+	"  --report FILE            a JSON report of the run written to FILE at exit\n"
 	"  --help, --version\n"
 	"\n"
 	"Without --pool: PMEMFILE_POOLS=\"DIR:PATH;DIR2:PATH2\", else the per-user\n"
@@ -97,6 +98,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "sandbox", no_argument, NULL, 'S' },
 		{ "ephemeral", no_argument, NULL, 'E' },
+		{ "report", required_argument, NULL, 'r' },
 		{ "rw", required_argument, NULL, 'R' },
 		{ "hide", required_argument, NULL, 'H' },
 		{ "net", required_argument, NULL, 'N' },
@@ -138,6 +140,7 @@ void options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'S': o->sandbox = 1; break;
 		case 'E': o->ephemeral = 1; break;
+		case 'r': o->report = optarg; break;
 		case 'R':
 			if (o->nrw == 64)
 				die("too many --rw (at most 64)");

@@ -23,9 +23,10 @@
  * granting read on every sibling along the way from / down to it
  * (enumerated here, at set-up): the hidden path's ancestors themselves
  * cannot be listed, and entries created beside them later are not
- * readable. The pool files, the runtime directory and the report are
- * carved out the same way from every write grant (--rw of a directory
- * that holds one), so the tree can never write them.
+ * readable. The pool files are carved out the same way from every write
+ * grant (--rw of a directory that holds one), so the tree can never
+ * write them (with the same consequence: new entries beside the pool's
+ * ancestors below the --rw path cannot be made; said at start-up).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -222,6 +223,11 @@ static void grant_carved(const char *path, uint64_t rights, char **carve,
 static void grant(const char *path, uint64_t rights)
 {
 	int writes = (rights & ~FS_READ) != 0;
+	for (int i = 0; writes && i < nprotected; i++)
+		if (strictly_under(protected[i], path))
+			log_msg(2,
+				"--rw %s holds the pool %s, which the tree must not write: it stays read-only, and so do the directories on the way to it (no new entries there)",
+				path, protected[i]);
 	grant_carved(path, rights, hidden, nhidden, protected,
 		     writes ? nprotected : 0);
 }

@@ -144,8 +144,10 @@ extern void (*sc_log)(int level, const char *fmt, ...)
 #define SC_LOG_WARN 2
 #define SC_LOG_INFO 3
 #define SC_LOG_DEBUG 4
-/* Logs "name: why" once per syscall name. */
+/* Logs "name: why" once per syscall name (and tells sc_on_unsupported,
+ * if set, every time). */
 void sc_log_unsupported(const struct call *c, const char *why);
+extern void (*sc_on_unsupported)(const struct call *c);
 
 /* Initialises global state (placeholder device, inotify). -errno on error. */
 int sc_init(void);
