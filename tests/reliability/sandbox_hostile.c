@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -521,6 +522,12 @@ attack_all(void)
 		report("unix-dgram-sendto", un_dgram());
 		report("unix-dgram-pair-sendto", un_dgram_pair());
 		report("kill", sc(kill(victim, SIGTERM)));
+		/* the supervisor: signal 0 is checked like any other */
+		report("kill-supervisor", sc(kill(getppid(), 0)));
+		long r = sc(ptrace(PTRACE_SEIZE, getppid(), 0, 0));
+		if (r == 0)
+			ptrace(PTRACE_DETACH, getppid(), 0, 0);
+		report("ptrace-supervisor", r);
 	}
 }
 
