@@ -241,8 +241,6 @@ void sandbox_protect(const char *path)
 	protected[nprotected++] = r;
 }
 
-static void *helper_main(void *arg);
-
 void sandbox_setup(struct options *o)
 {
 	if (!o->sandbox)
@@ -298,19 +296,27 @@ void sandbox_setup(struct options *o)
 
 /* ---- the helper thread and its runners ---------------------------------- */
 
+/*
+ * Runners are threads the helper starts (so they are in its domain); they
+ * stay, idle, for the next job: starting a thread per operation cost
+ * about three times the operation. A job waits for an idle runner or gets
+ * a new one, never for a busy one (which may block: a host FIFO).
+ */
 struct job {
 	long (*fn)(void *arg);
 	void *arg;
 	long res;
 	int done;
-	int in_helper; /* run by the helper itself (the fork) */
 	struct job *next;
 };
 
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER; /* to helper */
-static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER; /* to waiters */
-static struct job *queue;
+static pthread_cond_t helper_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t run_cond = PTHREAD_COND_INITIALIZER; /* runners */
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER; /* waiters */
+static struct job *helper_job; /* the fork, run by the helper itself */
+static struct job *runq, **runq_tail = &runq;
+static int nqueued, idle, spawn;
 static int helper_stop, helper_up;
 static long helper_err;
 static pthread_t helper;
@@ -324,15 +330,43 @@ static void job_finish(struct job *j, long res)
 	pthread_mutex_unlock(&jobs_lock);
 }
 
+/* caller holds jobs_lock */
+static struct job *runq_pop(void)
+{
+	struct job *j = runq;
+	if (j) {
+		runq = j->next;
+		if (!runq)
+			runq_tail = &runq;
+		nqueued--;
+	}
+	return j;
+}
+
 static void *runner(void *arg)
 {
-	struct job *j = arg;
-	job_finish(j, j->fn(j->arg));
+	(void)arg;
+	pthread_mutex_lock(&jobs_lock);
+	for (;;) {
+		while (!runq && !helper_stop) {
+			idle++;
+			pthread_cond_wait(&run_cond, &jobs_lock);
+			idle--;
+		}
+		struct job *j = runq_pop();
+		if (!j)
+			break;
+		pthread_mutex_unlock(&jobs_lock);
+		job_finish(j, j->fn(j->arg));
+		pthread_mutex_lock(&jobs_lock);
+	}
+	pthread_mutex_unlock(&jobs_lock);
 	return NULL;
 }
 
 static void *helper_main(void *arg)
 {
+	(void)arg;
 	long err = 0;
 	/* no_new_privs and the restriction are this thread's only (and
 	 * what it starts later inherits them) */
@@ -352,18 +386,28 @@ static void *helper_main(void *arg)
 	pthread_attr_setstacksize(&at, 256 << 10);
 	pthread_mutex_lock(&jobs_lock);
 	for (;;) {
-		while (!queue && !helper_stop)
-			pthread_cond_wait(&jobs_cond, &jobs_lock);
-		if (!queue)
+		while (!helper_job && !spawn && !helper_stop)
+			pthread_cond_wait(&helper_cond, &jobs_lock);
+		if (helper_stop)
 			break;
-		struct job *j = queue;
-		queue = j->next;
+		struct job *j = helper_job;
+		helper_job = NULL;
+		int n = spawn;
+		spawn = 0;
 		pthread_mutex_unlock(&jobs_lock);
-		pthread_t t;
-		if (j->in_helper)
+		if (j)
 			job_finish(j, j->fn(j->arg));
-		else if (pthread_create(&t, &at, runner, j) != 0)
-			job_finish(j, -ENOMEM);
+		for (int i = 0; i < n; i++) {
+			pthread_t t;
+			if (pthread_create(&t, &at, runner, NULL) == 0)
+				continue;
+			/* no thread: fail a job rather than leave it waiting */
+			pthread_mutex_lock(&jobs_lock);
+			struct job *f = runq_pop();
+			pthread_mutex_unlock(&jobs_lock);
+			if (f)
+				job_finish(f, -ENOMEM);
+		}
 		pthread_mutex_lock(&jobs_lock);
 	}
 	pthread_mutex_unlock(&jobs_lock);
@@ -371,24 +415,29 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-static long post(long (*fn)(void *arg), void *arg, int in_helper)
+/* caller holds jobs_lock; drops it */
+static long wait_done(struct job *j)
 {
-	struct job j = { fn, arg, 0, 0, in_helper, NULL };
-	pthread_mutex_lock(&jobs_lock);
-	struct job **tail = &queue;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = &j;
-	pthread_cond_signal(&jobs_cond);
-	while (!j.done)
+	while (!j->done)
 		pthread_cond_wait(&done_cond, &jobs_lock);
 	pthread_mutex_unlock(&jobs_lock);
-	return j.res;
+	return j->res;
 }
 
 long sandbox_run(long (*fn)(void *arg), void *arg)
 {
-	return post(fn, arg, 0);
+	struct job j = { fn, arg, 0, 0, NULL };
+	pthread_mutex_lock(&jobs_lock);
+	*runq_tail = &j;
+	runq_tail = &j.next;
+	nqueued++;
+	if (nqueued > idle + spawn) {
+		spawn++;
+		pthread_cond_signal(&helper_cond);
+	} else {
+		pthread_cond_signal(&run_cond);
+	}
+	return wait_done(&j);
 }
 
 struct start {
@@ -416,7 +465,11 @@ pid_t sandbox_child_start(struct options *o, int *listener)
 		die("--sandbox: landlock_restrict_self: %s",
 		    strerror((int)-helper_err));
 	struct start s = { o->argv, -1 };
-	pid_t pid = (pid_t)post(start_fn, &s, 1);
+	struct job j = { start_fn, &s, 0, 0, NULL };
+	pthread_mutex_lock(&jobs_lock);
+	helper_job = &j;
+	pthread_cond_signal(&helper_cond);
+	pid_t pid = (pid_t)wait_done(&j);
 	*listener = s.listener;
 	return pid;
 }
@@ -438,7 +491,8 @@ void sandbox_stop(void)
 		return;
 	pthread_mutex_lock(&jobs_lock);
 	helper_stop = 1;
-	pthread_cond_signal(&jobs_cond);
+	pthread_cond_signal(&helper_cond);
+	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&jobs_lock);
 	pthread_join(helper, NULL);
 	close(ruleset);

@@ -62,12 +62,12 @@ int sc_sandbox_filter(void *ctx)
 	for (size_t i = 0; i < 2 && r == 0; i++) {
 		r = seccomp_rule_add(
 			ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]));
+			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i], 0));
 		if (r == 0)
 			r = seccomp_rule_add(
 				ctx, SCMP_ACT_ERRNO(EOPNOTSUPP),
 				SCMP_SYS(socketpair), 1,
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]));
+				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i], 0));
 	}
 	/*
 	 * A UNIX datagram socket can send to any named socket with sendto or
@@ -77,12 +77,12 @@ int sc_sandbox_filter(void *ctx)
 	if (r == 0)
 		r = seccomp_rule_add(
 			ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2,
-			SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+			SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
 			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
 	if (r == 0)
 		r = seccomp_rule_add(
 			ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(socketpair),
-			2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+			2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
 			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect),
