@@ -123,3 +123,22 @@ sqlite3 db "create table t(x); insert into t values (1),(2); select sum(x) from 
 	echo "$output" | grep -qx '1'
 	echo "$output" | grep -qx '3'
 }
+
+@test "sandbox: a pool inside a --rw directory stays unwritable" {
+	local d=$WORK/rwpool
+	mkdir "$d"
+	echo keep >"$d/other"
+	"$MKFS_PMEMFILE" "$d/p.pool" 32M >/dev/null
+	run pfrun_opts --pool "$d/p.pool" --mount /mnt/q --sandbox --rw "$d" -- sh -c '
+echo x >>'"$d"'/p.pool; echo "pool=$?"
+echo more >>'"$d"'/other; echo "other=$?"
+echo y >/mnt/q/f && cat /mnt/q/f'
+	expect_status 0
+	echo "$output" | grep -q "^pmemfile-run: --rw $d holds the pool $d/p.pool"
+	echo "$output" | grep -qx 'pool=2'
+	echo "$output" | grep -qx 'other=0'
+	echo "$output" | grep -qx 'y'
+	[ "$(cat "$d/other")" = "keep
+more" ]
+	fsck_pool "$d/p.pool"
+}

@@ -6,6 +6,8 @@
  *   rel-sandbox serve HOST          (the sockets it attacks, outside)
  *   rel-sandbox snap DIR            (a bit-for-bit description of a tree)
  *   rel-sandbox prep HOST           (makes the host tree attacked)
+ *   rel-sandbox nolandlock ERRNO CMD...  (CMD where landlock_create_ruleset
+ *                                    fails with ERRNO: a kernel without it)
  *
  * attack: each attempt is one call on the host tree HOST (prepared by
  * sandbox_hostile.sh), the pool file POOL, the sockets `serve` listens
@@ -42,6 +44,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -743,9 +749,36 @@ prep(const char *h)
 	return 0;
 }
 
+/* CMD with landlock_create_ruleset failing (a seccomp filter of our own) */
+static int
+nolandlock(int err, char **cmd)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			 __NR_landlock_create_ruleset, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return perror("seccomp"), 2;
+	execvp(cmd[0], cmd);
+	perror(cmd[0]);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc > 3 && strcmp(argv[1], "nolandlock") == 0)
+		return nolandlock(atoi(argv[2]), argv + 3);
 	if (argc > 2 && strcmp(argv[1], "prep") == 0)
 		return prep(argv[2]);
 	if (argc > 1 && strcmp(argv[1], "attack") == 0)

@@ -86,5 +86,18 @@ run_case() {
 run_case plain
 run_case sandbox
 run_case sandbox race
+
+# fail closed: no Landlock (ENOSYS: not built in; EOPNOTSUPP: disabled)
+"$MKFS" -f "$POOL" 64M >/dev/null
+for e in 38:ENOSYS 95:EOPNOTSUPP; do
+	out=$("$B" nolandlock "${e%%:*}" "$RUN" --pool "$POOL" --mount "$MNT" \
+		--sandbox -- touch "$base.ran" 2>&1)
+	rc=$?
+	[ $rc -eq 125 ] || fail "no Landlock (${e#*:}): exit $rc: $out"
+	[ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q 'needs Landlock' ||
+		fail "no Landlock (${e#*:}): message: $out"
+	[ ! -e "$base.ran" ] || fail "no Landlock (${e#*:}): the command ran"
+	echo "no Landlock (${e#*:}): $out"
+done
 echo "sandbox hostile failures: $fails"
 [ $fails -eq 0 ]
