@@ -6,7 +6,8 @@
  * Landlock makes the kernel refuse host writes the tree does itself, but
  * it does not govern everything that changes a file: chmod, chown, the
  * times, extended attributes, and connecting to a named UNIX socket are
- * outside it (Linux 6.18, ABI 7). Those calls are trapped; when their
+ * outside it (Linux 6.18, ABI 7; checked: a domain that only reads
+ * the host connects to a named socket there). Those calls are trapped; when their
  * handler would let the kernel run them (CALL_CONTINUE: a host path or
  * fd), the call is instead performed here, on the target's behalf, from
  * what we read once: the path is opened O_PATH by a thread of the
