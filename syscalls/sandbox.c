@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -508,12 +509,81 @@ long sc_sandbox_meta_path(struct call *c, const char *abs)
 	return meta_host(c, abs);
 }
 
+/* An ioctl that changes a host file's attributes, made on our copy of
+ * the fd with our copy of the argument (or refused). */
+struct fs_ioctl {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+};
+
+static long fs_ioctl_run(void *arg)
+{
+	struct fs_ioctl *k = arg;
+	if (!fd_under_rw(k->fd))
+		return -EPERM;
+	return ioctl(k->fd, k->cmd, k->arg) < 0 ? -errno : 0;
+}
+
+/*
+ * The inode-attribute ioctls work on a file opened read-only (chattr):
+ * the flags and fsxattr setters are made on the target's behalf under a
+ * --rw path, the rarer setters refused (EPERM, as for a file not ours).
+ */
+static long sandbox_ioctl(struct call *c)
+{
+	unsigned long cmd = (unsigned long)c->args[1];
+	size_t len;
+	switch (cmd) {
+	case FS_IOC_SETFLAGS:
+	case FS_IOC32_SETFLAGS: len = sizeof(int); break;
+	case FS_IOC_FSSETXATTR: len = sizeof(struct fsxattr); break;
+	case FS_IOC_SETVERSION:
+	case FS_IOC32_SETVERSION:
+	case FS_IOC_SET_ENCRYPTION_POLICY:
+	case FS_IOC_SETFSLABEL:
+#ifdef FS_IOC_ENABLE_VERITY
+	case FS_IOC_ENABLE_VERITY:
+#endif
+		sc_sandbox_deny(c, "", EPERM);
+		return -EPERM;
+	default: return CALL_CONTINUE;
+	}
+	union {
+		int flags;
+		struct fsxattr fx;
+	} a;
+	if (call_read(c, c->args[2], &a, len))
+		return -EFAULT;
+	struct fs_ioctl k = { call_getfd(c, (int)c->args[0]), cmd, &a };
+	if (k.fd < 0)
+		return k.fd;
+	long r = sc_sandbox_as_target(c, fs_ioctl_run, &k);
+	if (r == -EPERM) {
+		char link[64], path[PATH_MAX] = "";
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", k.fd);
+		ssize_t n = readlink(link, path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = 0;
+		sc_sandbox_deny(c, path, EPERM);
+	}
+	close(k.fd);
+	return r;
+}
+
 long sc_sandbox_gate(struct call *c, long r)
 {
 	if (!sc_sandbox.active)
 		return r;
 	if (c->nr == __NR_connect && sc_sandbox.net_none)
 		return sandbox_connect(c);
+	if (r == CALL_CONTINUE && c->nr == __NR_ioctl)
+		return sandbox_ioctl(c);
+	/* a file handle names a file without a path: Landlock could not
+	 * place it (and it takes CAP_DAC_READ_SEARCH anyway) */
+	if (r == CALL_CONTINUE && c->nr == __NR_open_by_handle_at) {
+		sc_sandbox_deny(c, "", EPERM);
+		return -EPERM;
+	}
 	if (r != CALL_CONTINUE || !sc_sandbox_is_meta(c->nr))
 		return r;
 	return meta_host(c, NULL);

@@ -48,6 +48,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -311,6 +313,40 @@ a_fsetxattr(const char *p)
 	return r;
 }
 static long
+a_setflags(const char *p)
+{
+	int fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	int fl = 0;
+	long r = sc(ioctl(fd, FS_IOC_GETFLAGS, &fl));
+	fl ^= FS_NODUMP_FL;
+	if (r == 0)
+		r = sc(ioctl(fd, FS_IOC_SETFLAGS, &fl));
+	close(fd);
+	return r;
+}
+
+static long
+a_by_handle(const char *p)
+{
+	struct {
+		struct file_handle h;
+		unsigned char b[128];
+	} fh;
+	fh.h.handle_bytes = sizeof(fh.b);
+	int mnt_id;
+	if (name_to_handle_at(AT_FDCWD, p, &fh.h, &mnt_id, 0) < 0)
+		return -errno;
+	int mfd = open(host, O_RDONLY | O_DIRECTORY);
+	if (mfd < 0)
+		return -errno;
+	long r = closed(sc(open_by_handle_at(mfd, &fh.h, O_WRONLY)));
+	close(mfd);
+	return r;
+}
+
+static long
 a_relative_up(const char *p)
 {
 	(void)p;
@@ -495,6 +531,8 @@ attack_all(void)
 	path_attempt("proc-fd-reopen", H("f"), a_procfd);
 	path_attempt("fchmod", H("f2"), a_fchmod);
 	path_attempt("fsetxattr", H("f2"), a_fsetxattr);
+	path_attempt("ioctl-setflags", H("f3"), a_setflags);
+	path_attempt("open-by-handle", H("f"), a_by_handle);
 	/* through the pool: a pool symlink to the host, `..` out of it */
 	char p[4096];
 	snprintf(p, sizeof(p), "%s/tohost/f", mnt);
