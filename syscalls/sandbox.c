@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -255,65 +256,76 @@ static int read_times(struct call *c, uint64_t addr, struct meta *m)
  * The host side of a gated metadata call the handler let through; or,
  * with abs set, of one whose path left a pool for the host path abs.
  */
+static long meta_prepare_and_run(struct call *c, const char *abs,
+				 struct meta *mp, char **xvp);
+
 static long meta_host(struct call *c, const char *abs)
 {
 	struct meta m = { .nr = c->nr, .base = -1 };
+	char *xvalue = NULL;
+	long ret = meta_prepare_and_run(c, abs, &m, &xvalue);
+	free(xvalue);
+	return ret;
+}
+
+static long meta_prepare_and_run(struct call *c, const char *abs,
+				 struct meta *mp, char **xvp)
+{
 	const uint64_t *a = c->args;
 	int dirfd = AT_FDCWD, fdcall = 0, path_arg = -1, flags = 0;
-	static __thread char xvalue[65536];
 	int r;
 	if (!abs)
 		c->nstr = 0;
 	switch (c->nr) {
 	case __NR_chmod:
 		path_arg = 0;
-		m.mode = (mode_t)a[1];
+		mp->mode = (mode_t)a[1];
 		break;
 	case __NR_fchmod:
 		fdcall = 1;
-		m.mode = (mode_t)a[1];
+		mp->mode = (mode_t)a[1];
 		break;
 	case __NR_fchmodat:
 		dirfd = (int)a[0];
 		path_arg = 1;
-		m.mode = (mode_t)a[2];
+		mp->mode = (mode_t)a[2];
 		break;
 	case __NR_fchmodat2:
 		dirfd = (int)a[0];
 		path_arg = 1;
-		m.mode = (mode_t)a[2];
+		mp->mode = (mode_t)a[2];
 		flags = (int)a[3];
 		break;
 	case __NR_chown:
 	case __NR_lchown:
 		path_arg = 0;
-		m.uid = (uid_t)a[1];
-		m.gid = (gid_t)a[2];
-		m.nofollow = c->nr == __NR_lchown;
+		mp->uid = (uid_t)a[1];
+		mp->gid = (gid_t)a[2];
+		mp->nofollow = c->nr == __NR_lchown;
 		break;
 	case __NR_fchown:
 		fdcall = 1;
-		m.uid = (uid_t)a[1];
-		m.gid = (gid_t)a[2];
+		mp->uid = (uid_t)a[1];
+		mp->gid = (gid_t)a[2];
 		break;
 	case __NR_fchownat:
 		dirfd = (int)a[0];
 		path_arg = 1;
-		m.uid = (uid_t)a[2];
-		m.gid = (gid_t)a[3];
+		mp->uid = (uid_t)a[2];
+		mp->gid = (gid_t)a[3];
 		flags = (int)a[4];
 		break;
 	case __NR_utime:
 	case __NR_utimes:
 		path_arg = 0;
-		if ((r = read_times(c, a[1], &m)) < 0)
+		if ((r = read_times(c, a[1], mp)) < 0)
 			return r;
 		break;
 	case __NR_futimesat:
 		dirfd = (int)a[0];
 		path_arg = a[1] ? 1 : -1;
 		fdcall = !a[1];
-		if ((r = read_times(c, a[2], &m)) < 0)
+		if ((r = read_times(c, a[2], mp)) < 0)
 			return r;
 		break;
 	case __NR_utimensat:
@@ -323,7 +335,7 @@ static long meta_host(struct call *c, const char *abs)
 			path_arg = 1;
 		else
 			fdcall = 1;
-		if ((r = read_times(c, a[2], &m)) < 0)
+		if ((r = read_times(c, a[2], mp)) < 0)
 			return r;
 		break;
 	case __NR_setxattr:
@@ -336,18 +348,24 @@ static long meta_host(struct call *c, const char *abs)
 			c->nr == __NR_fsetxattr || c->nr == __NR_fremovexattr;
 		fdcall = isfd;
 		path_arg = isfd ? -1 : 0;
-		m.nofollow =
+		mp->nofollow =
 			c->nr == __NR_lsetxattr || c->nr == __NR_lremovexattr;
-		m.name = ""; /* read after the path (call_read_path) */
+		mp->name = ""; /* read after the path (call_read_path) */
 		if (c->nr == __NR_setxattr || c->nr == __NR_lsetxattr ||
 		    c->nr == __NR_fsetxattr) {
-			if (a[3] > sizeof(xvalue))
+			if (a[3] > XATTR_SIZE_MAX)
 				return -E2BIG;
-			if (call_read(c, a[2], xvalue, (size_t)a[3]))
+			/* rare: allocated (a static TLS buffer would grow
+			 * every thread's minimum stack) */
+			*xvp = malloc(a[3] ? (size_t)a[3] :
+					     1); /* freed by meta_host */
+			if (!*xvp)
+				return -ENOMEM;
+			if (call_read(c, a[2], *xvp, (size_t)a[3]))
 				return -EFAULT;
-			m.value = xvalue;
-			m.size = (size_t)a[3];
-			m.xflags = (int)a[4];
+			mp->value = *xvp;
+			mp->size = (size_t)a[3];
+			mp->xflags = (int)a[4];
 		}
 		break;
 	}
@@ -358,13 +376,13 @@ static long meta_host(struct call *c, const char *abs)
 		return -EACCES;
 	}
 	if (flags & AT_SYMLINK_NOFOLLOW)
-		m.nofollow = 1;
-	if (m.name && abs) {
+		mp->nofollow = 1;
+	if (mp->name && abs) {
 		/* the handler read it (unsupported in pools today) */
 		sc_sandbox_deny(c, abs, EACCES);
 		return -EACCES;
 	}
-	if (m.name) {
+	if (mp->name) {
 		/* the xattr name: its own string, read once */
 		const char *s;
 		r = call_read_path(c, a[1], &s);
@@ -372,15 +390,15 @@ static long meta_host(struct call *c, const char *abs)
 			return r == -ENAMETOOLONG ? -ERANGE : r;
 		if (strlen(s) > XATTR_NAME_MAX)
 			return -ERANGE;
-		m.name = s;
+		mp->name = s;
 	}
 	if (abs) {
-		m.path = abs;
-		m.base = AT_FDCWD;
+		mp->path = abs;
+		mp->base = AT_FDCWD;
 	} else if (fdcall) {
-		m.base = call_getfd(c, (int)a[0]);
-		if (m.base < 0)
-			return m.base;
+		mp->base = call_getfd(c, (int)a[0]);
+		if (mp->base < 0)
+			return mp->base;
 	} else {
 		const char *s;
 		r = call_read_path(c, a[path_arg], &s);
@@ -388,20 +406,20 @@ static long meta_host(struct call *c, const char *abs)
 			return r;
 		if (!s[0] && !(flags & AT_EMPTY_PATH))
 			return -ENOENT;
-		m.path = s;
+		mp->path = s;
 		if (s[0] != '/' || !s[0]) {
-			m.base = base_fd(c, dirfd);
-			if (m.base < 0)
-				return m.base == -EBADF ? -EBADF : m.base;
+			mp->base = base_fd(c, dirfd);
+			if (mp->base < 0)
+				return mp->base == -EBADF ? -EBADF : mp->base;
 		} else {
-			m.base = AT_FDCWD;
+			mp->base = AT_FDCWD;
 		}
 	}
-	long ret = sc_sandbox_as_target(c, meta_run, &m);
-	if (m.base >= 0)
-		close(m.base);
+	long ret = sc_sandbox_as_target(c, meta_run, mp);
+	if (mp->base >= 0)
+		close(mp->base);
 	if (ret == -EACCES)
-		sc_sandbox_deny(c, m.path ? m.path : "", EACCES);
+		sc_sandbox_deny(c, mp->path ? mp->path : "", EACCES);
 	return ret;
 }
 
