@@ -118,6 +118,12 @@ static char *canon(const char *opt, const char *path)
 	return r;
 }
 
+static int ll_abi(void)
+{
+	return (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+			    LANDLOCK_CREATE_RULESET_VERSION);
+}
+
 void sandbox_check_options(struct options *o)
 {
 	if (!o->sandbox) {
@@ -128,6 +134,16 @@ void sandbox_check_options(struct options *o)
 					       "--net");
 		return;
 	}
+	/* fail closed, before anything is made (a pool, a report) */
+	int abi = ll_abi();
+	if (abi < 0)
+		die("--sandbox needs Landlock, which this kernel does not offer (%s): Linux 6.12 or later with landlock in the lsm= list",
+		    errno == EOPNOTSUPP	    ? "disabled at boot" :
+			    errno == ENOSYS ? "not built in" :
+					      strerror(errno));
+	if (abi < ABI_NEEDED)
+		die("--sandbox needs Landlock ABI %d (signal and abstract UNIX socket scoping, Linux 6.12); this kernel has ABI %d",
+		    ABI_NEEDED, abi);
 	for (int i = 0; i < o->nhide; i++) {
 		hidden[nhidden] = canon("--hide", o->hide[i]);
 		if (strcmp(hidden[nhidden], "/") == 0)
@@ -144,12 +160,6 @@ void sandbox_check_options(struct options *o)
 		sc_sandbox.rw[i] = rw_roots[i];
 	}
 	sc_sandbox.nrw = o->nrw;
-}
-
-static int ll_abi(void)
-{
-	return (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-			    LANDLOCK_CREATE_RULESET_VERSION);
 }
 
 static void add_rule(const char *path, uint64_t rights)
@@ -246,12 +256,6 @@ void sandbox_setup(struct options *o)
 	if (!o->sandbox)
 		return;
 	int abi = ll_abi();
-	if (abi < 0)
-		die("--sandbox needs Landlock, which this kernel does not offer (%s): Linux 6.12 or later with landlock in the lsm= list",
-		    errno == EOPNOTSUPP ? "disabled at boot" : strerror(errno));
-	if (abi < ABI_NEEDED)
-		die("--sandbox needs Landlock ABI %d (signal and abstract UNIX socket scoping, Linux 6.12); this kernel has ABI %d",
-		    ABI_NEEDED, abi);
 	for (int i = 0; i < o->npools; i++)
 		sandbox_protect(o->pool[i]);
 	handled_fs = FS_ALL;
