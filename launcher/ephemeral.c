@@ -77,6 +77,8 @@ void ephemeral_setup(struct options *o)
 	    st.st_uid != getuid())
 		die("--ephemeral: %s is not a directory of this user", dir);
 	remove_stale();
+	/* under --sandbox, no tree may write here (other runs' pools) */
+	sandbox_protect(dir);
 	owner = getpid();
 	snprintf(pool, sizeof(pool), "%s/ephemeral-%d.pool", dir, (int)owner);
 	unlink(pool); /* a stale one of a pid that came back */

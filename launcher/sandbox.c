@@ -236,7 +236,7 @@ static void grant(const char *path, uint64_t rights)
 	for (int i = 0; writes && i < nprotected; i++)
 		if (strictly_under(protected[i], path))
 			log_msg(2,
-				"--rw %s holds the pool %s, which the tree must not write: it stays read-only, and so do the directories on the way to it (no new entries there)",
+				"--rw %s holds %s (a pool, or the runtime directory of --ephemeral), which the tree must not write: it stays read-only, and so do the directories on the way to it (no new entries there)",
 				path, protected[i]);
 	grant_carved(path, rights, hidden, nhidden, protected,
 		     writes ? nprotected : 0);

@@ -60,3 +60,22 @@ ephemeral-$(echo "$output" | sed -n 's/^ephemeral-\([0-9]*\)\.pool$/\1/p').pool"
 	! echo "$output" | grep -q "ephemeral-$pid.pool" || fail "stale pool seen: $output"
 	[ -z "$(ls -A "$PMEMFILE_RUNTIME_DIR")" ]
 }
+
+@test "ephemeral: under --sandbox the runtime directory is not writable, even inside --rw" {
+	mkdir -p "$PMEMFILE_RUNTIME_DIR"
+	echo other >"$PMEMFILE_RUNTIME_DIR/ephemeral-1.pool.keep"
+	: >"$WORK/ok"
+	run pfrun_opts --ephemeral --sandbox --rw "$WORK" --mount /mnt/eph -- sh -c '
+for f in '"$PMEMFILE_RUNTIME_DIR"'/*; do echo x >>"$f"; echo "$? $(basename $f)"; done
+echo y >'"$WORK"'/ok; echo "work=$?"
+echo z >/mnt/eph/f && cat /mnt/eph/f'
+	expect_status 0
+	echo "$output" | grep -qx "2 ephemeral-1.pool.keep"
+	echo "$output" | grep -q "^2 ephemeral-[0-9]*\.pool$"
+	echo "$output" | grep -qx 'work=0'
+	# beside the runtime directory, existing files stay writable
+	[ "$(cat "$WORK/ok")" = y ]
+	echo "$output" | grep -qx 'z'
+	[ "$(cat "$PMEMFILE_RUNTIME_DIR/ephemeral-1.pool.keep")" = other ]
+	[ "$(ls "$PMEMFILE_RUNTIME_DIR")" = ephemeral-1.pool.keep ]
+}

@@ -134,7 +134,7 @@ echo x >>'"$d"'/p.pool; echo "pool=$?"
 echo more >>'"$d"'/other; echo "other=$?"
 echo y >/mnt/q/f && cat /mnt/q/f'
 	expect_status 0
-	echo "$output" | grep -q "^pmemfile-run: --rw $d holds the pool $d/p.pool"
+	echo "$output" | grep -q "^pmemfile-run: --rw $d holds $d/p.pool"
 	echo "$output" | grep -qx 'pool=2'
 	echo "$output" | grep -qx 'other=0'
 	echo "$output" | grep -qx 'y'
