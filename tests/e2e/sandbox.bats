@@ -142,3 +142,15 @@ echo y >/mnt/q/f && cat /mnt/q/f'
 more" ]
 	fsck_pool "$d/p.pool"
 }
+
+@test "sandbox: descriptors the caller passed in stay usable (Landlock restricts opens)" {
+	sbx -- sh -c 'echo to-stdout; echo to-fd3 >&3; echo appended >&4' \
+		>"$WORK/out" 3>"$WORK/fd3" 4>>"$WORK/fd4"
+	[ "$(cat "$WORK/out")" = to-stdout ]
+	[ "$(cat "$WORK/fd3")" = to-fd3 ]
+	[ "$(cat "$WORK/fd4")" = appended ]
+	# but the same files cannot be opened again for writing
+	run sbx -- sh -c "echo again >>$WORK/fd3"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$WORK/fd3")" = to-fd3 ]
+}
