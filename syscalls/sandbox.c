@@ -482,7 +482,7 @@ static long sandbox_connect(struct call *c)
 		sc_sandbox_deny(c, name, EACCES);
 		return -EACCES;
 	}
-	r = sc_sandbox.run(conn_run, &k);
+	r = sc_sandbox_as_target(c, conn_run, &k);
 	close(fd);
 	if (r == -EPERM) {
 		char name[sizeof(k.sa.sun_path) + 2] = "@";
