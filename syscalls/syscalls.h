@@ -266,7 +266,8 @@ int vpath_escape(struct call *c, struct vpath *p);
  * remainder ("/..." or "/") or NULL. */
 const char *mount_match(const char *abs, struct mount **m);
 
-/* Runs fn(arg) with the target's fs credentials on this worker thread. */
+/* Runs fn(arg) with the target's fs credentials on this worker thread
+ * (under --sandbox: in a runner thread of the tree's Landlock domain). */
 long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		       void *arg);
 

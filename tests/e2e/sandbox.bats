@@ -154,3 +154,28 @@ more" ]
 	[ "$status" -ne 0 ]
 	[ "$(cat "$WORK/fd3")" = to-fd3 ]
 }
+
+@test "sandbox: abstract UNIX sockets work inside the tree with --net none" {
+	[ -x /usr/bin/python3 ] || fail "python3 is needed"
+	run sbx -- /usr/bin/python3 -c '
+import os, socket
+name = "\0pf-sbx-intree-%d" % os.getpid()
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(name)
+srv.listen(1)
+if os.fork() == 0:
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(name)
+    c.sendall(b"hello from the tree")
+    os._exit(0)
+conn, _ = srv.accept()
+print(conn.recv(100).decode())
+os.wait()
+a, b = socket.socketpair()
+a.sendall(b"pair")
+print(b.recv(10).decode())
+'
+	expect_status 0
+	expect_eq output "hello from the tree
+pair" "$output"
+}
