@@ -59,19 +59,26 @@ int sc_sandbox_filter(void *ctx)
 {
 	if (!sc_sandbox.active || !sc_sandbox.net_none)
 		return 0;
-	/* socket families by value: race-free, no round trip */
-	int r = 0;
-	const int fams[] = { AF_INET, AF_INET6 };
-	for (size_t i = 0; i < 2 && r == 0; i++) {
+	/*
+	 * socket families by value (race-free, no round trip): only UNIX and
+	 * netlink (glibc's getaddrinfo and if_nameindex ask the kernel
+	 * through it) may be made; AF_INET, AF_INET6, AF_PACKET, AF_VSOCK,
+	 * AF_XDP... cannot. socketpair exists for UNIX only.
+	 */
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket),
+				 1, SCMP_A0(SCMP_CMP_EQ, AF_UNSPEC, 0));
+	for (int fam = AF_UNIX + 1; fam < AF_NETLINK && r == 0; fam++)
 		r = seccomp_rule_add(
 			ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i], 0));
-		if (r == 0)
-			r = seccomp_rule_add(
-				ctx, SCMP_ACT_ERRNO(EOPNOTSUPP),
-				SCMP_SYS(socketpair), 1,
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i], 0));
-	}
+			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+				     SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_GT, AF_NETLINK, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP),
+				     SCMP_SYS(socketpair), 1,
+				     SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
 	/*
 	 * A UNIX datagram socket can send to any named socket with sendto or
 	 * sendmsg (an address in target memory, re-read by the kernel):

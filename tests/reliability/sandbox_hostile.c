@@ -563,6 +563,8 @@ attack_all(void)
 		report("tcp-connect", net_tcp());
 		report("udp-sendto", net_udp());
 		report("tcp6-socket", net_tcp6());
+		report("packet-socket",
+		       closed(sc(socket(AF_PACKET, SOCK_RAW, 0))));
 		report("unix-dgram-sendto", un_dgram());
 		report("unix-dgram-pair-sendto", un_dgram_pair());
 		report("kill", sc(kill(victim, SIGTERM)));
