@@ -287,8 +287,13 @@ void sandbox_setup(struct options *o)
 		if (t && t[0] == '/')
 			grant(t, FS_DEV);
 	}
+	/* no device nodes, even under --rw: a root tree could make one for
+	 * the host's disk there and write it */
 	for (int i = 0; i < sc_sandbox.nrw; i++)
-		grant(rw_roots[i], FS_ALL);
+		grant(rw_roots[i],
+		      FS_ALL &
+			      ~(LANDLOCK_ACCESS_FS_MAKE_CHAR |
+				LANDLOCK_ACCESS_FS_MAKE_BLOCK));
 
 	sc_sandbox.net_none = o->net != 'h';
 	sc_sandbox.run = sandbox_run;

@@ -50,6 +50,8 @@ mkdir=1" "$(echo "$output" | grep -v 'ermission denied')"
 cd '"$WORK"'/rw && echo data >f && mkdir d && mv f d/g && chmod 600 d/g &&
 touch -d @1000 d/g && ln -s g d/l && stat -c "%a %Y" d/g && cat d/l &&
 rm d/l && echo rw-ok
+mkfifo fifo && test -p fifo && echo fifo-ok
+mknod null c 1 3; echo "mknod-dev=$?"
 echo x >'"$WORK"'/ro/f; echo "ro=$?"
 ln '"$WORK"'/rw/d/g '"$WORK"'/ro/h; echo "link-out=$?"
 '
@@ -57,6 +59,9 @@ ln '"$WORK"'/rw/d/g '"$WORK"'/ro/h; echo "link-out=$?"
 	echo "$output" | grep -qx '600 1000'
 	echo "$output" | grep -qx 'data'
 	echo "$output" | grep -qx 'rw-ok'
+	echo "$output" | grep -qx 'fifo-ok'
+	echo "$output" | grep -qx 'mknod-dev=1'
+	[ ! -e "$WORK/rw/null" ]
 	echo "$output" | grep -qx 'ro=1'
 	echo "$output" | grep -qx 'link-out=1'
 	[ "$(cat "$WORK/rw/d/g")" = data ]
