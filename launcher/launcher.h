@@ -87,6 +87,8 @@ pid_t sandbox_child_start(struct options *o, int *listener);
 int sandbox_child_restrict(void);
 /* Runs fn(arg) in a thread of the tree's Landlock domain. */
 long sandbox_run(long (*fn)(void *arg), void *arg);
+/* Interrupts (SIGUSR2) runners blocked in a host call: at exit. */
+void sandbox_kick(void);
 void sandbox_stop(void);
 
 /* loop.c */

@@ -244,6 +244,7 @@ void workers_stop(void)
 			pthread_cond_broadcast(&park_cond);
 			pthread_mutex_unlock(&park_lock);
 			pthread_kill(workers[i], SIGUSR2);
+			sandbox_kick(); /* a worker may wait for a runner */
 			ts.tv_sec = 0;
 			ts.tv_nsec = 1000000;
 			nanosleep(&ts, NULL);

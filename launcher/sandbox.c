@@ -326,6 +326,10 @@ static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER; /* waiters */
 static struct job *helper_job; /* the fork, run by the helper itself */
 static struct job *runq, **runq_tail = &runq;
 static int nqueued, idle, spawn;
+/* runners, for sandbox_kick (a runner never exits before sandbox_stop) */
+#define MAX_RUNNERS 1024
+static pthread_t runners[MAX_RUNNERS];
+static int nrunners;
 static int helper_stop, helper_up;
 static long helper_err;
 static pthread_t helper;
@@ -356,6 +360,8 @@ static void *runner(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&jobs_lock);
+	if (nrunners < MAX_RUNNERS)
+		runners[nrunners++] = pthread_self();
 	for (;;) {
 		while (!runq && !helper_stop) {
 			idle++;
@@ -364,7 +370,7 @@ static void *runner(void *arg)
 		}
 		struct job *j = runq_pop();
 		if (!j)
-			break;
+			break; /* helper_stop: sandbox_kick signals no more */
 		pthread_mutex_unlock(&jobs_lock);
 		job_finish(j, j->fn(j->arg));
 		pthread_mutex_lock(&jobs_lock);
@@ -431,6 +437,22 @@ static long wait_done(struct job *j)
 		pthread_cond_wait(&done_cond, &jobs_lock);
 	pthread_mutex_unlock(&jobs_lock);
 	return j->res;
+}
+
+/*
+ * At exit, the workers wait for their runners: a runner blocked in a host
+ * call (opening a host FIFO through a pool symlink for a target that was
+ * killed meanwhile) is interrupted with SIGUSR2 as workers are, and its
+ * call fails with EINTR.
+ */
+void sandbox_kick(void)
+{
+	pthread_mutex_lock(&jobs_lock);
+	if (!helper_stop) {
+		for (int i = 0; i < nrunners; i++)
+			pthread_kill(runners[i], SIGUSR2);
+	}
+	pthread_mutex_unlock(&jobs_lock);
 }
 
 long sandbox_run(long (*fn)(void *arg), void *arg)

@@ -184,3 +184,14 @@ print(b.recv(10).decode())
 	expect_eq output "hello from the tree
 pair" "$output"
 }
+
+@test "sandbox: a target blocked in a host FIFO open through a pool symlink does not hang the exit" {
+	mkfifo "$WORK/fifo"
+	pfrun ln -s "$WORK/fifo" "$MNT/l"
+	local start=$SECONDS
+	run timeout -k 25 -s INT 2 "$PMEMFILE_RUN" --pool "$POOL" --mount "$MNT" \
+		--sandbox -- cat "$MNT/l"
+	# SIGINT reached the command (130 from pmemfile-run, 124 from timeout)
+	[ "$status" -eq 124 ] || [ "$status" -eq 130 ] || fail "status $status: $output"
+	[ $((SECONDS - start)) -lt 20 ] || fail "took $((SECONDS - start)) s"
+}
