@@ -73,7 +73,9 @@ ln '"$WORK"'/rw/d/g '"$WORK"'/ro/h; echo "link-out=$?"
 	echo s >"$WORK/a/secret/key"
 	echo o >"$WORK/a/open/f"
 	echo t >"$WORK/a/top"
+	pfrun ln -s "$WORK/a/secret" "$MNT/tosecret"
 	run sbx --hide "$WORK/a/secret" -- bash -c '
+cat '"$MNT"'/tosecret/key; echo "via-pool=$?"
 cat '"$WORK"'/a/secret/key; echo "read=$?"
 ls '"$WORK"'/a/secret; echo "list=$?"
 cat '"$WORK"'/a/open/f '"$WORK"'/a/top
@@ -82,6 +84,7 @@ cat /etc/hostname >/dev/null && echo etc-ok
 '
 	expect_status 0
 	echo "$output" | grep -qx 'read=1'
+	echo "$output" | grep -qx 'via-pool=1'
 	echo "$output" | grep -qx 'list=2'
 	echo "$output" | grep -qx 'o'
 	echo "$output" | grep -qx 't'
