@@ -72,9 +72,13 @@ run_case() {
 	else
 		n=$(sed -n 's/^attempts \([0-9]*\) through \([0-9]*\)$/\1 \2/p' "$base.out")
 		set -- $n
-		if [ $# -ne 2 ] || [ "$1" != "$2" ]; then
+		# as another user than root, the attempts that need privileges
+		# (chown to others, AF_PACKET, file handles) may fail
+		bad=$(grep '^refused' "$base.out" | awk -v root="$(id -u)" '
+			root == 0 || $2 !~ /^(chown|lchown|packet-socket|open-by-handle|ptrace-supervisor)$/')
+		if [ $# -ne 2 ] || [ -n "$bad" ]; then
 			fail "$label: not every attempt got through without --sandbox:"
-			grep '^refused' "$base.out"
+			echo "$bad"
 		fi
 		[ "$served" -ge 5 ] || fail "$label: the servers saw $served (expected 6)"
 		[ $alive = 0 ] || fail "$label: the victim was not killed"
