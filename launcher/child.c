@@ -113,6 +113,14 @@ pid_t child_start(char **argv, int *listener)
 			fprintf(stderr, "pmemfile-run: no_new_privs: %s\n", strerror(errno));
 			_exit(EXIT_OWN);
 		}
+		/* --sandbox: the tree's Landlock domain (launcher/sandbox.c) */
+		int lr = sandbox_child_restrict();
+		if (lr < 0) {
+			fprintf(stderr,
+				"pmemfile-run: landlock_restrict_self: %s\n",
+				strerror(-lr));
+			_exit(EXIT_OWN);
+		}
 		int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				      SECCOMP_FILTER_FLAG_NEW_LISTENER |
 				      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &fprog);

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
@@ -48,6 +49,7 @@ static pthread_attr_t worker_attr;
 static int listener_fd = -1;
 static int stopping;  /* read and written with __atomic */
 static struct seccomp_notif_sizes sizes;
+int o_report; /* --report: time each call (report.c) */
 
 static void respond(struct call *c, long r)
 {
@@ -154,9 +156,19 @@ static void *worker(void *arg)
 				log_msg(1, "RECV: %s", strerror(err));
 			break;
 		}
+		struct timespec t0, t1;
+		if (o_report)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 		call_begin(c, req, listener_fd);
 		long r = sc_dispatch(c);
 		respond(c, r);
+		if (o_report) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			report_call(c, r,
+				    (uint64_t)((t1.tv_sec - t0.tv_sec) *
+						       1000000000LL +
+					       (t1.tv_nsec - t0.tv_nsec)));
+		}
 		call_end(c);
 	}
 	/* let a parked worker take over RECV (or see that we stop) */
@@ -232,6 +244,7 @@ void workers_stop(void)
 			pthread_cond_broadcast(&park_cond);
 			pthread_mutex_unlock(&park_lock);
 			pthread_kill(workers[i], SIGUSR2);
+			sandbox_kick(); /* a worker may wait for a runner */
 			ts.tv_sec = 0;
 			ts.tv_nsec = 1000000;
 			nanosleep(&ts, NULL);

@@ -78,6 +78,7 @@ static int kill_one(pid_t pid, void *arg)
 		l->announced = 1;
 	}
 	log_msg(2, "killing %ld (%s)", (long)pid, comm);
+	report_leftover((long)pid, comm);
 	return 0;
 }
 
@@ -125,7 +126,11 @@ int main(int argc, char **argv)
 		log_msg(2, "cannot raise the fd limit to %llu: %s",
 			(unsigned long long)more.rlim_cur, strerror(errno));
 
+	ephemeral_setup(&o);
+	report_setup(&o);
 	pools_open(&o);
+	report_pools_before(&o);
+	sandbox_setup(&o);
 	int r = sc_init();
 	if (r < 0)
 		die("cannot initialise: %s", strerror(-r));
@@ -147,11 +152,13 @@ int main(int argc, char **argv)
 		die("signalfd: %s", strerror(errno));
 
 	int listener;
-	pid_t child = child_start(o.argv, &listener);
+	pid_t child = sandbox_child_start(&o, &listener);
 	int status = 0;
 	if (child < 0) {
 		waitpid(-child, &status, __WNOTHREAD);
+		sandbox_stop();
 		sc_shutdown();
+		report_write(&o, status);
 		pools_close(&o);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OWN;
 	}
@@ -198,8 +205,10 @@ int main(int argc, char **argv)
 	}
 	kill_leftovers();
 	workers_stop();
+	sandbox_stop();
 	close(listener);
 	sc_shutdown();
+	report_write(&o, status);
 	pools_close(&o);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

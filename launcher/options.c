@@ -11,25 +11,32 @@
 #include "size.h"
 
 static const char usage[] =
-"Usage: pmemfile-run [OPTIONS] [--] COMMAND [ARG...]\n"
-"Runs COMMAND with pmemfile pools mounted: every path under a mount\n"
-"directory lives in its pool, everything else is the host's.\n"
-"\n"
-"  --pool PATH --mount DIR  mount the pool at PATH on DIR (repeatable pairs)\n"
-"  --create SIZE            create pools that do not exist (SIZE: 64M, 1G...)\n"
-"  --log FILE               write messages (and --trace) to FILE\n"
-"  --log-level N            0 quiet, 1 errors, 2 warnings (default), 3 info, 4 debug\n"
-"  --trace                  one line per served syscall\n"
-"  --workers N              notification worker threads (default 4)\n"
-"  --help, --version\n"
-"\n"
-"Without --pool: PMEMFILE_POOLS=\"DIR:PATH;DIR2:PATH2\", else the per-user\n"
-"default pool $PMEMFILE_DEFAULT_POOL (default\n"
-"${XDG_DATA_HOME:-~/.local/share}/pmemfile/default.pool, created on first\n"
-"use) mounted at $PMEMFILE_DEFAULT_MOUNT (default /pmem).\n"
-"Exit status: the command's; 128+N if it was killed by signal N; 127\n"
-"command not found; 126 not executable; 125 pmemfile-run failed.\n"
-"See pmemfile-run(1) and pmemfile(7).\n";
+	"Usage: pmemfile-run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"Runs COMMAND with pmemfile pools mounted: every path under a mount\n"
+	"directory lives in its pool, everything else is the host's.\n"
+	"\n"
+	"  --pool PATH --mount DIR  mount the pool at PATH on DIR (repeatable pairs)\n"
+	"  --create SIZE            create pools that do not exist (SIZE: 64M, 1G...)\n"
+	"  --log FILE               write messages (and --trace) to FILE\n"
+	"  --log-level N            0 quiet, 1 errors, 2 warnings (default), 3 info, 4 debug\n"
+	"  --trace                  one line per served syscall\n"
+	"  --workers N              notification worker threads (default 4)\n"
+	"  --sandbox                the host file system read-only, the network off\n"
+	"  --rw PATH                with --sandbox: PATH stays writable (repeatable)\n"
+	"  --hide PATH              with --sandbox: PATH cannot be read (repeatable)\n"
+	"  --net none|host          with --sandbox: the network (default none)\n"
+	"  --ephemeral              a new pool for this run (--create SIZE, default\n"
+	"                           256M) on --mount DIR (default /pmem), removed at exit\n"
+	"  --report FILE            a JSON report of the run written to FILE at exit\n"
+	"  --help, --version\n"
+	"\n"
+	"Without --pool: PMEMFILE_POOLS=\"DIR:PATH;DIR2:PATH2\", else the per-user\n"
+	"default pool $PMEMFILE_DEFAULT_POOL (default\n"
+	"${XDG_DATA_HOME:-~/.local/share}/pmemfile/default.pool, created on first\n"
+	"use) mounted at $PMEMFILE_DEFAULT_MOUNT (default /pmem).\n"
+	"Exit status: the command's; 128+N if it was killed by signal N; 127\n"
+	"command not found; 126 not executable; 125 pmemfile-run failed.\n"
+	"See pmemfile-run(1) and pmemfile(7).\n";
 
 static uint64_t parse_size(const char *s)
 {
@@ -89,6 +96,12 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "sandbox", no_argument, NULL, 'S' },
+		{ "ephemeral", no_argument, NULL, 'E' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "rw", required_argument, NULL, 'R' },
+		{ "hide", required_argument, NULL, 'H' },
+		{ "net", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -125,6 +138,27 @@ void options_parse(struct options *o, int argc, char **argv)
 			if (o->workers < 1 || o->workers > 256)
 				die("--workers %s: use 1 to 256", optarg);
 			break;
+		case 'S': o->sandbox = 1; break;
+		case 'E': o->ephemeral = 1; break;
+		case 'r': o->report = optarg; break;
+		case 'R':
+			if (o->nrw == 64)
+				die("too many --rw (at most 64)");
+			o->rw[o->nrw++] = optarg;
+			break;
+		case 'H':
+			if (o->nhide == 64)
+				die("too many --hide (at most 64)");
+			o->hide[o->nhide++] = optarg;
+			break;
+		case 'N':
+			if (strcmp(optarg, "none") == 0)
+				o->net = 'n';
+			else if (strcmp(optarg, "host") == 0)
+				o->net = 'h';
+			else
+				die("--net %s: use none or host", optarg);
+			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V':
 			printf("pmemfile-run %s (libpmemfile-core %s)\n",
@@ -141,11 +175,16 @@ void options_parse(struct options *o, int argc, char **argv)
 	}
 	if (pending_pool)
 		die("--pool %s has no --mount; give --pool PATH --mount DIR pairs", pending_pool);
-	if (pending_mount)
+	if (pending_mount && o->ephemeral && o->npools == 0)
+		o->ephemeral_mount = pending_mount; /* the ephemeral pool's */
+	else if (pending_mount)
 		die("--mount %s has no --pool; give --pool PATH --mount DIR pairs", pending_mount);
+	if (o->ephemeral && o->npools)
+		die("--ephemeral makes its own pool; give --mount DIR alone, not --pool");
 	if (optind >= argc)
 		die("no command given; see pmemfile-run --help");
 	o->argv = argv + optind;
-	if (o->npools == 0)
+	if (o->npools == 0 && !o->ephemeral)
 		env_pools(o);
+	sandbox_check_options(o);
 }

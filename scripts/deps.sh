@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential cmake pkg-config libseccomp-dev libpmemobj-dev libpmem-dev
 pmdk-tools bats busybox-static sqlite3 fio golang-go clang libclang-rt-14-dev
-valgrind gdb gnuplot-nox tar gzip make coreutils findutils git clang-format
+valgrind gdb gnuplot-nox tar gzip make coreutils findutils git clang-format jq
 python3 python3-venv perl socat attr rsync libcap2-bin
 lmdb-utils python3-lmdb"
 

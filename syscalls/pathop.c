@@ -37,6 +37,8 @@ long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
 		if (p->kind == VP_HOST) {
 			if (!hop)
 				return -EXDEV;
+			if (sc_sandbox.active && sc_sandbox_is_meta(c->nr))
+				return sc_sandbox_meta_path(c, p->path);
 			struct host_call h = { hop, p->path, arg };
 			return with_target_creds(c, host_trampoline, &h);
 		}

@@ -145,8 +145,10 @@ extern void (*sc_log)(int level, const char *fmt, ...)
 #define SC_LOG_WARN 2
 #define SC_LOG_INFO 3
 #define SC_LOG_DEBUG 4
-/* Logs "name: why" once per syscall name. */
+/* Logs "name: why" once per syscall name (and tells sc_on_unsupported,
+ * if set, every time). */
 void sc_log_unsupported(const struct call *c, const char *why);
+extern void (*sc_on_unsupported)(const struct call *c);
 
 /* Initialises global state (placeholder device, inotify). -errno on error. */
 int sc_init(void);
@@ -269,9 +271,43 @@ int vpath_escape(struct call *c, struct vpath *p);
  * remainder ("/..." or "/") or NULL. */
 const char *mount_match(const char *abs, struct mount **m);
 
-/* Runs fn(arg) with the target's fs credentials on this worker thread. */
+/* Runs fn(arg) with the target's fs credentials on this worker thread
+ * (under --sandbox: in a runner thread of the tree's Landlock domain). */
 long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		       void *arg);
+
+/* ---- --sandbox (sandbox.c; the Landlock part is launcher/sandbox.c) ----- */
+
+#define SC_SANDBOX_MAX_RW 64
+struct sc_sandbox {
+	int active; /* --sandbox */
+	int net_none; /* --net none: socket families, connect */
+	/* --rw roots, canonical absolute paths: host metadata changes
+	 * (chmod, chown, times, xattrs) are made only under them */
+	const char *rw[SC_SANDBOX_MAX_RW];
+	int nrw;
+	/* Runs fn(arg) in a thread of the tree's Landlock domain and
+	 * returns its result (set by the launcher). */
+	long (*run)(long (*fn)(void *arg), void *arg);
+	/* Told about each access the sandbox refused (may be NULL). */
+	void (*on_deny)(struct call *c, const char *what, int err);
+};
+extern struct sc_sandbox sc_sandbox;
+/* Adds the sandbox's rules to the filter (a scmp_filter_ctx). */
+int sc_sandbox_filter(void *ctx);
+/* After the handler: a host metadata change the handler would let the
+ * kernel run (r == CALL_CONTINUE) is decided and made here instead;
+ * connect under --net none. Returns r when the sandbox has no say. */
+long sc_sandbox_gate(struct call *c, long r);
+void sc_sandbox_deny(struct call *c, const char *what, int err);
+/* Runs fn(arg) in a thread of the tree's domain with the caller's fs
+ * credentials (target_creds.c). */
+long sc_sandbox_as_target(struct call *c, long (*fn)(void *arg), void *arg);
+/* Is nr a metadata change Landlock does not govern (chmod, chown, times,
+ * xattrs)? Then a host path reached through a pool (abs) goes to
+ * sc_sandbox_meta_path instead of the handler's host function. */
+int sc_sandbox_is_meta(int nr);
+long sc_sandbox_meta_path(struct call *c, const char *abs);
 
 /* ---- the shape of a path syscall (pathop.c) ------------------------------ */
 

@@ -218,6 +218,9 @@ int sc_filter_build(void **prog, size_t *len)
 		if (ret < 0)
 			goto out;
 	}
+	ret = sc_sandbox_filter(ctx);
+	if (ret < 0)
+		goto out;
 	/* seccomp_export_bpf_mem is libseccomp 2.6; go through a memfd. */
 	int fd = memfd_create("pmemfile-bpf", MFD_CLOEXEC);
 	if (fd < 0) {
@@ -246,10 +249,12 @@ out:
 
 long sc_dispatch(struct call *c)
 {
-	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE || !sc_table[c->nr].handler)
-		return CALL_CONTINUE;
-	long r = redo_restarted(c);
-	if (r)
-		return r;
-	return sc_table[c->nr].handler(c);
+	long r = CALL_CONTINUE;
+	if (c->nr >= 0 && c->nr < SC_TABLE_SIZE && sc_table[c->nr].handler) {
+		/* a redirected call restarted after a signal handler */
+		r = redo_restarted(c);
+		if (!r)
+			r = sc_table[c->nr].handler(c);
+	}
+	return sc_sandbox.active ? sc_sandbox_gate(c, r) : r;
 }

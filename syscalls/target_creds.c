@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Host operations on a target's behalf, with the target's credentials. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -12,9 +13,60 @@
  * supervisor), runs fn, switches back. Without CAP_SETUID the switch is a
  * no-op and the supervisor's own ids apply, which are the target's anyway.
  */
+struct creds_job {
+	struct pf_caller *pc;
+	long (*fn)(void *arg);
+	void *arg;
+};
+
+static long creds_run(void *a)
+{
+	struct creds_job *j = a;
+	struct pf_caller *pc = j->pc;
+	gid_t groups[SC_MAX_GROUPS];
+	for (uint32_t i = 0; i < pc->ngroups; i++)
+		groups[i] = pc->groups[i];
+	/* a thread of its own, gone after: no switching back */
+	syscall(SYS_setgroups, (int)pc->ngroups, groups);
+	syscall(SYS_setfsgid, pc->fsgid);
+	syscall(SYS_setfsuid, pc->fsuid);
+	return j->fn(j->arg);
+}
+
+long sc_sandbox_as_target(struct call *c, long (*fn)(void *arg), void *arg)
+{
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return call_who_err(c);
+	struct creds_job j = { pc, fn, arg };
+	return sc_sandbox.run(creds_run, &j);
+}
+
+struct host_job {
+	struct call *c;
+	long (*fn)(struct call *c, void *arg);
+	void *arg;
+};
+
+static long host_job_run(void *a)
+{
+	struct host_job *h = a;
+	return h->fn(h->c, h->arg);
+}
+
 long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		       void *arg)
 {
+	if (sc_sandbox.active) {
+		/* under --sandbox, in a thread of the tree's Landlock
+		 * domain: the host sees what the target itself may do */
+		struct host_job h = { c, fn, arg };
+		long r = sc_sandbox_as_target(c, host_job_run, &h);
+		if (r == -EACCES)
+			sc_sandbox_deny(c, c->nstr ? c->str[c->nstr - 1] : "",
+					EACCES);
+		return r;
+	}
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return call_who_err(c);

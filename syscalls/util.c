@@ -47,8 +47,12 @@ long errno_filter(long r)
 static unsigned char logged[SC_TABLE_SIZE];
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void (*sc_on_unsupported)(const struct call *c);
+
 void sc_log_unsupported(const struct call *c, const char *why)
 {
+	if (sc_on_unsupported)
+		sc_on_unsupported(c);
 	pthread_mutex_lock(&log_lock);
 	int first = !logged[c->nr];
 	logged[c->nr] = 1;

@@ -3,6 +3,8 @@
 #   MODE native: against a fresh tmpfs directory in /dev/shm.
 #   MODE pool:   under pmemfile-run against a fresh pool mounted at
 #                /mnt/pftest (PFTEST_POOL=1), then `pmemfile fsck` the pool.
+#   MODE sandbox: the same under --sandbox --rw HOSTDIR: the pool's
+#                semantics do not change inside the sandbox.
 # Environment: PMEMFILE_RUN, MKFS_PMEMFILE, PMEMFILE_TOOL (paths).
 # Each run is bounded by `timeout`: a hang is a failure.
 set -u
@@ -24,13 +26,15 @@ native)
 	PFTEST_POOL=0 timeout -k 5 "$T" "$prog" "$native" "$host" "$@"
 	exit $?
 	;;
-pool)
+pool|sandbox)
+	sbx=
+	[ "$mode" = sandbox ] && sbx="--sandbox --rw $host"
 	for b in "$PMEMFILE_RUN" "$MKFS_PMEMFILE" "$PMEMFILE_TOOL"; do
 		[ -x "$b" ] || { echo "not built: $b" >&2; exit 1; }
 	done
 	"$MKFS_PMEMFILE" "$pool" 64M >/dev/null || { echo "mkfs.pmemfile failed" >&2; exit 1; }
 	PFTEST_POOL=1 timeout -k 5 "$T" "$PMEMFILE_RUN" --pool "$pool" \
-		--mount /mnt/pftest -- "$prog" /mnt/pftest "$host" "$@"
+		--mount /mnt/pftest $sbx -- "$prog" /mnt/pftest "$host" "$@"
 	rc=$?
 	out=$("$PMEMFILE_TOOL" fsck "$pool" 2>&1)
 	frc=$?
@@ -41,7 +45,7 @@ pool)
 	exit $rc
 	;;
 *)
-	echo "usage: run.sh native|pool PROG" >&2
+	echo "usage: run.sh native|pool|sandbox PROG" >&2
 	exit 2
 	;;
 esac
