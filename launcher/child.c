@@ -63,7 +63,7 @@ static int take_listener(pid_t pid, int at)
 		if (fd >= 0)
 			close(fd);
 		/* not there yet: the child's end of the pipe, or nothing */
-		if (waitpid(pid, NULL, WNOHANG | WNOWAIT | __WNOTHREAD) == pid)
+		if (waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid)
 			break;
 		usleep(100);
 	}

@@ -88,20 +88,22 @@ static int kill_one(pid_t pid, void *arg)
  * only reaped: they were not left running, and saying so would be wrong.
  */
 /*
- * Every wait here has __WNOTHREAD: a worker that redirects a call
- * (syscalls/redo.c) is the tracer of that thread for a moment and waits
- * for its stop itself; a wait of the main thread without the flag would
- * also see (and take) that stop, and the worker would wait for ever.
+ * Every wait here is between sc_reap_begin/end: a worker that redirects
+ * a call (syscalls/redo.c) is the tracer of that thread for a moment and
+ * waits for its stop itself; a wait here could take that stop (a tracer
+ * in the parent's thread group counts as the parent, whatever the flags),
+ * and the worker would wait for ever. No __WNOTHREAD: under --sandbox the
+ * command is a child of another thread of ours.
  */
 static void kill_leftovers(void)
 {
 	static struct leftovers l;
 	for (int round = 0; round < 1000; round++) {
 		l.found = 0;
-		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 			l.found = 1;
 		sc_children_each(getpid(), kill_one, &l);
-		while (waitpid(-1, NULL, WNOHANG | __WALL | __WNOTHREAD) > 0)
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 			l.found = 1;
 		if (!l.found)
 			return;
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 	pid_t child = sandbox_child_start(&o, &listener);
 	int status = 0;
 	if (child < 0) {
-		waitpid(-child, &status, __WNOTHREAD);
+		waitpid(-child, &status, 0);
 		sandbox_stop();
 		sc_shutdown();
 		report_write(&o, status);
@@ -193,9 +195,7 @@ int main(int argc, char **argv)
 			pid_t p;
 			int st;
 			sc_reap_begin();
-			while ((p = waitpid(-1, &st,
-					    WNOHANG | __WALL | __WNOTHREAD)) >
-			       0)
+			while ((p = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
 				if (p == child) {
 					status = st;
 					done = 1;

@@ -46,6 +46,7 @@
 
 #include "launcher.h"
 #include "syscalls.h"
+#include "rundir.h"
 
 /* newer than Debian 12's headers (Linux 6.1: ABI 2) */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -279,6 +280,12 @@ void sandbox_setup(struct options *o)
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		if (access(devs[i], F_OK) == 0)
 			grant(devs[i], FS_DEV);
+	/* pool FIFOs: the tree opens their host twins itself (fifo.c) */
+	char twins[PATH_MAX];
+	if (rundir_sub("f", twins, sizeof(twins)) == 0)
+		grant(twins,
+		      LANDLOCK_ACCESS_FS_READ_FILE |
+			      LANDLOCK_ACCESS_FS_WRITE_FILE);
 	if (access("/dev/pts", F_OK) == 0)
 		grant("/dev/pts", FS_DEV | LANDLOCK_ACCESS_FS_READ_DIR);
 	/* the caller's terminal */

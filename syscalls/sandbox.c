@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <linux/fs.h>
 #include <seccomp.h>
 
@@ -179,16 +180,24 @@ static long meta_apply(struct meta *m, int fd)
 			uint32_t size, flags;
 		} xa = { (uint64_t)(uintptr_t)m->value, (uint32_t)m->size,
 			 (uint32_t)m->xflags };
-		r = syscall(__NR_setxattrat, fd, "", AT_EMPTY_PATH, m->name,
-			    &xa, sizeof(xa));
+		(void)xa;
+		/* setxattrat(fd, "", AT_EMPTY_PATH) takes the fd as a file
+		 * and refuses an O_PATH one (EBADF): the magic link instead
+		 * reaches the very inode (a symlink's own, for lsetxattr) */
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		r = setxattr(self, m->name, m->value, m->size, m->xflags);
 		break;
 	}
 	case __NR_removexattr:
 	case __NR_lremovexattr:
 	case __NR_fremovexattr:
-	case __NR_removexattrat:
-		r = syscall(__NR_removexattrat, fd, "", AT_EMPTY_PATH, m->name);
+	case __NR_removexattrat: {
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		r = removexattr(self, m->name);
 		break;
+	}
 	case __NR_file_setattr:
 		r = syscall(__NR_file_setattr, fd, "", m->attr, m->attr_size,
 			    AT_EMPTY_PATH);
@@ -385,11 +394,14 @@ static long meta_prepare_and_run(struct call *c, const char *abs,
 	if (flags & AT_SYMLINK_NOFOLLOW)
 		mp->nofollow = 1;
 	if (mp->name && abs) {
-		/* the handler read it (unsupported in pools today) */
-		sc_sandbox_deny(c, abs, EACCES);
-		return -EACCES;
-	}
-	if (mp->name) {
+		/* an escape from a pool: xattr.c's handler read the name
+		 * last (its decode, after the path): use that copy */
+		if (c->nstr < 2) {
+			sc_sandbox_deny(c, abs, EACCES);
+			return -EACCES;
+		}
+		mp->name = c->str[c->nstr - 1];
+	} else if (mp->name) {
 		/* the xattr name: its own string, read once */
 		const char *s;
 		r = call_read_path(c, a[1], &s);
@@ -599,7 +611,7 @@ long sc_sandbox_gate(struct call *c, long r)
 {
 	if (!sc_sandbox.active)
 		return r;
-	if (c->nr == __NR_connect && sc_sandbox.net_none)
+	if (c->nr == __NR_connect && sc_sandbox.net_none && r == CALL_CONTINUE)
 		return sandbox_connect(c);
 	if (r == CALL_CONTINUE && c->nr == __NR_ioctl)
 		return sandbox_ioctl(c);

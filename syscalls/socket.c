@@ -277,9 +277,12 @@ long sys_connect(struct call *c)
 	if (ret < 0)
 		return ret;
 	/* a non-blocking socket's connect never waits: done here, on the
-	 * caller's own socket */
+	 * caller's own socket; under --sandbox always (the tree may not
+	 * connect to host sockets, twins included), where a listener with a
+	 * full backlog then holds a worker until it accepts */
 	int sock = call_getfd(c, (int)c->args[0]);
-	if (sock >= 0 && (fcntl(sock, F_GETFL) & O_NONBLOCK)) {
+	if (sock >= 0 &&
+	    ((fcntl(sock, F_GETFL) & O_NONBLOCK) || sc_sandbox.active)) {
 		ret = connect(sock, (struct sockaddr *)&ra.sa, sizeof(ra.sa)) <
 				0 ?
 			-errno :

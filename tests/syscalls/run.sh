@@ -33,6 +33,7 @@ pool|sandbox)
 		[ -x "$b" ] || { echo "not built: $b" >&2; exit 1; }
 	done
 	"$MKFS_PMEMFILE" "$pool" 64M >/dev/null || { echo "mkfs.pmemfile failed" >&2; exit 1; }
+	PFTEST_SANDBOX=$([ "$mode" = sandbox ] && echo 1 || echo 0) \
 	PFTEST_POOL=1 timeout -k 5 "$T" "$PMEMFILE_RUN" --pool "$pool" \
 		--mount /mnt/pftest $sbx -- "$prog" /mnt/pftest "$host" "$@"
 	rc=$?
