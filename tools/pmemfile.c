@@ -7,7 +7,9 @@
  *   pmemfile cat POOL PATH           file contents to stdout
  *   pmemfile stat POOL PATH          inode attributes
  *   pmemfile put POOL HOSTFILE PATH  copy a host file in ("-": stdin)
+ *   pmemfile put -r POOL HOSTDIR PATH  copy a tree in (tree.c)
  *   pmemfile get POOL PATH HOSTFILE  copy a file out ("-": stdout)
+ *   pmemfile get -r POOL PATH HOSTDIR  copy a tree out
  *   pmemfile mkdir [-p] POOL PATH    make a directory
  *   pmemfile rm [-r] POOL PATH       remove a file or an empty directory
  *   pmemfile df POOL                 space and inodes
@@ -34,6 +36,8 @@
 
 #include <pmemfile/core.h>
 
+#include "tool.h"
+
 #define PROG "pmemfile"
 
 struct command {
@@ -48,8 +52,7 @@ static struct pf_caller caller;
 static uint32_t groups[256];
 static mode_t cmask;            /* the process umask, applied to new modes */
 
-__attribute__((format(printf, 1, 2)))
-static void error(const char *fmt, ...)
+void tool_error(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, PROG ": %s: ", current ? current->name : "");
@@ -89,16 +92,16 @@ static pf_pool *open_pool(const char *path)
 	if (r == 0)
 		return pool;
 	if (r == -EINVAL)
-		error("%s: not a pmemfile pool%s%s", path, msg[0] ? ": " : "",
-		      msg);
+		tool_error("%s: not a pmemfile pool%s%s", path,
+			   msg[0] ? ": " : "", msg);
 	else if (r == -EPROTO)
-		error("%s: unknown pool layout version%s%s", path,
-		      msg[0] ? ": " : "", msg);
+		tool_error("%s: unknown pool layout version%s%s", path,
+			   msg[0] ? ": " : "", msg);
 	else if (r == -EBUSY)
-		error("%s: the pool is in use by another process", path);
+		tool_error("%s: the pool is in use by another process", path);
 	else
-		error("%s: %s%s%s", path, strerror(-r), msg[0] ? ": " : "",
-		      msg);
+		tool_error("%s: %s%s%s", path, strerror(-r), msg[0] ? ": " : "",
+			   msg);
 	return NULL;
 }
 
@@ -116,7 +119,7 @@ static int parse_flags(int *argc, char ***argv, const char *allowed,
 		for (a++; *a; a++) {
 			const char *p = strchr(allowed, *a);
 			if (!p) {
-				error("unknown option -%c", *a);
+				tool_error("unknown option -%c", *a);
 				return -1;
 			}
 			*flags |= 1 << (p - allowed);
@@ -163,7 +166,7 @@ static int cmd_fsck(int argc, char **argv)
 	int reported = 0;
 	int r = pf_fsck(argv[0], fsck_report, &reported);
 	if (r < 0) {
-		error("%s: cannot check: %s", argv[0], strerror(-r));
+		tool_error("%s: cannot check: %s", argv[0], strerror(-r));
 		return 8;
 	}
 	if (r == 0) {
@@ -213,7 +216,7 @@ static void print_long(pf_pool *pool, pf_file *dir, const char *path,
 	struct pf_stat st;
 	int r = pf_fstatat(pool, &caller, dir, path, &st, AT_SYMLINK_NOFOLLOW);
 	if (r) {
-		error("%s: %s", name, strerror(-r));
+		tool_error("%s: %s", name, strerror(-r));
 		return;
 	}
 	char mode[11], when[32];
@@ -268,7 +271,7 @@ static int cmd_ls(int argc, char **argv)
 		r = pf_openat(pool, &caller, NULL, path,
 			      O_RDONLY | O_DIRECTORY, 0, &d);
 	if (r) {
-		error("%s: %s", path, strerror(-r));
+		tool_error("%s: %s", path, strerror(-r));
 		goto out;
 	}
 	char buf[16384];
@@ -284,7 +287,7 @@ static int cmd_ls(int argc, char **argv)
 		}
 	}
 	if (got < 0) {
-		error("%s: %s", path, strerror((int)-got));
+		tool_error("%s: %s", path, strerror((int)-got));
 		goto out;
 	}
 	if (n)
@@ -329,12 +332,12 @@ static int copy_out(pf_pool *pool, const char *path, int out,
 	pf_file *f;
 	int r = pf_openat(pool, &caller, NULL, path, O_RDONLY, 0, &f);
 	if (r) {
-		error("%s: %s", path, strerror(-r));
+		tool_error("%s: %s", path, strerror(-r));
 		return 1;
 	}
 	struct pf_stat st;
 	if (pf_fstat(pool, f, &st) == 0 && S_ISDIR(st.mode)) {
-		error("%s: %s", path, strerror(EISDIR));
+		tool_error("%s: %s", path, strerror(EISDIR));
 		pf_close(f);
 		return 1;
 	}
@@ -344,13 +347,13 @@ static int copy_out(pf_pool *pool, const char *path, int out,
 	while ((n = pf_read(pool, f, buf, sizeof(buf))) > 0) {
 		r = write_all(out, buf, (size_t)n);
 		if (r) {
-			error("%s: %s", outname, strerror(-r));
+			tool_error("%s: %s", outname, strerror(-r));
 			ret = 1;
 			break;
 		}
 	}
 	if (n < 0) {
-		error("%s: %s", path, strerror((int)-n));
+		tool_error("%s: %s", path, strerror((int)-n));
 		ret = 1;
 	}
 	pf_close(f);
@@ -373,14 +376,21 @@ static int cmd_cat(int argc, char **argv)
 
 static int cmd_get(int argc, char **argv)
 {
-	if (argc != 3)
+	int flags = 0;
+	if (parse_flags(&argc, &argv, "r", &flags) || argc != 3)
 		return usage_error();
+	if (flags) {
+		pf_pool *pool = open_pool(argv[0]);
+		int ret = pool ? tree_get(pool, &caller, argv[1], argv[2]) : 1;
+		pf_pool_close(pool);
+		return ret;
+	}
 	int out = STDOUT_FILENO;
 	if (strcmp(argv[2], "-") != 0) {
 		out = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			   0666);
 		if (out < 0) {
-			error("%s: %s", argv[2], strerror(errno));
+			tool_error("%s: %s", argv[2], strerror(errno));
 			return 1;
 		}
 	}
@@ -388,7 +398,7 @@ static int cmd_get(int argc, char **argv)
 	int ret = pool ? copy_out(pool, argv[1], out, argv[2]) : 1;
 	pf_pool_close(pool);
 	if (out != STDOUT_FILENO && close(out) && !ret) {
-		error("%s: %s", argv[2], strerror(errno));
+		tool_error("%s: %s", argv[2], strerror(errno));
 		ret = 1;
 	}
 	return ret;
@@ -396,21 +406,28 @@ static int cmd_get(int argc, char **argv)
 
 static int cmd_put(int argc, char **argv)
 {
-	if (argc != 3)
+	int flags = 0;
+	if (parse_flags(&argc, &argv, "r", &flags) || argc != 3)
 		return usage_error();
+	if (flags) {
+		pf_pool *pool = open_pool(argv[0]);
+		int ret = pool ? tree_put(pool, &caller, argv[1], argv[2]) : 1;
+		pf_pool_close(pool);
+		return ret;
+	}
 	int in = STDIN_FILENO;
 	mode_t mode = 0644;
 	if (strcmp(argv[1], "-") != 0) {
 		struct stat hst;
 		in = open(argv[1], O_RDONLY | O_CLOEXEC);
 		if (in < 0 || fstat(in, &hst)) {
-			error("%s: %s", argv[1], strerror(errno));
+			tool_error("%s: %s", argv[1], strerror(errno));
 			if (in >= 0)
 				close(in);
 			return 1;
 		}
 		if (S_ISDIR(hst.st_mode)) {
-			error("%s: %s", argv[1], strerror(EISDIR));
+			tool_error("%s: %s", argv[1], strerror(EISDIR));
 			close(in);
 			return 1;
 		}
@@ -428,7 +445,7 @@ static int cmd_put(int argc, char **argv)
 	int r = pf_openat(pool, &caller, NULL, argv[2],
 			  O_WRONLY | O_CREAT | O_TRUNC, mode, &f);
 	if (r) {
-		error("%s: %s", argv[2], strerror(-r));
+		tool_error("%s: %s", argv[2], strerror(-r));
 		goto out;
 	}
 	static char buf[1 << 20];
@@ -437,7 +454,7 @@ static int cmd_put(int argc, char **argv)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			error("%s: %s", argv[1], strerror(errno));
+			tool_error("%s: %s", argv[1], strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -446,7 +463,8 @@ static int cmd_put(int argc, char **argv)
 			ssize_t w = pf_write(pool, &caller, f, buf + done,
 					     (size_t)(n - done));
 			if (w < 0) {
-				error("%s: %s", argv[2], strerror((int)-w));
+				tool_error("%s: %s", argv[2],
+					   strerror((int)-w));
 				goto out;
 			}
 			done += w;
@@ -510,7 +528,7 @@ static int cmd_stat(int argc, char **argv)
 		int r = pf_fstatat(pool, &caller, NULL, argv[i], &st,
 				   AT_SYMLINK_NOFOLLOW);
 		if (r) {
-			error("%s: %s", argv[i], strerror(-r));
+			tool_error("%s: %s", argv[i], strerror(-r));
 			ret = 1;
 			continue;
 		}
@@ -593,7 +611,7 @@ static int cmd_getfattr(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		ssize_t n = list_xattrs(pool, argv[i], list, sizeof(list));
 		if (n < 0) {
-			error("%s: %s", argv[i], strerror((int)-n));
+			tool_error("%s: %s", argv[i], strerror((int)-n));
 			ret = 1;
 			continue;
 		}
@@ -603,8 +621,8 @@ static int cmd_getfattr(int argc, char **argv)
 						  AT_SYMLINK_NOFOLLOW, list + o,
 						  value, sizeof(value));
 			if (v < 0) {
-				error("%s: %s: %s", argv[i], list + o,
-				      strerror((int)-v));
+				tool_error("%s: %s: %s", argv[i], list + o,
+					   strerror((int)-v));
 				ret = 1;
 				continue;
 			}
@@ -659,7 +677,7 @@ static int cmd_mkdir(int argc, char **argv)
 			pf_mkdirat(pool, &caller, NULL, argv[i],
 				   0777 & ~cmask);
 		if (r) {
-			error("%s: %s", argv[i], strerror(-r));
+			tool_error("%s: %s", argv[i], strerror(-r));
 			ret = 1;
 		}
 	}
@@ -724,7 +742,7 @@ static int cmd_rm(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r = remove_tree(pool, argv[i], flags & 1);
 		if (r) {
-			error("%s: %s", argv[i], strerror(-r));
+			tool_error("%s: %s", argv[i], strerror(-r));
 			ret = 1;
 		}
 	}
@@ -745,7 +763,7 @@ static int cmd_df(int argc, char **argv)
 	int r = pf_statfs(pool, &s);
 	pf_pool_close(pool);
 	if (r) {
-		error("%s: %s", argv[0], strerror(-r));
+		tool_error("%s: %s", argv[0], strerror(-r));
 		return 1;
 	}
 	uint64_t total = s.blocks * s.frsize / 1024;
@@ -775,9 +793,11 @@ static const struct command commands[] = {
 	{ "stat", "POOL PATH...", "show inode attributes", cmd_stat },
 	{ "getfattr", "[-x] POOL PATH...",
 	  "show extended attributes (-x: values in hex)", cmd_getfattr },
-	{ "put", "POOL HOSTFILE PATH", "copy a host file into the pool",
+	{ "put", "[-r] POOL HOSTFILE|HOSTDIR PATH",
+	  "copy a host file (-r: a tree, into directory PATH) into the pool",
 	  cmd_put },
-	{ "get", "POOL PATH HOSTFILE", "copy a pool file to the host",
+	{ "get", "[-r] POOL PATH HOSTFILE|HOSTDIR",
+	  "copy a pool file (-r: a tree, into directory HOSTDIR) to the host",
 	  cmd_get },
 	{ "mkdir", "[-p] POOL PATH...", "make directories", cmd_mkdir },
 	{ "rm", "[-r] POOL PATH...", "remove files or empty directories",
