@@ -102,6 +102,21 @@ static char *join(const char *a, const char *b)
 	return asprintf(&s, "%s/%s", a, b) < 0 ? NULL : s;
 }
 
+/* fn(SRC/name, DST/name): one entry of a directory being copied. */
+static void visit(struct tree *t, const char *src, const char *dst,
+		  const char *name,
+		  void (*fn)(struct tree *t, const char *s, const char *d,
+			     int top))
+{
+	char *s = join(src, name), *d = join(dst, name);
+	if (s && d)
+		fn(t, s, d, 0);
+	else
+		fail(t, src, ENOMEM);
+	free(s);
+	free(d);
+}
+
 /* ---- host -> pool -------------------------------------------------------- */
 
 static void put_data(struct tree *t, const char *src, const char *dst,
@@ -223,14 +238,7 @@ static void put_entry(struct tree *t, const char *src, const char *dst, int top)
 			if (!strcmp(de->d_name, ".") ||
 			    !strcmp(de->d_name, ".."))
 				continue;
-			char *s = join(src, de->d_name),
-			     *p = join(dst, de->d_name);
-			if (s && p)
-				put_entry(t, s, p, 0);
-			else
-				fail(t, src, ENOMEM);
-			free(s);
-			free(p);
+			visit(t, src, dst, de->d_name, put_entry);
 		}
 		closedir(d);
 	} else {
@@ -397,14 +405,7 @@ static void get_entry(struct tree *t, const char *src, const char *dst, int top)
 				if (!strcmp(e->d_name, ".") ||
 				    !strcmp(e->d_name, ".."))
 					continue;
-				char *s = join(src, e->d_name),
-				     *p = join(dst, e->d_name);
-				if (s && p)
-					get_entry(t, s, p, 0);
-				else
-					fail(t, src, ENOMEM);
-				free(s);
-				free(p);
+				visit(t, src, dst, e->d_name, get_entry);
 			}
 		if (got < 0)
 			fail(t, src, (int)-got);

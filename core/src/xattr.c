@@ -575,21 +575,33 @@ resolve_xattr(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	return pf_resolve(p, c, dir, path, rf, r);
 }
 
-int
-pf_setxattrat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
-	      int at_flags, const char *name, const void *value, size_t size,
-	      int flags)
+/* A set's arguments, checked in the kernel's order (flags, name, size);
+ * 0 with the name's length in *len. */
+static int
+set_args(const char *name, const void *value, size_t size, int flags,
+	 size_t *len)
 {
-	size_t len;
 	if (flags & ~(PF_XATTR_CREATE | PF_XATTR_REPLACE))
 		return -EINVAL;
-	int ret = name_len(name, &len);
+	int ret = name_len(name, len);
 	if (ret)
 		return ret;
 	if (size > PF_XATTR_SIZE_MAX)
 		return -E2BIG;
 	if (size && !value)
 		return -EFAULT;
+	return 0;
+}
+
+int
+pf_setxattrat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	      int at_flags, const char *name, const void *value, size_t size,
+	      int flags)
+{
+	size_t len;
+	int ret = set_args(name, value, size, flags, &len);
+	if (ret)
+		return ret;
 	struct pf_path_result r;
 	ret = resolve_xattr(p, c, dir, path, at_flags, &r);
 	if (ret)
@@ -655,15 +667,9 @@ pf_fsetxattr(pf_pool *p, struct pf_caller *c, pf_file *f, const char *name,
 	     const void *value, size_t size, int flags)
 {
 	size_t len;
-	if (flags & ~(PF_XATTR_CREATE | PF_XATTR_REPLACE))
-		return -EINVAL;
-	int ret = name_len(name, &len);
+	int ret = set_args(name, value, size, flags, &len);
 	if (ret)
 		return ret;
-	if (size > PF_XATTR_SIZE_MAX)
-		return -E2BIG;
-	if (size && !value)
-		return -EFAULT;
 	if (f->path_only)
 		return -EBADF;
 	return set_vinode(p, c, f->vi, name, len, value, size, flags);
