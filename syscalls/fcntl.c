@@ -11,6 +11,10 @@
 #include <stdlib.h>
 
 #include "syscalls.h"
+
+#ifndef F_CREATED_QUERY
+#define F_CREATED_QUERY (1024 + 4) /* Linux 6.12 */
+#endif
 #include "locks.h"
 
 long sys_fcntl(struct call *c)
@@ -59,6 +63,11 @@ long sys_fcntl(struct call *c)
 		break;
 	case F_GETLEASE:
 		ret = F_UNLCK;
+		break;
+	case F_CREATED_QUERY: ret = pf_file_created(o->file); break;
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		ret = -EBADF; /* not a pipe: pipe_fcntl's answer */
 		break;
 	case F_SETLEASE: case F_NOTIFY:
 		sc_log_unsupported(c, "leases and F_NOTIFY are not supported in a pool");

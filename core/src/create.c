@@ -420,6 +420,7 @@ pf_openat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		ret = -ENOMEM;
 		goto fail;
 	}
+	(*out)->created = created;
 	goto out;
 fail:
 	pf_vinode_put(p, vi);

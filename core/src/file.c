@@ -58,6 +58,12 @@ pf_file_get_flags(pf_file *f)
 	return atomic_load(&f->flags);
 }
 
+int
+pf_file_created(pf_file *f)
+{
+	return f->created;
+}
+
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | O_ASYNC)
 
 int

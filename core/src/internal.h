@@ -63,6 +63,7 @@ struct pf_file {
 	uint64_t pos;
 	atomic_int flags;             /* O_* status flags and access mode */
 	bool readable, writable, path_only;
+	bool created; /* the open made the file (F_CREATED_QUERY) */
 };
 
 /* ---- utilities ---- */

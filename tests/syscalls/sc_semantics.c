@@ -315,6 +315,35 @@ static void t_sendfile_efault(void)
 	CHECK_OK(unlink(path("sf2")));
 }
 
+#ifndef F_CREATED_QUERY
+#define F_CREATED_QUERY (1024 + 4)
+#endif
+
+/* F_CREATED_QUERY (Linux 6.12): did this open create the file; the pipe
+ * size calls on a regular file: EBADF. */
+static void t_fcntl_newer(void)
+{
+	const char *p = path("created");
+	int a = CHECK_OK(open(p, O_CREAT | O_RDWR, 0644));
+	CHECK_EQ(1, fcntl(a, F_CREATED_QUERY));
+	int d = CHECK_OK(dup(a));
+	CHECK_EQ(1, fcntl(d, F_CREATED_QUERY));
+	int b = CHECK_OK(open(p, O_CREAT | O_RDWR, 0644));
+	CHECK_EQ(0, fcntl(b, F_CREATED_QUERY));
+	int e = CHECK_OK(open(p, O_RDONLY));
+	CHECK_EQ(0, fcntl(e, F_CREATED_QUERY));
+	int t = CHECK_OK(open(g_dir, O_TMPFILE | O_RDWR, 0600));
+	CHECK_EQ(0, fcntl(t, F_CREATED_QUERY));
+	CHECK_ERR(EBADF, fcntl(a, F_GETPIPE_SZ));
+	CHECK_ERR(EBADF, fcntl(a, F_SETPIPE_SZ, 65536));
+	close(a);
+	close(b);
+	close(d);
+	close(e);
+	close(t);
+	CHECK_OK(unlink(p));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -324,6 +353,7 @@ int main(int argc, char **argv)
 		{ "setgid_dir", t_setgid_dir },
 		{ "fsize_limit", t_fsize_limit },
 		{ "sendfile_efault", t_sendfile_efault },
+		{ "fcntl_newer", t_fcntl_newer },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);

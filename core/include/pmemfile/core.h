@@ -203,6 +203,9 @@ void pf_close(pf_file *f);
 /* Status flags (F_GETFL/F_SETFL): only O_APPEND, O_NONBLOCK, O_NOATIME,
  * O_DIRECT-like flags may change, as fcntl(2) says. */
 int pf_file_get_flags(pf_file *f);
+/* 1 if the open that made this description created the file (O_CREAT,
+ * O_TMPFILE): F_CREATED_QUERY. */
+int pf_file_created(pf_file *f);
 int pf_file_set_flags(pf_pool *pool, struct pf_caller *c, pf_file *f,
 		      int flags);
 
