@@ -29,6 +29,9 @@ int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt);
  * then the flags (EOPNOTSUPP, kiocb_set_rw_flags).
  */
 #define RWF_KNOWN 0xbf
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x08
+#endif
 #ifndef RWF_APPEND
 #define RWF_APPEND 0x10
 #endif

@@ -22,7 +22,8 @@ static long do_read_flags(struct call *c, int vector, off_t off, unsigned rwf)
 		tbuf_single(t, c, c->args[1], (size_t)c->args[2]);
 	if (ret < 0)
 		goto out;
-	if (rwf & ~RWF_KNOWN) {
+	if ((rwf & ~RWF_KNOWN) || (rwf & RWF_NOWAIT)) {
+		/* RWF_NOWAIT: as tmpfs, which has no FMODE_NOWAIT */
 		ret = -EOPNOTSUPP;
 		goto out;
 	}

@@ -29,8 +29,8 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 		goto out;
 	struct pf_caller *pc = call_caller(c);
 	size_t count = t->total;
-	if (rwf & ~RWF_KNOWN)
-		ret = -EOPNOTSUPP;
+	if ((rwf & ~RWF_KNOWN) || (rwf & RWF_NOWAIT))
+		ret = -EOPNOTSUPP; /* RWF_NOWAIT: as tmpfs (no FMODE_NOWAIT) */
 	else if (!pc)
 		ret = call_who_err(c);
 	else if ((ret = fsize_write(c, o, off, flags != 0, &count)) < 0)

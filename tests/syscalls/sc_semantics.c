@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -335,6 +336,12 @@ static void t_fcntl_newer(void)
 	int t = CHECK_OK(open(g_dir, O_TMPFILE | O_RDWR, 0600));
 	CHECK_EQ(0, fcntl(t, F_CREATED_QUERY));
 	CHECK_ERR(EBADF, fcntl(a, F_GETPIPE_SZ));
+	/* RWF_NOWAIT: EOPNOTSUPP, as tmpfs (pmemfile(7)) */
+	char buf[4] = "abc";
+	struct iovec io = { buf, 3 };
+	CHECK_ERR(EOPNOTSUPP, pwritev2(a, &io, 1, 0, RWF_NOWAIT));
+	CHECK_ERR(EOPNOTSUPP, preadv2(a, &io, 1, 0, RWF_NOWAIT));
+	CHECK_EQ(3, pwritev2(a, &io, 1, 0, 0));
 	CHECK_ERR(EBADF, fcntl(a, F_SETPIPE_SZ, 65536));
 	close(a);
 	close(b);
