@@ -18,7 +18,7 @@ static long do_link(struct call *c, int d1, int p1, int d2, int p2, int flags)
 	if (r)
 		return r > 0 ? CALL_CONTINUE : r;
 	if (a.kind != b.kind || a.m != b.m)
-		return -EXDEV;
+		return cross_errno(c, &a, 1, &b);
 	if ((a.empty && !(flags & AT_EMPTY_PATH)) || b.empty)
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);

@@ -10,6 +10,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "syscalls.h"
 
@@ -67,4 +70,55 @@ long fd_op(struct call *c, int fd, fd_fn fn, void *arg)
 	long ret = fn ? fn(c, o, arg) : 0;
 	ofd_put(o);
 	return errno_filter(ret);
+}
+
+/* What looking up p (whole, or only its parent) as the caller answers
+ * before a cross-device check: 0 or -errno (ENOENT, ENOTDIR, EACCES,
+ * ELOOP). A host path is looked up when it is absolute. */
+static long lookup_err(struct call *c, const struct vpath *p, int whole)
+{
+	char parent[PATH_MAX];
+	const char *path = p->path;
+	if (!whole) {
+		/* the parent: up to the last name (trailing slashes kept off) */
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		while (n > 0 && path[n - 1] != '/')
+			n--;
+		if (n == 0)
+			return 0; /* the base directory itself */
+		memcpy(parent, path, n);
+		parent[n] = 0;
+		path = parent;
+	}
+	if (p->kind == VP_HOST) {
+		struct stat st;
+		if (path[0] != '/' || stat(path, &st) == 0)
+			return whole || path[0] != '/' || S_ISDIR(st.st_mode) ?
+				0 :
+				-ENOTDIR;
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ||
+				errno == ELOOP ?
+			-errno :
+			0;
+	}
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return call_who_err(c);
+	struct pf_stat st;
+	long r = pf_fstatat(p->m->pool, pc, p->dir, path, &st,
+			    whole ? AT_SYMLINK_NOFOLLOW : 0);
+	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -ELOOP)
+		return r;
+	return r == 0 && !whole && !S_ISDIR(st.mode) ? -ENOTDIR : 0;
+}
+
+long cross_errno(struct call *c, const struct vpath *a, int a_whole,
+		 const struct vpath *b)
+{
+	long r = lookup_err(c, a, a_whole);
+	if (r == 0)
+		r = lookup_err(c, b, 0);
+	return r ? r : -EXDEV;
 }

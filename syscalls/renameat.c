@@ -66,7 +66,7 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 		       parents_share_fs(root->m, o->path) ? -EBUSY : -EXDEV;
 	}
 	if (a.kind != b.kind || a.m != b.m)
-		return -EXDEV;
+		return cross_errno(c, &a, 0, &b);
 	if (a.empty || b.empty)
 		return -ENOENT;
 	struct pf_caller *pc = call_caller(c);

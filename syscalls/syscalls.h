@@ -322,6 +322,14 @@ typedef long (*host_op)(struct call *c, const char *path, void *arg);
  */
 long path_op(struct call *c, int dirfd_arg, int path_arg, pool_op pop,
 	     host_op hop, void *arg);
+/*
+ * link or rename across file systems (p in a pool, the other on the host
+ * or in another pool): Linux looks both up first, so ENOENT, ENOTDIR,
+ * EACCES or ELOOP from them (a looked up whole for link's old path, else
+ * parents only) come before EXDEV. Returns that errno, or -EXDEV.
+ */
+long cross_errno(struct call *c, const struct vpath *a, int a_whole,
+		 const struct vpath *b);
 /* The same for an already classified VP_POOL path. */
 long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
 		      host_op hop, void *arg);

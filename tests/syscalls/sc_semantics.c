@@ -351,6 +351,23 @@ static void t_fcntl_newer(void)
 	CHECK_OK(unlink(p));
 }
 
+/* link/rename between DIR and the host: the lookups' errors come before
+ * EXDEV (in a pool the two are different file systems; natively the
+ * same one, and the answers must still be these). */
+static void t_cross_order(void)
+{
+	write_file(path("file"), "x");
+	write_file(hpath("hf"), "h");
+	CHECK_ERR(ENOTDIR, link(hpath("hf"), path("file/x")));
+	CHECK_ERR(ENOENT, link(hpath("hf"), path("missing/x")));
+	CHECK_ERR(ENOENT, link(path("file"), "/nonexistent-pf-dir/x"));
+	CHECK_ERR(ENOENT, link(hpath("missing"), path("new")));
+	CHECK_ERR(ENOTDIR, rename(hpath("hf"), path("file/x")));
+	CHECK_ERR(ENOENT, rename(path("file"), "/nonexistent-pf-dir/x"));
+	CHECK_OK(unlink(path("file")));
+	CHECK_OK(unlink(hpath("hf")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -361,6 +378,7 @@ int main(int argc, char **argv)
 		{ "fsize_limit", t_fsize_limit },
 		{ "sendfile_efault", t_sendfile_efault },
 		{ "fcntl_newer", t_fcntl_newer },
+		{ "cross_order", t_cross_order },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
