@@ -62,23 +62,29 @@ static void respond(struct call *c, long r)
 	if (tracing)
 		log_trace_lock();
 	if (r == CALL_INJECT) {
+		/* when the fd's number must be noted before the target runs
+		 * on (record locks: syscalls/locks.c), ADDFD, then SEND */
+		int first = call_inject_first(c);
 		struct seccomp_notif_addfd a = {
 			.id = c->req->id,
-			.flags = SECCOMP_ADDFD_FLAG_SEND,
+			.flags = first ? 0 : SECCOMP_ADDFD_FLAG_SEND,
 			.srcfd = (uint32_t)c->inject_fd,
 			.newfd_flags = c->inject_cloexec,
 		};
 		long fd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
 		long err = fd < 0 ? -errno : 0;
 		call_after_inject(c, fd < 0 ? err : fd);
-		if (fd >= 0 || err == -ENOENT) {
+		if (fd >= 0 && first) {
+			r = fd; /* answered with SEND below */
+		} else if (fd >= 0 || err == -ENOENT) {
 			if (tracing) {
 				sc_trace_format(c, fd < 0 ? err : fd, line, sizeof(line));
 				log_trace_unlock(line);
 			}
 			return;
+		} else {
+			r = err; /* e.g. EMFILE: the call fails with it */
 		}
-		r = err;  /* e.g. EMFILE: the call fails with it */
 	}
 	if (tracing) {
 		sc_trace_format(c, r, line, sizeof(line));

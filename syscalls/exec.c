@@ -245,9 +245,19 @@ static long check_file(struct call *c, struct mount *m, pf_file *f, char *hdr,
 	r = pf_faccessat(m->pool, pc, f, "", X_OK, AT_EMPTY_PATH);
 	if (r < 0)
 		return r;
-	sc_ofd_events(); /* closes that already happened count */
-	if (ofd_writers(m, st.ino))
-		return -ETXTBSY;
+	/*
+	 * Closes that already happened count, but their inotify event may
+	 * still be on its way (a worker that has not yet dropped its copy of
+	 * the placeholder after installing it, the main loop's tick reading
+	 * the queue): look again for a little while before ETXTBSY.
+	 */
+	sc_ofd_events();
+	for (int i = 0; ofd_writers(m, st.ino); i++) {
+		if (i == 20)
+			return -ETXTBSY;
+		usleep(1000);
+		sc_ofd_events();
+	}
 	/* the header is read by the supervisor: exec needs no read access */
 	struct pf_caller sup = { .caps = PF_CAP_DAC_OVERRIDE |
 					 PF_CAP_DAC_READ_SEARCH };

@@ -91,6 +91,7 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 		.args = { (uint64_t)AT_FDCWD, 0, (uint64_t)fo.flags, 0 },
 		.place = place_path,
 		.arg = &fo,
+		.interruptible = 1,
 	};
 	return call_redo_or(c, &d, -ENXIO, "open pool FIFOs");
 }

@@ -286,6 +286,11 @@ long call_inject_host(struct call *c, int fd, int cloexec)
 	return CALL_INJECT;
 }
 
+int call_inject_first(const struct call *c)
+{
+	return c->inject_ofd && lock_any();
+}
+
 void call_after_inject(struct call *c, long ret)
 {
 	/* Our copy goes; if ADDFD failed, that was the last reference and

@@ -55,6 +55,9 @@
 
 #include "syscalls.h"
 
+#ifndef ERESTARTSYS
+#define ERESTARTSYS 512 /* kernel-internal: EINTR, or restart with SA_RESTART */
+#endif
 #ifndef ERESTARTNOINTR
 #define ERESTARTNOINTR 513 /* kernel-internal: "restart the call" */
 #endif
@@ -279,10 +282,29 @@ static void redirect(struct call *c, struct redo *d)
 	case OURS:
 	case GROUP:
 	case SIGNAL:
+		if (sig && d->interruptible)
+			old.rax = (unsigned long long)-ERESTARTSYS;
 		(void)ptrace(PTRACE_SETREGS, c->tid, 0, &old);
 		detach(c->tid, sig);
 		return;
 	}
+}
+
+/*
+ * A signal about to be delivered before the new call started: for a call
+ * that waits (d->interruptible), as if it had come during the wait:
+ * -ERESTARTSYS makes it EINTR, or a restart with SA_RESTART. Else the
+ * old call restarts after the handler whatever its flags
+ * (-ERESTARTNOINTR, as the answer already says).
+ */
+static void signal_first(struct call *c, struct redo *d, int sig)
+{
+	struct user_regs_struct r;
+	if (d->interruptible && ptrace(PTRACE_GETREGS, c->tid, 0, &r) == 0) {
+		r.rax = (unsigned long long)-ERESTARTSYS;
+		(void)ptrace(PTRACE_SETREGS, c->tid, 0, &r);
+	}
+	detach(c->tid, sig);
 }
 
 static long seized(struct call *c, struct redo *d);
@@ -319,8 +341,10 @@ static long seized(struct call *c, struct redo *d)
 		return CALL_ASYNC;
 	if (s == OURS && err >= 0)
 		redirect(c, d);
+	else if (s == SIGNAL && err >= 0)
+		signal_first(c, d, sig); /* the old call again, or EINTR */
 	else
-		detach(c->tid, sig); /* -ERESTARTNOINTR: the old call again */
+		detach(c->tid, sig); /* a group stop, or prepare's errno */
 	return CALL_ASYNC;
 }
 

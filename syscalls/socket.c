@@ -249,7 +249,9 @@ static long place_addr(struct call *c, struct redo *d, uint64_t sp)
 
 static long redo_with(struct call *c, struct readdr *ra)
 {
-	struct redo d = { .nr = c->nr, .place = place_addr, .arg = ra };
+	struct redo d = {
+		.nr = c->nr, .place = place_addr, .arg = ra, .interruptible = 1
+	};
 	memcpy(d.args, c->args, sizeof(d.args));
 	return call_redo_or(c, &d, -ECONNREFUSED, "reach pool sockets");
 }

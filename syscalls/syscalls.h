@@ -444,6 +444,10 @@ long fdinfo_open(struct call *c, const char *path, int flags);
 long mounttab_open(struct call *c, const char *path, int flags);
 /* A copy of the target's fd (pidfd_getfd: same open file description). */
 int call_getfd(struct call *c, int fd);
+/* 1 when the injected fd must be known before the target runs on (record
+ * locks note each fd of a file: an fd added after SEND could already be
+ * closed and its number reused): ADDFD and SEND apart. */
+int call_inject_first(const struct call *c);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
 
@@ -461,6 +465,11 @@ struct redo {
 	 * call returns it instead. NULL: nothing. */
 	long (*place)(struct call *c, struct redo *d, uint64_t sp);
 	void *arg;
+	/* the new call may wait (a FIFO open, a connect): a signal with a
+	 * handler that comes before it starts ends it with EINTR (or
+	 * restarts it with SA_RESTART), as during the wait; 0: the old call
+	 * always restarts after the handler (exec) */
+	int interruptible;
 	/* what place() wrote (redo_write), kept to write again: see
 	 * redo_restarted */
 	unsigned char *saved;
