@@ -69,7 +69,8 @@ static long do_stat(struct call *c, int dirfd_arg, int path_arg,
 		long pid, fd;
 		const char *rest;
 		struct proc *pr;
-		if (!(a->flags & AT_SYMLINK_NOFOLLOW) && p.path[0] == '/' &&
+		if (twin_count() && !(a->flags & AT_SYMLINK_NOFOLLOW) &&
+		    p.path[0] == '/' &&
 		    proc_link_parse(c, p.path, &pid, &fd, &rest) && fd >= 0 &&
 		    !*rest &&
 		    (pid == c->tid ||

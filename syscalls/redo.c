@@ -134,8 +134,8 @@ static void record_free(struct record *r)
 {
 	free(r->saved);
 	r->saved = NULL;
-	r->tid = 0;
-	nrecords--;
+	__atomic_store_n(&r->tid, 0, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&nrecords, 1, __ATOMIC_RELAXED);
 }
 
 /* After a redirect: the new call and what it reads, for its restarts. */
@@ -147,23 +147,26 @@ static void record_put(struct call *c, struct redo *d)
 	struct record *r = &records[(unsigned)c->tid % NRECORDS];
 	if (r->tid)
 		record_free(r); /* another thread's, or an older one */
-	r->tid = c->tid;
 	r->nr = d->nr;
 	memcpy(r->args, d->args, sizeof(r->args));
 	r->saved = d->saved;
 	r->nsaved = d->nsaved;
 	d->saved = NULL;
-	nrecords++;
+	__atomic_store_n(&r->tid, c->tid, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&nrecords, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&rec_lock);
 }
 
 long redo_restarted(struct call *c)
 {
-	if (!__atomic_load_n(&nrecords, __ATOMIC_RELAXED))
+	/* every trapped call comes here: no lock unless this thread's slot
+	 * holds a record of this thread */
+	struct record *r = &records[(unsigned)c->tid % NRECORDS];
+	if (!__atomic_load_n(&nrecords, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&r->tid, __ATOMIC_RELAXED) != c->tid)
 		return 0;
 	long ret = 0;
 	pthread_mutex_lock(&rec_lock);
-	struct record *r = &records[(unsigned)c->tid % NRECORDS];
 	if (r->tid == c->tid) {
 		if (r->nr == c->nr &&
 		    !memcmp(r->args, c->args, sizeof(r->args))) {

@@ -384,6 +384,20 @@ caps_valid(const void *value, size_t size)
 	return 0;
 }
 
+/* A set or remove of name on pi: write permission in its namespace, the
+ * capability rules, a namespace the pool stores. 0 or -errno. */
+static int
+may_change(struct pf_caller *c, struct pf_inode *pi, enum xns ns, bool bare,
+	   const char *name, size_t len)
+{
+	int ret = xattr_permission(c, pi, ns, MAY_WRITE);
+	if (!ret)
+		ret = cap_may_change(c, name, len, ns);
+	if (!ret)
+		ret = ns_stored(ns, bare);
+	return ret;
+}
+
 static int
 set_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	   const char *name, size_t len, const void *value, size_t size,
@@ -411,11 +425,7 @@ set_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	}
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
-	int ret = xattr_permission(c, pi, ns, MAY_WRITE);
-	if (!ret)
-		ret = cap_may_change(c, name, len, ns);
-	if (!ret)
-		ret = ns_stored(ns, bare);
+	int ret = may_change(c, pi, ns, bare, name, len);
 	if (ret)
 		goto out;
 	struct xedit e = { .old = blob_of(p, pi),
@@ -531,11 +541,7 @@ remove_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	enum xns ns = name_ns(name, len, &bare);
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
-	int ret = xattr_permission(c, pi, ns, MAY_WRITE);
-	if (!ret)
-		ret = cap_may_change(c, name, len, ns);
-	if (!ret)
-		ret = ns_stored(ns, bare);
+	int ret = may_change(c, pi, ns, bare, name, len);
 	if (ret)
 		goto out;
 	struct xedit e = { .old = blob_of(p, pi) };
