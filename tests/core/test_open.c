@@ -111,6 +111,17 @@ static void directory_flag(void)
 	ERR(EISDIR, pf_openat(P, &ROOT, NULL, "newf/", O_CREAT | O_RDWR, 0644,
 			      &f));
 	CHECK(!pft_exists("newf"));
+	/* a symlink whose body ends in a slash: O_CREAT answers EISDIR
+	 * before looking the name up, even where the lookup would loop */
+	OK(pf_symlinkat(P, &ROOT, "self/", NULL, "self"));
+	ERR(EISDIR,
+	    pf_openat(P, &ROOT, NULL, "self", O_CREAT | O_WRONLY, 0644, &f));
+	ERR(ELOOP, pf_openat(P, &ROOT, NULL, "self", O_RDONLY, 0, &f));
+	OK(pf_symlinkat(P, &ROOT, "lb/", NULL, "la"));
+	OK(pf_symlinkat(P, &ROOT, "la", NULL, "lb"));
+	ERR(EISDIR,
+	    pf_openat(P, &ROOT, NULL, "lb", O_CREAT | O_WRONLY, 0644, &f));
+	ERR(ELOOP, pf_openat(P, &ROOT, NULL, "lb", O_WRONLY, 0, &f));
 }
 
 static void nofollow(void)
