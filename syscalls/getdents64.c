@@ -21,9 +21,9 @@ struct d64 {
 long sys_getdents64(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	char buf[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];
 	if (size > sizeof(buf))
@@ -41,9 +41,9 @@ long sys_getdents64(struct call *c)
 long sys_getdents(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	char in[DENTS_BUF] __attribute__((aligned(8)));
 	char out[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];

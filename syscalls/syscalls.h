@@ -250,17 +250,25 @@ void proc_exit(struct call *c);
  * AT_EMPTY_PATH).
  */
 int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
+/*
+ * call_path for a call served in pools: 0 with *out a pool path,
+ * CALL_CONTINUE for a host path (the kernel runs the call), -ENOENT for an
+ * empty pool path unless empty_ok (AT_EMPTY_PATH), or call_path's -errno.
+ * A handler's shape: `if ((r = call_pool_path(...))) return r;`.
+ */
+long call_pool_path(struct call *c, int dirfd_arg, int path_arg, int empty_ok,
+		    struct vpath *out);
 /* The same for a string s of our own (relative to dirfd, AT_FDCWD or an fd
  * of the caller); abs (PATH_MAX bytes) and s must outlive p. */
 int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
 		   struct vpath *p);
 /*
  * The two paths of rename or link, each as call_path does (the first
- * following /proc magic links if follow1). 1 when both are the host's
- * (CONTINUE), 0 with a and b filled, or -errno.
+ * following /proc magic links if follow1). CALL_CONTINUE when both are the
+ * host's, 0 with a and b filled, or -errno.
  */
-int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
-		   int p2, struct vpath *a, struct vpath *b);
+long call_two_paths(struct call *c, int d1, int p1, int follow1, int d2, int p2,
+		    struct vpath *a, struct vpath *b);
 /*
  * After core returned -PF_ESCAPED for p: reclassifies c->escape. Returns 0
  * with p updated (VP_POOL again, or VP_HOST with an absolute host path that
@@ -357,6 +365,11 @@ enum fd_kind { FD_POOL = 0, FD_HOST = 1 };
  * (drop with ofd_put), FD_HOST if fd is a host fd, -EBADF if not open.
  */
 int call_fd(struct call *c, int fd, struct ofd **out);
+/*
+ * call_fd for a call served on pool descriptions: 0 with *out referenced,
+ * CALL_CONTINUE for a host fd, or -EBADF (as call_pool_path for paths).
+ */
+long call_pool_fd(struct call *c, int fd, struct ofd **out);
 /*
  * The common shape of an fd syscall: CALL_CONTINUE for a host fd, the
  * lookup's error, or fn on the pool description (released after), its

@@ -47,11 +47,9 @@ long sys_truncate(struct call *c)
 	off_t len = (off_t)c->args[1];
 	struct vpath p;
 	c->follow_proc = 1;
-	int r = call_path(c, -1, 0, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty)
-		return -ENOENT;
+	long r = call_pool_path(c, -1, 0, 0, &p);
+	if (r)
+		return r;
 	if (len < 0)
 		return -EINVAL;
 	return path_op_resolved(c, &p, pool_truncate, host_truncate, &len);

@@ -18,9 +18,9 @@ static long do_write_flags(struct call *c, int vector, off_t off,
 	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
 	unsigned flags = rwf & RWF_APPEND ? PF_RWF_APPEND : 0;
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
 	long ret;
 	ret = vector ? tbuf_iov(t, c, c->args[1], c->args[2]) :
