@@ -108,7 +108,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(unlinkat, unlinkat, 0, "dsa"),
 	E(rename, rename, 0, "ss"),
 	E(renameat, renameat, 0, "dsds"),
-	E(renameat2, renameat2, 0, "dsdsx"),
+	E(renameat2, renameat2, 0, "dsdsr"),
 	E(link, link, 0, "ss"),
 	E(linkat, linkat, 0, "dsdsa"),
 	E(symlink, symlink, 0, "ss"),
@@ -120,7 +120,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(fchdir, fchdir, SC_FD0, "f"),
 	E(getcwd, getcwd, 0, "pu"),
 	/* fd control and locks */
-	E(fcntl, fcntl, SC_FD0, "fix"),
+	E(fcntl, fcntl, SC_FD0, "fcx"),
 	E(flock, flock, SC_FD0, "fi"),
 	E(ioctl, ioctl, SC_FD0, "fxx"),
 	E(mmap, mmap, 0, "puxxfi"),
