@@ -10,14 +10,6 @@
 
 #define DENTS_BUF 32768  /* per call: a worker's stack holds it */
 
-struct d64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 long sys_getdents64(struct call *c)
 {
 	struct ofd *o;
@@ -55,7 +47,7 @@ long sys_getdents(struct call *c)
 	size_t o_len = 0;
 	int64_t resume = -1;
 	for (long pos = 0; n > 0 && pos < n;) {
-		struct d64 *d = (struct d64 *)(in + pos);
+		struct pf_dirent64 *d = (struct pf_dirent64 *)(in + pos);
 		size_t namelen = strlen(d->d_name);
 		/* d_ino, d_off, d_reclen, name, NUL, d_type; 8-aligned */
 		size_t rec = (8 + 8 + 2 + namelen + 2 + 7) & ~(size_t)7;

@@ -174,13 +174,4 @@ void pft_set_old_times(const char *path);
 #define PFT_OLD_SEC 1000000000 /* 2001-09-09 */
 #define IS_OLD(t) ((t).tv_sec == PFT_OLD_SEC && (t).tv_nsec == 0)
 
-/* struct linux_dirent64 */
-struct pft_dirent {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 #endif
