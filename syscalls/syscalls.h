@@ -99,10 +99,8 @@ struct call {
 typedef long (*sc_handler)(struct call *c);
 
 /* flags of a table entry */
-#define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
-#define SC_RARE     0x02  /* unsupported in a pool: logged once */
-#define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
-#define SC_ARG4_SET 0x08 /* trapped only when args[4] is not 0 (an address) */
+#define SC_CLONE_FILES 0x01 /* trapped only with CLONE_FILES, no CLONE_THREAD */
+#define SC_ARG4_SET 0x02 /* trapped only when args[4] is not 0 (an address) */
 
 struct sc_entry {
 	const char *name;
@@ -111,7 +109,9 @@ struct sc_entry {
 	/*
 	 * Argument kinds for --trace, one letter per argument:
 	 * d dirfd, f fd, s string (the next read string), o open flags,
-	 * m octal mode, i int, u unsigned, x hex, p pointer, a AT_* flags.
+	 * m mode (with its file type), a AT_* flags, r renameat2 flags,
+	 * c fcntl command, b/B a buffer read/filled (first bytes), i int,
+	 * u unsigned, x hex, p pointer.
 	 */
 	const char *args;
 };
