@@ -24,7 +24,29 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <linux/seccomp.h>
+#include <sys/syscall.h>
 #include <pmemfile/core.h>
+
+/* syscall numbers newer than the build's headers (Debian 12's) */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#define __NR_getxattrat 464
+#define __NR_listxattrat 465
+#define __NR_removexattrat 466
+#endif
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468
+#define __NR_file_setattr 469
+#endif
 
 #define CALL_CONTINUE LONG_MIN
 #define CALL_INJECT (LONG_MIN + 1)

@@ -18,27 +18,6 @@
 
 #include "syscalls.h"
 
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-/* newer than Debian 12's headers */
-#ifndef __NR_setxattrat
-#define __NR_setxattrat 463
-#define __NR_getxattrat 464
-#define __NR_listxattrat 465
-#define __NR_removexattrat 466
-#endif
-#ifndef __NR_open_tree_attr
-#define __NR_open_tree_attr 467
-#endif
-#ifndef __NR_file_getattr
-#define __NR_file_getattr 468
-#define __NR_file_setattr 469
-#endif
-
 #define E(nr, fn, fl, a) [__NR_##nr] = { #nr, sys_##fn, fl, a }
 
 const struct sc_entry sc_table[SC_TABLE_SIZE] = {
