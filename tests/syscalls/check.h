@@ -48,7 +48,8 @@ void pft_failed(void);
 	pft_failed(); \
 } while (0)
 
-/* clang-format off: macros laid out by hand */
+/* macros laid out by hand */
+/* clang-format off */
 /* CHECK(cond): cond must hold. */
 #define CHECK(cond) do { \
 	if (!(cond)) \
@@ -106,17 +107,14 @@ void pft_failed(void);
  * CHECK_ERR for one row of a table of cases (as libseccomp's regression
  * tables: one call, many arguments and errnos); what names the row.
  */
-#define CHECK_ERR_ROW(what, err, expr)                                              \
-	do {                                                                        \
-		errno = 0;                                                          \
-		long long r_ = (long long)(expr);                                   \
-		int e_ = errno;                                                     \
-		if (r_ != -1 || e_ != (err))                                        \
-			PFT_FAIL(                                                   \
-				"%s: expected -1 errno %s, got %lld errno %d (%s)", \
-				(what), strerrorname_np(err), r_, e_,               \
-				strerror(e_));                                      \
-	} while (0)
+#define CHECK_ERR_ROW(what, err, expr) do { \
+	errno = 0; \
+	long long r_ = (long long)(expr); \
+	int e_ = errno; \
+	if (r_ != -1 || e_ != (err)) \
+		PFT_FAIL("%s: expected -1 errno %s, got %lld errno %d (%s)", \
+			(what), strerrorname_np(err), r_, e_, strerror(e_)); \
+} while (0)
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 #define CHECK_STR(want, got) do { \
