@@ -32,9 +32,7 @@ static long do_access(struct call *c, int dirfd_arg, int path_arg, int mode,
 	    flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);
-	long r = call_pool_path(c, dirfd_arg, path_arg, flags & AT_EMPTY_PATH,
-				&p);
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
 	if (r)
 		return r;
 	struct acc_arg a = { .mode = mode, .flags = flags };

@@ -29,9 +29,8 @@ static long do_chmod(struct call *c, int dirfd_arg, int path_arg, mode_t mode,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);  /* glibc's fallback */
-	long r = call_pool_path(c, dirfd_arg, path_arg, flags & AT_EMPTY_PATH,
-				&p);
+	/* /proc/self/fd/N followed: glibc's lchmod without fchmodat2 */
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
 	if (r)
 		return r;
 	struct chmod_arg a = { mode & 07777, flags };

@@ -30,9 +30,7 @@ static long do_chown(struct call *c, int dirfd_arg, int path_arg, int flags)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);
-	long r = call_pool_path(c, dirfd_arg, path_arg, flags & AT_EMPTY_PATH,
-				&p);
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
 	if (r)
 		return r;
 	struct chown_arg a = { (uint32_t)c->args[base], (uint32_t)c->args[base + 1],

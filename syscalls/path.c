@@ -107,6 +107,14 @@ long call_pool_path(struct call *c, int dirfd_arg, int path_arg, int empty_ok,
 	return p->empty && !empty_ok ? -ENOENT : 0;
 }
 
+long call_pool_path_at(struct call *c, int dirfd_arg, int path_arg,
+		       int at_flags, struct vpath *p)
+{
+	c->follow_proc = !(at_flags & AT_SYMLINK_NOFOLLOW);
+	return call_pool_path(c, dirfd_arg, path_arg, at_flags & AT_EMPTY_PATH,
+			      p);
+}
+
 int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
 		   struct vpath *p)
 {

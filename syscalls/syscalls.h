@@ -280,6 +280,13 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
  */
 long call_pool_path(struct call *c, int dirfd_arg, int path_arg, int empty_ok,
 		    struct vpath *out);
+/*
+ * The same for a call that follows its last name unless at_flags has
+ * AT_SYMLINK_NOFOLLOW (a /proc magic link there leads to the pool file) and
+ * takes "" with AT_EMPTY_PATH: access, chmod, chown, utimensat.
+ */
+long call_pool_path_at(struct call *c, int dirfd_arg, int path_arg,
+		       int at_flags, struct vpath *out);
 /* The same for a string s of our own (relative to dirfd, AT_FDCWD or an fd
  * of the caller); abs (PATH_MAX bytes) and s must outlive p. */
 int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,

@@ -57,9 +57,7 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		return errno_filter(ret);
 	}
 	struct vpath p;
-	c->follow_proc = !(a->flags & AT_SYMLINK_NOFOLLOW);
-	long r = call_pool_path(c, dirfd_arg, path_arg,
-				a->flags & AT_EMPTY_PATH, &p);
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, a->flags, &p);
 	if (r)
 		return r;
 	return path_op_resolved(c, &p, pool_ut, host_ut, a);
