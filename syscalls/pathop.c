@@ -67,7 +67,7 @@ long fd_op(struct call *c, int fd, fd_fn fn, void *arg)
 		return r;
 	long ret = fn ? fn(c, o, arg) : 0;
 	ofd_put(o);
-	return errno_filter(ret);
+	return ret;
 }
 
 /* What looking up p (whole, or only its parent) as the caller answers

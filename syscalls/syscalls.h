@@ -401,8 +401,9 @@ int call_fd(struct call *c, int fd, struct ofd **out);
 long call_pool_fd(struct call *c, int fd, struct ofd **out);
 /*
  * The common shape of an fd syscall: CALL_CONTINUE for a host fd, the
- * lookup's error, or fn on the pool description (released after), its
- * result run through errno_filter.
+ * lookup's error, or fn's result on the pool description (released
+ * after). fn runs core's results through errno_filter, not its own
+ * (call_who_err's ENOMEM is the supervisor's, not a full pool's ENOSPC).
  */
 typedef long (*fd_fn)(struct call *c, struct ofd *o, void *arg);
 long fd_op(struct call *c, int fd, fd_fn fn, void *arg);
