@@ -143,7 +143,7 @@ END {
 	}
 
 	# ---- targets
-	print "## Targets of issue 5"
+	print "## Targets"
 	print ""
 	print "| target | measured | limit | status |"
 	print "|---|---|---|---|"

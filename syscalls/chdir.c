@@ -119,11 +119,11 @@ long sys_fchdir(struct call *c)
 		return r;
 	struct proc *pr = call_proc(c);
 	if (!pr) {
-		if (r == 0)
+		if (r == FD_POOL)
 			ofd_put(o);
 		return call_who_err(c);
 	}
-	if (r > 0) {
+	if (r == FD_HOST) {
 		struct vcwd host = { 0 };
 		r = proc_set_cwd(c, pr, &host);
 		return r < 0 ? r : CALL_CONTINUE;

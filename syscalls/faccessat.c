@@ -32,12 +32,9 @@ static long do_access(struct call *c, int dirfd_arg, int path_arg, int mode,
 	    flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
+	if (r)
+		return r;
 	struct acc_arg a = { .mode = mode, .flags = flags };
 	r = call_caller_real(c, &a.real);
 	if (r < 0)

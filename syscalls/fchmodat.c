@@ -29,12 +29,10 @@ static long do_chmod(struct call *c, int dirfd_arg, int path_arg, mode_t mode,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);  /* glibc's fallback */
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
+	/* /proc/self/fd/N followed: glibc's lchmod without fchmodat2 */
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
+	if (r)
+		return r;
 	struct chmod_arg a = { mode & 07777, flags };
 	return path_op_resolved(c, &p, pool_chmod, host_chmod, &a);
 }
@@ -57,9 +55,9 @@ long sys_chmod(struct call *c)
 long sys_fchmod(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	struct pf_caller *pc = call_caller(c);
 	long ret = pc ? errno_filter(pf_fchmod(o->m->pool, pc, o->file,
 					       (mode_t)c->args[1] & 07777))

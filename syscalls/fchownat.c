@@ -30,12 +30,9 @@ static long do_chown(struct call *c, int dirfd_arg, int path_arg, int flags)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct vpath p;
-	c->follow_proc = !(flags & AT_SYMLINK_NOFOLLOW);
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, flags, &p);
+	if (r)
+		return r;
 	struct chown_arg a = { (uint32_t)c->args[base], (uint32_t)c->args[base + 1],
 			       flags };
 	return path_op_resolved(c, &p, pool_chown, host_chown, &a);
@@ -59,9 +56,9 @@ long sys_lchown(struct call *c)
 long sys_fchown(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	struct pf_caller *pc = call_caller(c);
 	long ret = pc ? errno_filter(pf_fchown(o->m->pool, pc, o->file,
 					       (uint32_t)c->args[1],

@@ -33,13 +33,13 @@ static long on_pool_fd(struct call *c, fd_fn check)
 static long do_fsync(struct call *c, struct ofd *o, void *arg)
 {
 	shm_sync_ofd(o); /* what mappings stored */
-	return pf_fsync(o->m->pool, o->file);
+	return errno_filter(pf_fsync(o->m->pool, o->file));
 }
 
 static long do_fdatasync(struct call *c, struct ofd *o, void *arg)
 {
 	shm_sync_ofd(o);
-	return pf_fdatasync(o->m->pool, o->file);
+	return errno_filter(pf_fdatasync(o->m->pool, o->file));
 }
 
 static long check_sfr(struct call *c, struct ofd *o, void *arg)

@@ -10,20 +10,12 @@
 
 #define DENTS_BUF 32768  /* per call: a worker's stack holds it */
 
-struct d64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 long sys_getdents64(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	char buf[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];
 	if (size > sizeof(buf))
@@ -41,9 +33,9 @@ long sys_getdents64(struct call *c)
 long sys_getdents(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	char in[DENTS_BUF] __attribute__((aligned(8)));
 	char out[DENTS_BUF] __attribute__((aligned(8)));
 	size_t size = (size_t)(unsigned)c->args[2];
@@ -55,7 +47,7 @@ long sys_getdents(struct call *c)
 	size_t o_len = 0;
 	int64_t resume = -1;
 	for (long pos = 0; n > 0 && pos < n;) {
-		struct d64 *d = (struct d64 *)(in + pos);
+		struct pf_dirent64 *d = (struct pf_dirent64 *)(in + pos);
 		size_t namelen = strlen(d->d_name);
 		/* d_ino, d_off, d_reclen, name, NUL, d_type; 8-aligned */
 		size_t rec = (8 + 8 + 2 + namelen + 2 + 7) & ~(size_t)7;

@@ -122,3 +122,16 @@ ssize_t tbuf_from_target(void *arg, void *pool_mem, size_t len, size_t pos)
 {
 	return move(arg, pool_mem, len, pos, 0);
 }
+
+long rw_form_call(struct call *c, enum rw_form form, rw_fn fn)
+{
+	int vector = form == RW_V || form == RW_PV || form == RW_PV2;
+	if (form == RW_PLAIN || form == RW_V)
+		return fn(c, vector, -1, 0);
+	/* x86_64: the offset is args[3] (preadv's high half, args[4], unused) */
+	int64_t off = (int64_t)c->args[3];
+	if (off < (form == RW_PV2 ? -1 : 0))
+		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
+	return fn(c, vector, (off_t)off,
+		  form == RW_PV2 ? (unsigned)c->args[5] : 0);
+}

@@ -36,6 +36,17 @@ int tbuf_iov(struct tbuf *t, struct call *c, uint64_t addr, uint64_t cnt);
 #define RWF_APPEND 0x10
 #endif
 
+/*
+ * The five forms of read and of write: plain (read), P (pread64), V
+ * (readv), PV (preadv), PV2 (preadv2). rw_form_call checks the offset
+ * first, as Linux does (negative: EINVAL; for PV2 -1 is the file offset),
+ * then runs fn with: an iovec array or one buffer, the offset (-1: the
+ * file offset), PV2's flags.
+ */
+enum rw_form { RW_PLAIN, RW_P, RW_V, RW_PV, RW_PV2 };
+typedef long (*rw_fn)(struct call *c, int vector, off_t off, unsigned rwf);
+long rw_form_call(struct call *c, enum rw_form form, rw_fn fn);
+
 /* pf_copy_fn callbacks: arg is a struct tbuf. */
 ssize_t tbuf_to_target(void *arg, void *pool_mem, size_t len, size_t pos);
 ssize_t tbuf_from_target(void *arg, void *pool_mem, size_t len, size_t pos);

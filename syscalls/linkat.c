@@ -13,10 +13,10 @@ static long do_link(struct call *c, int d1, int p1, int d2, int p2, int flags)
 {
 	struct vpath a, b;
 	/* linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N links that file */
-	int r = call_two_paths(c, d1, p1, flags & AT_SYMLINK_FOLLOW, d2, p2,
-			       &a, &b);
+	long r = call_two_paths(c, d1, p1, flags & AT_SYMLINK_FOLLOW, d2, p2,
+				&a, &b);
 	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+		return r;
 	if (a.kind != b.kind || a.m != b.m)
 		return cross_errno(c, &a, 1, &b);
 	if ((a.empty && !(flags & AT_EMPTY_PATH)) || b.empty)

@@ -7,8 +7,8 @@
 
 static long pool_lseek(struct call *c, struct ofd *o, void *arg)
 {
-	return pf_lseek(o->m->pool, o->file, (off_t)c->args[1],
-			(int)c->args[2]);
+	return errno_filter(pf_lseek(o->m->pool, o->file, (off_t)c->args[1],
+				     (int)c->args[2]));
 }
 
 long sys_lseek(struct call *c)

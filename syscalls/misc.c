@@ -53,9 +53,9 @@ long sys_ioctl(struct call *c)
 	/* a nested seccomp supervisor puts fds into its targets */
 	if (req == SECCOMP_IOCTL_NOTIF_ADDFD)
 		sc_pool_fd_mark_all();
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	long ret = -ENOTTY;
 	if (pf_file_get_flags(o->file) & O_PATH) {
 		ret = -EBADF; /* as Linux: no ioctl on an O_PATH fd */

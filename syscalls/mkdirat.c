@@ -38,11 +38,9 @@ static long host_mknod(struct call *c, const char *path, void *arg)
 static long do_mkdir(struct call *c, int dirfd_arg, int path_arg, mode_t mode)
 {
 	struct vpath p;
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty)
-		return -ENOENT;
+	long r = call_pool_path(c, dirfd_arg, path_arg, 0, &p);
+	if (r)
+		return r;
 	int um = call_umask(c);
 	if (um < 0)
 		return um;
@@ -64,11 +62,9 @@ static long do_mknod(struct call *c, int dirfd_arg, int path_arg, mode_t mode,
 		     dev_t dev)
 {
 	struct vpath p;
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty)
-		return -ENOENT;
+	long r = call_pool_path(c, dirfd_arg, path_arg, 0, &p);
+	if (r)
+		return r;
 	if ((mode & S_IFMT) == 0)
 		mode |= S_IFREG;
 	int um = call_umask(c);

@@ -139,9 +139,9 @@ long sys_mmap(struct call *c)
 		return CALL_CONTINUE;
 	struct ofd *o;
 	int fd = (int)c->args[4];
-	int r = call_fd(c, fd, &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, fd, &o);
+	if (r)
+		return r;
 	long ret;
 	int type = flags & MAP_TYPE;
 	int acc = pf_file_get_flags(o->file) & O_ACCMODE;

@@ -177,12 +177,20 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 	return ofd_of(c->tid, fd, out);
 }
 
+long call_pool_fd(struct call *c, int fd, struct ofd **out)
+{
+	int r = call_fd(c, fd, out);
+	if (r == FD_HOST)
+		return CALL_CONTINUE;
+	return r;
+}
+
 long call_fd_refuse(struct call *c, int fd, long err)
 {
 	struct ofd *o;
-	int r = call_fd(c, fd, &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, fd, &o);
+	if (r)
+		return r;
 	ofd_put(o);
 	return err;
 }

@@ -96,6 +96,25 @@ int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *p)
 	return vpath_classify(c, dirfd, s, c->abs[c->nstr - 1], p);
 }
 
+long call_pool_path(struct call *c, int dirfd_arg, int path_arg, int empty_ok,
+		    struct vpath *p)
+{
+	int r = call_path(c, dirfd_arg, path_arg, p);
+	if (r < 0)
+		return r;
+	if (p->kind == VP_HOST)
+		return CALL_CONTINUE;
+	return p->empty && !empty_ok ? -ENOENT : 0;
+}
+
+long call_pool_path_at(struct call *c, int dirfd_arg, int path_arg,
+		       int at_flags, struct vpath *p)
+{
+	c->follow_proc = !(at_flags & AT_SYMLINK_NOFOLLOW);
+	return call_pool_path(c, dirfd_arg, path_arg, at_flags & AT_EMPTY_PATH,
+			      p);
+}
+
 int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
 		   struct vpath *p)
 {
@@ -236,8 +255,8 @@ int vpath_escape(struct call *c, struct vpath *p)
 	return 0;
 }
 
-int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
-		   int p2, struct vpath *a, struct vpath *b)
+long call_two_paths(struct call *c, int d1, int p1, int follow1, int d2, int p2,
+		    struct vpath *a, struct vpath *b)
 {
 	c->follow_proc = follow1 != 0;
 	int r = call_path(c, d1, p1, a);
@@ -247,5 +266,5 @@ int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
 	r = call_path(c, d2, p2, b);
 	if (r < 0)
 		return r;
-	return a->kind == VP_HOST && b->kind == VP_HOST;
+	return a->kind == VP_HOST && b->kind == VP_HOST ? CALL_CONTINUE : 0;
 }

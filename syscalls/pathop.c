@@ -53,23 +53,21 @@ long path_op(struct call *c, int dirfd_arg, int path_arg, pool_op pop,
 	     host_op hop, void *arg)
 {
 	struct vpath p;
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0)
-		return r;
-	if (p.kind == VP_HOST)
-		return CALL_CONTINUE;
+	long r = call_pool_path(c, dirfd_arg, path_arg, 1, &p);
+	if (r)
+		return r; /* host: CONTINUE; "" is pop's to judge */
 	return path_op_resolved(c, &p, pop, hop, arg);
 }
 
 long fd_op(struct call *c, int fd, fd_fn fn, void *arg)
 {
 	struct ofd *o;
-	int r = call_fd(c, fd, &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, fd, &o);
+	if (r)
+		return r;
 	long ret = fn ? fn(c, o, arg) : 0;
 	ofd_put(o);
-	return errno_filter(ret);
+	return ret;
 }
 
 /* What looking up p (whole, or only its parent) as the caller answers

@@ -10,12 +10,12 @@
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: preadv2's flags (iov.h). */
-static long do_read_flags(struct call *c, int vector, off_t off, unsigned rwf)
+static long do_read(struct call *c, int vector, off_t off, unsigned rwf)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
 	long ret;
 	ret = vector ? tbuf_iov(t, c, c->args[1], c->args[2]) :
@@ -35,40 +35,27 @@ out:
 	return ret;
 }
 
-static long do_read(struct call *c, int vector, off_t off)
-{
-	return do_read_flags(c, vector, off, 0);
-}
-
 long sys_read(struct call *c)
 {
-	return do_read(c, 0, -1);
+	return rw_form_call(c, RW_PLAIN, do_read);
 }
 
 long sys_pread64(struct call *c)
 {
-	if ((int64_t)c->args[3] < 0)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_read(c, 0, (off_t)c->args[3]);
+	return rw_form_call(c, RW_P, do_read);
 }
 
 long sys_readv(struct call *c)
 {
-	return do_read(c, 1, -1);
+	return rw_form_call(c, RW_V, do_read);
 }
 
 long sys_preadv(struct call *c)
 {
-	/* x86_64: pos is args[3] (low) with args[4] unused (high) */
-	if ((int64_t)c->args[3] < 0)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_read(c, 1, (off_t)c->args[3]);
+	return rw_form_call(c, RW_PV, do_read);
 }
 
 long sys_preadv2(struct call *c)
 {
-	/* offset -1: current position, as readv; other negatives: EINVAL */
-	if ((int64_t)c->args[3] < -1)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_read_flags(c, 1, (off_t)c->args[3], (unsigned)c->args[5]);
+	return rw_form_call(c, RW_PV2, do_read);
 }

@@ -47,9 +47,9 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 		      unsigned flags)
 {
 	struct vpath a, b;
-	int r = call_two_paths(c, d1, p1, 0, d2, p2, &a, &b);
+	long r = call_two_paths(c, d1, p1, 0, d2, p2, &a, &b);
 	if (r)
-		return r > 0 ? CALL_CONTINUE : r;
+		return r;
 	/*
 	 * A mount point's parent is on the host. Linux checks the parents'
 	 * mounts first (EXDEV when they differ), then refuses to move or

@@ -48,29 +48,29 @@ struct upath {
 };
 
 /*
- * Reads the address (addr, len): 1 with u filled when it is an AF_UNIX
- * path in a pool, 0 when it is not ours, or -errno.
+ * Reads the address (addr, len): 0 with u filled when it is an AF_UNIX
+ * path in a pool, CALL_CONTINUE when it is not ours, or -errno.
  */
-static int read_addr(struct call *c, uint64_t addr, uint64_t len,
-		     struct upath *u)
+static long read_addr(struct call *c, uint64_t addr, uint64_t len,
+		      struct upath *u)
 {
 	struct sockaddr_un sa;
 	if (!addr || len <= offsetof(struct sockaddr_un, sun_path) ||
 	    len > sizeof(sa))
-		return 0; /* the kernel's EINVAL, or nothing to look at */
+		return CALL_CONTINUE; /* the kernel's EINVAL, or nothing */
 	memset(&sa, 0, sizeof(sa));
 	int r = call_read(c, addr, &sa, (size_t)len);
 	if (r < 0)
 		return r;
 	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == 0)
-		return 0; /* another family, or abstract */
+		return CALL_CONTINUE; /* another family, or abstract */
 	size_t n = len - offsetof(struct sockaddr_un, sun_path);
 	memcpy(u->path, sa.sun_path, n);
 	u->path[n] = 0;
 	r = vpath_classify(c, AT_FDCWD, u->path, u->abs, &u->p);
 	if (r < 0)
 		return r;
-	return u->p.kind == VP_POOL;
+	return u->p.kind == VP_POOL ? 0 : CALL_CONTINUE;
 }
 
 /*
@@ -202,9 +202,9 @@ static long bind_pool(struct call *c, struct upath *u, int sock)
 long sys_bind(struct call *c)
 {
 	struct upath u;
-	int r = read_addr(c, c->args[1], c->args[2], &u);
-	if (r <= 0)
-		return r < 0 ? r : CALL_CONTINUE;
+	long r = read_addr(c, c->args[1], c->args[2], &u);
+	if (r)
+		return r;
 	int sock = call_getfd(c, (int)c->args[0]);
 	if (sock < 0)
 		return sock;
@@ -260,9 +260,9 @@ static long redo_with(struct call *c, struct readdr *ra)
 static long addr_call(struct call *c, int ai)
 {
 	struct upath u;
-	int r = read_addr(c, c->args[ai], c->args[ai + 1], &u);
-	if (r <= 0)
-		return r < 0 ? r : CALL_CONTINUE;
+	long r = read_addr(c, c->args[ai], c->args[ai + 1], &u);
+	if (r)
+		return r;
 	struct readdr ra = { .addr_arg = ai, .len_arg = ai + 1, .msg_arg = -1 };
 	long ret = reach(c, &u, &ra.sa);
 	return ret < 0 ? ret : redo_with(c, &ra);
@@ -271,9 +271,9 @@ static long addr_call(struct call *c, int ai)
 long sys_connect(struct call *c)
 {
 	struct upath u;
-	int r = read_addr(c, c->args[1], c->args[2], &u);
-	if (r <= 0)
-		return r < 0 ? r : CALL_CONTINUE;
+	long r = read_addr(c, c->args[1], c->args[2], &u);
+	if (r)
+		return r;
 	struct readdr ra = { .addr_arg = 1, .len_arg = 2, .msg_arg = -1 };
 	long ret = reach(c, &u, &ra.sa);
 	if (ret < 0)
@@ -308,10 +308,10 @@ long sys_sendmsg(struct call *c)
 	if (call_read(c, c->args[1], &ra.msg, sizeof(ra.msg)) < 0)
 		return CALL_CONTINUE; /* the kernel's EFAULT */
 	struct upath u;
-	int r = read_addr(c, (uint64_t)(uintptr_t)ra.msg.msg_name,
-			  ra.msg.msg_namelen, &u);
-	if (r <= 0)
-		return r < 0 ? r : CALL_CONTINUE;
+	long r = read_addr(c, (uint64_t)(uintptr_t)ra.msg.msg_name,
+			   ra.msg.msg_namelen, &u);
+	if (r)
+		return r;
 	long ret = reach(c, &u, &ra.sa);
 	return ret < 0 ? ret : redo_with(c, &ra);
 }

@@ -56,9 +56,9 @@ long sys_statfs(struct call *c)
 long sys_fstatfs(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	long ret = fill(c, o->m, c->args[1]);
 	ofd_put(o);
 	return ret;

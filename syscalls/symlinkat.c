@@ -21,14 +21,14 @@ static long do_symlink(struct call *c, int target_arg, int dirfd_arg,
 		       int path_arg)
 {
 	const char *target;
-	int r = call_read_path(c, c->args[target_arg], &target);
+	long r = call_read_path(c, c->args[target_arg], &target);
 	if (r < 0)
 		return r;
 	struct vpath p;
-	r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty || !target[0])
+	r = call_pool_path(c, dirfd_arg, path_arg, 0, &p);
+	if (r)
+		return r;
+	if (!target[0])
 		return -ENOENT;
 	return path_op_resolved(c, &p, pool_symlink, host_symlink, (void *)target);
 }

@@ -24,7 +24,29 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <linux/seccomp.h>
+#include <sys/syscall.h>
 #include <pmemfile/core.h>
+
+/* syscall numbers newer than the build's headers (Debian 12's) */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#define __NR_getxattrat 464
+#define __NR_listxattrat 465
+#define __NR_removexattrat 466
+#endif
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468
+#define __NR_file_setattr 469
+#endif
 
 #define CALL_CONTINUE LONG_MIN
 #define CALL_INJECT (LONG_MIN + 1)
@@ -99,10 +121,8 @@ struct call {
 typedef long (*sc_handler)(struct call *c);
 
 /* flags of a table entry */
-#define SC_FD0      0x01  /* arg0 is an fd (for a future BPF fast path) */
-#define SC_RARE     0x02  /* unsupported in a pool: logged once */
-#define SC_CLONE_FILES 0x04  /* trapped only with CLONE_FILES, no CLONE_THREAD */
-#define SC_ARG4_SET 0x08 /* trapped only when args[4] is not 0 (an address) */
+#define SC_CLONE_FILES 0x01 /* trapped only with CLONE_FILES, no CLONE_THREAD */
+#define SC_ARG4_SET 0x02 /* trapped only when args[4] is not 0 (an address) */
 
 struct sc_entry {
 	const char *name;
@@ -111,7 +131,9 @@ struct sc_entry {
 	/*
 	 * Argument kinds for --trace, one letter per argument:
 	 * d dirfd, f fd, s string (the next read string), o open flags,
-	 * m octal mode, i int, u unsigned, x hex, p pointer, a AT_* flags.
+	 * m mode (with its file type), a AT_* flags, r renameat2 flags,
+	 * c fcntl command, b/B a buffer read/filled (first bytes), i int,
+	 * u unsigned, x hex, p pointer.
 	 */
 	const char *args;
 };
@@ -250,17 +272,32 @@ void proc_exit(struct call *c);
  * AT_EMPTY_PATH).
  */
 int call_path(struct call *c, int dirfd_arg, int path_arg, struct vpath *out);
+/*
+ * call_path for a call served in pools: 0 with *out a pool path,
+ * CALL_CONTINUE for a host path (the kernel runs the call), -ENOENT for an
+ * empty pool path unless empty_ok (AT_EMPTY_PATH), or call_path's -errno.
+ * A handler's shape: `if ((r = call_pool_path(...))) return r;`.
+ */
+long call_pool_path(struct call *c, int dirfd_arg, int path_arg, int empty_ok,
+		    struct vpath *out);
+/*
+ * The same for a call that follows its last name unless at_flags has
+ * AT_SYMLINK_NOFOLLOW (a /proc magic link there leads to the pool file) and
+ * takes "" with AT_EMPTY_PATH: access, chmod, chown, utimensat.
+ */
+long call_pool_path_at(struct call *c, int dirfd_arg, int path_arg,
+		       int at_flags, struct vpath *out);
 /* The same for a string s of our own (relative to dirfd, AT_FDCWD or an fd
  * of the caller); abs (PATH_MAX bytes) and s must outlive p. */
 int vpath_classify(struct call *c, int dirfd, const char *s, char *abs,
 		   struct vpath *p);
 /*
  * The two paths of rename or link, each as call_path does (the first
- * following /proc magic links if follow1). 1 when both are the host's
- * (CONTINUE), 0 with a and b filled, or -errno.
+ * following /proc magic links if follow1). CALL_CONTINUE when both are the
+ * host's, 0 with a and b filled, or -errno.
  */
-int call_two_paths(struct call *c, int d1, int p1, int follow1, int d2,
-		   int p2, struct vpath *a, struct vpath *b);
+long call_two_paths(struct call *c, int d1, int p1, int follow1, int d2, int p2,
+		    struct vpath *a, struct vpath *b);
 /*
  * After core returned -PF_ESCAPED for p: reclassifies c->escape. Returns 0
  * with p updated (VP_POOL again, or VP_HOST with an absolute host path that
@@ -358,9 +395,15 @@ enum fd_kind { FD_POOL = 0, FD_HOST = 1 };
  */
 int call_fd(struct call *c, int fd, struct ofd **out);
 /*
+ * call_fd for a call served on pool descriptions: 0 with *out referenced,
+ * CALL_CONTINUE for a host fd, or -EBADF (as call_pool_path for paths).
+ */
+long call_pool_fd(struct call *c, int fd, struct ofd **out);
+/*
  * The common shape of an fd syscall: CALL_CONTINUE for a host fd, the
- * lookup's error, or fn on the pool description (released after), its
- * result run through errno_filter.
+ * lookup's error, or fn's result on the pool description (released
+ * after). fn runs core's results through errno_filter, not its own
+ * (call_who_err's ENOMEM is the supervisor's, not a full pool's ENOSPC).
  */
 typedef long (*fd_fn)(struct call *c, struct ofd *o, void *arg);
 long fd_op(struct call *c, int fd, fd_fn fn, void *arg);

@@ -18,27 +18,6 @@
 
 #include "syscalls.h"
 
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-/* newer than Debian 12's headers */
-#ifndef __NR_setxattrat
-#define __NR_setxattrat 463
-#define __NR_getxattrat 464
-#define __NR_listxattrat 465
-#define __NR_removexattrat 466
-#endif
-#ifndef __NR_open_tree_attr
-#define __NR_open_tree_attr 467
-#endif
-#ifndef __NR_file_getattr
-#define __NR_file_getattr 468
-#define __NR_file_setattr 469
-#endif
-
 #define E(nr, fn, fl, a) [__NR_##nr] = { #nr, sys_##fn, fl, a }
 
 const struct sc_entry sc_table[SC_TABLE_SIZE] = {
@@ -48,17 +27,17 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(openat, openat, 0, "dsom"),
 	E(openat2, openat2, 0, "dspu"),
 	/* data */
-	E(read, read, SC_FD0, "fBu"),
-	E(pread64, pread64, SC_FD0, "fBui"),
-	E(readv, readv, SC_FD0, "fpi"),
-	E(preadv, preadv, SC_FD0, "fpii"),
-	E(preadv2, preadv2, SC_FD0, "fpiiix"),
-	E(write, write, SC_FD0, "fbu"),
-	E(pwrite64, pwrite64, SC_FD0, "fbui"),
-	E(writev, writev, SC_FD0, "fpi"),
-	E(pwritev, pwritev, SC_FD0, "fpii"),
-	E(pwritev2, pwritev2, SC_FD0, "fpiiix"),
-	E(lseek, lseek, SC_FD0, "fii"),
+	E(read, read, 0, "fBu"),
+	E(pread64, pread64, 0, "fBui"),
+	E(readv, readv, 0, "fpi"),
+	E(preadv, preadv, 0, "fpii"),
+	E(preadv2, preadv2, 0, "fpiiix"),
+	E(write, write, 0, "fbu"),
+	E(pwrite64, pwrite64, 0, "fbui"),
+	E(writev, writev, 0, "fpi"),
+	E(pwritev, pwritev, 0, "fpii"),
+	E(pwritev2, pwritev2, 0, "fpiiix"),
+	E(lseek, lseek, 0, "fii"),
 	E(sendfile, sendfile, 0, "ffpu"),
 	E(copy_file_range, copy_file_range, 0, "fpfpux"),
 	E(splice, splice, 0, "fpfpux"),
@@ -67,38 +46,38 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	/* attributes */
 	E(stat, stat, 0, "sp"),
 	E(lstat, lstat, 0, "sp"),
-	E(fstat, fstat, SC_FD0, "fp"),
+	E(fstat, fstat, 0, "fp"),
 	E(newfstatat, newfstatat, 0, "dspa"),
 	E(statx, statx, 0, "dsaxp"),
 	E(access, access, 0, "sm"),
 	E(faccessat, faccessat, 0, "dsm"),
 	E(faccessat2, faccessat2, 0, "dsma"),
 	E(chmod, chmod, 0, "sm"),
-	E(fchmod, fchmod, SC_FD0, "fm"),
+	E(fchmod, fchmod, 0, "fm"),
 	E(fchmodat, fchmodat, 0, "dsm"),
 	E(fchmodat2, fchmodat2, 0, "dsma"),
 	E(chown, chown, 0, "sii"),
 	E(lchown, lchown, 0, "sii"),
-	E(fchown, fchown, SC_FD0, "fii"),
+	E(fchown, fchown, 0, "fii"),
 	E(fchownat, fchownat, 0, "dsiia"),
 	E(utime, utime, 0, "sp"),
 	E(utimes, utimes, 0, "sp"),
 	E(futimesat, futimesat, 0, "dsp"),
 	E(utimensat, utimensat, 0, "dspa"),
 	E(truncate, truncate, 0, "si"),
-	E(ftruncate, ftruncate, SC_FD0, "fi"),
-	E(fallocate, fallocate, SC_FD0, "fiii"),
-	E(fsync, fsync, SC_FD0, "f"),
-	E(fdatasync, fdatasync, SC_FD0, "f"),
-	E(syncfs, syncfs, SC_FD0, "f"),
-	E(sync_file_range, sync_file_range, SC_FD0, "fiix"),
-	E(fadvise64, fadvise64, SC_FD0, "fiii"),
-	E(readahead, readahead, SC_FD0, "fiu"),
+	E(ftruncate, ftruncate, 0, "fi"),
+	E(fallocate, fallocate, 0, "fiii"),
+	E(fsync, fsync, 0, "f"),
+	E(fdatasync, fdatasync, 0, "f"),
+	E(syncfs, syncfs, 0, "f"),
+	E(sync_file_range, sync_file_range, 0, "fiix"),
+	E(fadvise64, fadvise64, 0, "fiii"),
+	E(readahead, readahead, 0, "fiu"),
 	E(statfs, statfs, 0, "sp"),
-	E(fstatfs, fstatfs, SC_FD0, "fp"),
+	E(fstatfs, fstatfs, 0, "fp"),
 	/* directories and names */
-	E(getdents, getdents, SC_FD0, "fpu"),
-	E(getdents64, getdents64, SC_FD0, "fpu"),
+	E(getdents, getdents, 0, "fpu"),
+	E(getdents64, getdents64, 0, "fpu"),
 	E(mkdir, mkdir, 0, "sm"),
 	E(mkdirat, mkdirat, 0, "dsm"),
 	E(mknod, mknod, 0, "smx"),
@@ -108,7 +87,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(unlinkat, unlinkat, 0, "dsa"),
 	E(rename, rename, 0, "ss"),
 	E(renameat, renameat, 0, "dsds"),
-	E(renameat2, renameat2, 0, "dsdsx"),
+	E(renameat2, renameat2, 0, "dsdsr"),
 	E(link, link, 0, "ss"),
 	E(linkat, linkat, 0, "dsdsa"),
 	E(symlink, symlink, 0, "ss"),
@@ -117,12 +96,12 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(readlinkat, readlinkat, 0, "dspu"),
 	/* cwd */
 	E(chdir, chdir, 0, "s"),
-	E(fchdir, fchdir, SC_FD0, "f"),
+	E(fchdir, fchdir, 0, "f"),
 	E(getcwd, getcwd, 0, "pu"),
 	/* fd control and locks */
-	E(fcntl, fcntl, SC_FD0, "fix"),
-	E(flock, flock, SC_FD0, "fi"),
-	E(ioctl, ioctl, SC_FD0, "fxx"),
+	E(fcntl, fcntl, 0, "fcx"),
+	E(flock, flock, 0, "fi"),
+	E(ioctl, ioctl, 0, "fxx"),
 	E(mmap, mmap, 0, "puxxfi"),
 	E(msync, msync, 0, "pux"),
 	/* exec: pool files cannot be executed (like a noexec mount) */
@@ -130,28 +109,28 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(execveat, execveat, 0, "dsppa"),
 	/* caches to forget */
 	E(umask, umask, 0, "m"),
-	E(setuid, creds_changed, SC_RARE, "i"),
-	E(setgid, creds_changed, SC_RARE, "i"),
-	E(setreuid, creds_changed, SC_RARE, "ii"),
-	E(setregid, creds_changed, SC_RARE, "ii"),
-	E(setresuid, creds_changed, SC_RARE, "iii"),
-	E(setresgid, creds_changed, SC_RARE, "iii"),
-	E(setfsuid, creds_changed, SC_RARE, "i"),
-	E(setfsgid, creds_changed, SC_RARE, "i"),
-	E(setgroups, creds_changed, SC_RARE, "ip"),
-	E(capset, creds_changed, SC_RARE, "pp"),
+	E(setuid, creds_changed, 0, "i"),
+	E(setgid, creds_changed, 0, "i"),
+	E(setreuid, creds_changed, 0, "ii"),
+	E(setregid, creds_changed, 0, "ii"),
+	E(setresuid, creds_changed, 0, "iii"),
+	E(setresgid, creds_changed, 0, "iii"),
+	E(setfsuid, creds_changed, 0, "i"),
+	E(setfsgid, creds_changed, 0, "i"),
+	E(setgroups, creds_changed, 0, "ip"),
+	E(capset, creds_changed, 0, "pp"),
 	/* a new user namespace changes what the capabilities are worth */
-	E(unshare, creds_changed, SC_RARE, "x"),
-	E(setns, creds_changed, SC_RARE, "ix"),
+	E(unshare, creds_changed, 0, "x"),
+	E(setns, creds_changed, 0, "ix"),
 	E(exit_group, exit_group, 0, "i"),
 	/* fds arriving from elsewhere (fdpass.c) */
 	/* UNIX sockets bound to pool paths (socket.c) */
-	E(bind, bind, SC_FD0, "fpu"),
-	E(connect, connect, SC_FD0, "fpu"),
-	E(sendto, sendto, SC_FD0 | SC_ARG4_SET, "fpuxpu"),
-	E(sendmsg, sendmsg, SC_FD0, "fpx"),
-	E(getsockname, getsockname, SC_FD0, "fpp"),
-	E(getpeername, getpeername, SC_FD0, "fpp"),
+	E(bind, bind, 0, "fpu"),
+	E(connect, connect, 0, "fpu"),
+	E(sendto, sendto, SC_ARG4_SET, "fpuxpu"),
+	E(sendmsg, sendmsg, 0, "fpx"),
+	E(getsockname, getsockname, 0, "fpp"),
+	E(getpeername, getpeername, 0, "fpp"),
 	E(clone, clone, SC_CLONE_FILES, "xppp"),
 	E(clone3, clone3, 0, "pu"),
 	E(recvmsg, recvmsg, 0, "fpx"),
@@ -161,40 +140,40 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	/* extended attributes (xattr.c) */
 	E(setxattr, setxattr, 0, "ssbux"),
 	E(lsetxattr, lsetxattr, 0, "ssbux"),
-	E(fsetxattr, fsetxattr, SC_FD0, "fsbux"),
+	E(fsetxattr, fsetxattr, 0, "fsbux"),
 	E(setxattrat, setxattrat, 0, "dsaspu"),
 	E(getxattr, getxattr, 0, "ssBu"),
 	E(lgetxattr, lgetxattr, 0, "ssBu"),
-	E(fgetxattr, fgetxattr, SC_FD0, "fsBu"),
+	E(fgetxattr, fgetxattr, 0, "fsBu"),
 	E(getxattrat, getxattrat, 0, "dsaspu"),
 	E(listxattr, listxattr, 0, "spu"),
 	E(llistxattr, llistxattr, 0, "spu"),
-	E(flistxattr, flistxattr, SC_FD0, "fpu"),
+	E(flistxattr, flistxattr, 0, "fpu"),
 	E(listxattrat, listxattrat, 0, "dsapu"),
 	E(removexattr, removexattr, 0, "ss"),
 	E(lremovexattr, lremovexattr, 0, "ss"),
-	E(fremovexattr, fremovexattr, SC_FD0, "fs"),
+	E(fremovexattr, fremovexattr, 0, "fs"),
 	E(removexattrat, removexattrat, 0, "dsas"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
-	E(inotify_add_watch, unsupported_path, SC_RARE, "fsx"),
-	E(fanotify_mark, unsupported_path, SC_RARE, "fxxds"),
-	E(name_to_handle_at, unsupported_path, SC_RARE, "dsppa"),
-	E(chroot, unsupported_path, SC_RARE, "s"),
-	E(mount, unsupported_path, SC_RARE, "ssspp"),
-	E(umount2, unsupported_path, SC_RARE, "sa"),
-	E(swapon, unsupported_path, SC_RARE, "sx"),
-	E(acct, unsupported_path, SC_RARE, "s"),
-	E(file_getattr, unsupported_path, SC_RARE, "dspuu"),
-	E(file_setattr, unsupported_path, SC_RARE, "dspuu"),
-	E(open_tree, unsupported_path, SC_RARE, "dsu"),
-	E(open_tree_attr, unsupported_path, SC_RARE, "dsupu"),
-	E(fspick, unsupported_path, SC_RARE, "dsu"),
-	E(uselib, unsupported_path, SC_RARE, "s"),
-	E(open_by_handle_at, unsupported_fd, SC_RARE, "fpu"),
-	E(quotactl_fd, unsupported_fd, SC_RARE, "fuup"),
-	E(cachestat, unsupported_fd, SC_RARE, "fppx"),
-	E(vmsplice, unsupported_fd, SC_RARE, "fpux"),
+	E(inotify_add_watch, unsupported_path, 0, "fsx"),
+	E(fanotify_mark, unsupported_path, 0, "fxxds"),
+	E(name_to_handle_at, unsupported_path, 0, "dsppa"),
+	E(chroot, unsupported_path, 0, "s"),
+	E(mount, unsupported_path, 0, "ssspp"),
+	E(umount2, unsupported_path, 0, "sa"),
+	E(swapon, unsupported_path, 0, "sx"),
+	E(acct, unsupported_path, 0, "s"),
+	E(file_getattr, unsupported_path, 0, "dspuu"),
+	E(file_setattr, unsupported_path, 0, "dspuu"),
+	E(open_tree, unsupported_path, 0, "dsu"),
+	E(open_tree_attr, unsupported_path, 0, "dsupu"),
+	E(fspick, unsupported_path, 0, "dsu"),
+	E(uselib, unsupported_path, 0, "s"),
+	E(open_by_handle_at, unsupported_fd, 0, "fpu"),
+	E(quotactl_fd, unsupported_fd, 0, "fuup"),
+	E(cachestat, unsupported_fd, 0, "fppx"),
+	E(vmsplice, unsupported_fd, 0, "fpux"),
 };
 
 int sc_filter_build(void **prog, size_t *len)

@@ -19,17 +19,23 @@ struct creds_job {
 	void *arg;
 };
 
-static long creds_run(void *a)
+/* This thread takes the caller's groups and fs ids (raw syscalls: for
+ * this thread only, not glibc's whole-process setxid). */
+static void take_fs_creds(const struct pf_caller *pc)
 {
-	struct creds_job *j = a;
-	struct pf_caller *pc = j->pc;
 	gid_t groups[SC_MAX_GROUPS];
 	for (uint32_t i = 0; i < pc->ngroups; i++)
 		groups[i] = pc->groups[i];
-	/* a thread of its own, gone after: no switching back */
 	syscall(SYS_setgroups, (int)pc->ngroups, groups);
 	syscall(SYS_setfsgid, pc->fsgid);
 	syscall(SYS_setfsuid, pc->fsuid);
+}
+
+static long creds_run(void *a)
+{
+	struct creds_job *j = a;
+	/* a thread of its own, gone after: no switching back */
+	take_fs_creds(j->pc);
 	return j->fn(j->arg);
 }
 
@@ -79,12 +85,7 @@ long with_target_creds(struct call *c, long (*fn)(struct call *c, void *arg),
 		nmine = getgroups(SC_MAX_GROUPS, mine);
 		if (nmine < 0)
 			nmine = 0;
-		gid_t groups[SC_MAX_GROUPS];
-		for (uint32_t i = 0; i < pc->ngroups; i++)
-			groups[i] = pc->groups[i];
-		syscall(SYS_setgroups, (int)pc->ngroups, groups);
-		syscall(SYS_setfsgid, pc->fsgid);
-		syscall(SYS_setfsuid, pc->fsuid);
+		take_fs_creds(pc);
 		switched = 1;
 	}
 	long r = fn(c, arg);

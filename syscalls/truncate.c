@@ -47,11 +47,9 @@ long sys_truncate(struct call *c)
 	off_t len = (off_t)c->args[1];
 	struct vpath p;
 	c->follow_proc = 1;
-	int r = call_path(c, -1, 0, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty)
-		return -ENOENT;
+	long r = call_pool_path(c, -1, 0, 0, &p);
+	if (r)
+		return r;
 	if (len < 0)
 		return -EINVAL;
 	return path_op_resolved(c, &p, pool_truncate, host_truncate, &len);
@@ -75,7 +73,7 @@ static long pool_ftruncate(struct call *c, struct ofd *o, void *arg)
 	shm_write_begin(o->m, o->file, &w);
 	r = pf_ftruncate(o->m->pool, pc, o->file, (off_t)c->args[1]);
 	shm_write_end(&w, 0, 0); /* the size */
-	return r;
+	return errno_filter(r);
 }
 
 long sys_ftruncate(struct call *c)
@@ -106,7 +104,7 @@ static long pool_fallocate(struct call *c, struct ofd *o, void *arg)
 			 (off_t)c->args[2], (off_t)c->args[3]);
 	/* holes punched, zeros, the size */
 	shm_write_end(&w, (uint64_t)c->args[2], (uint64_t)c->args[3]);
-	return r;
+	return errno_filter(r);
 }
 
 long sys_fallocate(struct call *c)

@@ -25,11 +25,9 @@ static long do_unlink(struct call *c, int dirfd_arg, int path_arg, int flags)
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	struct vpath p;
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty)
-		return -ENOENT;
+	long r = call_pool_path(c, dirfd_arg, path_arg, 0, &p);
+	if (r)
+		return r;
 	if (p.dir == NULL && p.path[0] == '/' && p.path[1] == 0)
 		return flags ? -EBUSY : -EISDIR;  /* the mount point itself */
 	return path_op_resolved(c, &p, pool_unlink, host_unlink, &flags);

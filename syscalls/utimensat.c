@@ -41,9 +41,9 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		if (a->flags)
 			return -EINVAL;
 		struct ofd *o;
-		int r = call_fd(c, (int)c->args[dirfd_arg], &o);
-		if (r != FD_POOL)
-			return r == FD_HOST ? CALL_CONTINUE : r;
+		long r = call_pool_fd(c, (int)c->args[dirfd_arg], &o);
+		if (r)
+			return r;
 		struct pf_caller *pc = call_caller(c);
 		/* an O_PATH fd is no fd for this (fdget) */
 		if (pf_file_get_flags(o->file) & O_PATH) {
@@ -57,12 +57,9 @@ static long do_ut(struct call *c, int dirfd_arg, int path_arg,
 		return errno_filter(ret);
 	}
 	struct vpath p;
-	c->follow_proc = !(a->flags & AT_SYMLINK_NOFOLLOW);
-	int r = call_path(c, dirfd_arg, path_arg, &p);
-	if (r < 0 || p.kind == VP_HOST)
-		return r < 0 ? r : CALL_CONTINUE;
-	if (p.empty && !(a->flags & AT_EMPTY_PATH))
-		return -ENOENT;
+	long r = call_pool_path_at(c, dirfd_arg, path_arg, a->flags, &p);
+	if (r)
+		return r;
 	return path_op_resolved(c, &p, pool_ut, host_ut, a);
 }
 

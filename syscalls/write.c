@@ -12,15 +12,14 @@
 
 /* vector: args[1] is an iovec array; else one buffer of args[2] bytes.
  * off < 0: at the file offset. rwf: pwritev2's flags (iov.h). */
-static long do_write_flags(struct call *c, int vector, off_t off,
-			   unsigned rwf)
+static long do_write(struct call *c, int vector, off_t off, unsigned rwf)
 {
 	/* RWF_APPEND: at the end whatever the offset, atomically (core) */
 	unsigned flags = rwf & RWF_APPEND ? PF_RWF_APPEND : 0;
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	struct tbuf tb, *t = &tb;  /* on the worker's stack: no allocation */
 	long ret;
 	ret = vector ? tbuf_iov(t, c, c->args[1], c->args[2]) :
@@ -56,40 +55,27 @@ out:
 	return ret;
 }
 
-static long do_write(struct call *c, int vector, off_t off)
-{
-	return do_write_flags(c, vector, off, 0);
-}
-
 long sys_write(struct call *c)
 {
-	return do_write(c, 0, -1);
+	return rw_form_call(c, RW_PLAIN, do_write);
 }
 
 long sys_pwrite64(struct call *c)
 {
-	if ((int64_t)c->args[3] < 0)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_write(c, 0, (off_t)c->args[3]);
+	return rw_form_call(c, RW_P, do_write);
 }
 
 long sys_writev(struct call *c)
 {
-	return do_write(c, 1, -1);
+	return rw_form_call(c, RW_V, do_write);
 }
 
 long sys_pwritev(struct call *c)
 {
-	/* x86_64: pos is args[3] (low) with args[4] unused (high) */
-	if ((int64_t)c->args[3] < 0)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_write(c, 1, (off_t)c->args[3]);
+	return rw_form_call(c, RW_PV, do_write);
 }
 
 long sys_pwritev2(struct call *c)
 {
-	/* offset -1: current position, as writev; other negatives: EINVAL */
-	if ((int64_t)c->args[3] < -1)
-		return call_fd_refuse(c, (int)c->args[0], -EINVAL);
-	return do_write_flags(c, 1, (off_t)c->args[3], (unsigned)c->args[5]);
+	return rw_form_call(c, RW_PV2, do_write);
 }

@@ -179,14 +179,6 @@ static int cmd_fsck(int argc, char **argv)
 
 /* ---- ls ------------------------------------------------------------------ */
 
-struct pft_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 static void mode_string(uint32_t mode, char s[11])
 {
 	const char *types = "?pc?d?b?-?l?s???";
@@ -278,7 +270,7 @@ static int cmd_ls(int argc, char **argv)
 	ssize_t got;
 	while ((got = pf_getdents64(pool, d, buf, sizeof(buf))) > 0) {
 		for (ssize_t off = 0; off < got;) {
-			struct pft_dirent64 *e = (void *)(buf + off);
+			struct pf_dirent64 *e = (void *)(buf + off);
 			off += e->d_reclen;
 			if (e->d_name[0] == '.' && !all)
 				continue;
@@ -704,7 +696,7 @@ static int remove_tree(pf_pool *pool, const char *path, int recursive)
 		/* removing entries while reading: restart until empty */
 		while ((got = pf_getdents64(pool, d, buf, sizeof(buf))) > 0) {
 			for (ssize_t off = 0; off < got && r == 0;) {
-				struct pft_dirent64 *e = (void *)(buf + off);
+				struct pf_dirent64 *e = (void *)(buf + off);
 				off += e->d_reclen;
 				if (!strcmp(e->d_name, ".") ||
 				    !strcmp(e->d_name, ".."))

@@ -278,14 +278,6 @@ static void put_entry(struct tree *t, const char *src, const char *dst, int top)
 
 /* ---- pool -> host -------------------------------------------------------- */
 
-struct dirent64_ {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 static void get_data(struct tree *t, const char *src, const char *dst,
 		     const struct pf_stat *st)
 {
@@ -400,7 +392,7 @@ static void get_entry(struct tree *t, const char *src, const char *dst, int top)
 		ssize_t got;
 		while ((got = pf_getdents64(t->pool, d, buf, sizeof(buf))) > 0)
 			for (ssize_t off = 0; off < got;) {
-				struct dirent64_ *e = (void *)(buf + off);
+				struct pf_dirent64 *e = (void *)(buf + off);
 				off += e->d_reclen;
 				if (!strcmp(e->d_name, ".") ||
 				    !strcmp(e->d_name, ".."))

@@ -551,30 +551,22 @@ pf_dir_free_pages(struct pf_pool *p, struct pf_inode *pi, struct pf_acts *a)
 	}
 }
 
-struct linux_dirent64_hdr {
-	uint64_t d_ino;
-	int64_t d_off;
-	uint16_t d_reclen;
-	uint8_t d_type;
-	char d_name[];
-};
-
 static size_t
 put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, uint8_t type,
 	   const char *name, size_t len)
 {
-	size_t reclen = PF_ALIGN_UP(offsetof(struct linux_dirent64_hdr, d_name)
-				    + len + 1, 8);
+	size_t reclen =
+		PF_ALIGN_UP(offsetof(struct pf_dirent64, d_name) + len + 1, 8);
 	if (reclen > room)
 		return 0;
-	struct linux_dirent64_hdr *h = (struct linux_dirent64_hdr *)buf;
+	struct pf_dirent64 *h = (struct pf_dirent64 *)buf;
 	h->d_ino = ino;
 	h->d_off = next;
 	h->d_reclen = (uint16_t)reclen;
 	h->d_type = type;
 	memcpy(h->d_name, name, len);
-	memset(h->d_name + len, 0, reclen - offsetof(struct linux_dirent64_hdr,
-						     d_name) - len);
+	memset(h->d_name + len, 0,
+	       reclen - offsetof(struct pf_dirent64, d_name) - len);
 	return reclen;
 }
 

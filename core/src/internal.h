@@ -25,7 +25,6 @@ struct pf_vinode {
 	struct pf_inode *pi;          /* direct pointer into the pool */
 	PMEMoid oid;
 	atomic_int ref;               /* in-memory references */
-	int opencount;                /* pf_file descriptions (under lock) */
 	bool freed;                   /* persistent inode was freed */
 	bool tmpfile;                 /* O_TMPFILE not linked yet (linkable) */
 	pthread_rwlock_t lock;

@@ -279,7 +279,7 @@ char *pft_list(const char *path)
 	ssize_t r;
 	while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0) {
 		for (ssize_t off = 0; off < r;) {
-			struct pft_dirent *e = (void *)(buf + off);
+			struct pf_dirent64 *e = (void *)(buf + off);
 			if (e->d_reclen == 0)
 				pft_fail(__FILE__, __LINE__, "d_reclen 0");
 			off += e->d_reclen;

@@ -82,6 +82,19 @@ void pft_fail_eq(const char *file, int line, const char *expr,
 			pft_fail_eq(__FILE__, __LINE__, #got, e_, g_);    \
 	} while (0)
 
+/*
+ * EQ for one row of a table of cases (as libseccomp's regression tables:
+ * one call, many arguments and errnos); what names the row in a failure.
+ */
+#define EQ_ROW(what, expected, got)                                            \
+	do {                                                                   \
+		long long e_ = (long long)(expected);                          \
+		long long g_ = (long long)(got);                               \
+		if (e_ != g_)                                                  \
+			pft_fail_eq(__FILE__, __LINE__, (what), e_, g_);       \
+	} while (0)
+#define ROWS(t) (sizeof(t) / sizeof((t)[0]))
+
 /* The call returns 0 / a non-negative value / -err. */
 #define OK(call) EQ(0, (call))
 #define ERR(err, call) EQ(-(err), (call))
@@ -173,14 +186,5 @@ int pft_recent(struct timespec t);
 void pft_set_old_times(const char *path);
 #define PFT_OLD_SEC 1000000000 /* 2001-09-09 */
 #define IS_OLD(t) ((t).tv_sec == PFT_OLD_SEC && (t).tv_nsec == 0)
-
-/* struct linux_dirent64 */
-struct pft_dirent {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 #endif

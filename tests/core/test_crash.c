@@ -628,7 +628,7 @@ static const char *compare(pf_pool *pool, struct model *m)
 		ssize_t r;
 		while ((r = pf_getdents64(pool, d, buf, sizeof(buf))) > 0) {
 			for (ssize_t off = 0; off < r;) {
-				struct pft_dirent *de = (void *)(buf + off);
+				struct pf_dirent64 *de = (void *)(buf + off);
 				off += de->d_reclen;
 				if (!strcmp(de->d_name, ".") ||
 				    !strcmp(de->d_name, ".."))

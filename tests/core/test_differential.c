@@ -475,7 +475,7 @@ static void walk_pool(struct tree *t, const char *dir)
 	ssize_t r;
 	while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0)
 		for (ssize_t off = 0; off < r;) {
-			struct pft_dirent *e = (void *)(buf + off);
+			struct pf_dirent64 *e = (void *)(buf + off);
 			off += e->d_reclen;
 			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 			    n < 256)

@@ -35,12 +35,14 @@ static int64_t read_entries(pf_file *d, struct seen *s, size_t bufsize,
 		if (r == 0)
 			return last;
 		for (ssize_t off = 0; off < r;) {
-			struct pft_dirent *e = (void *)(buf + off);
-			CHECK(e->d_reclen >= offsetof(struct pft_dirent, d_name) + 2);
+			struct pf_dirent64 *e = (void *)(buf + off);
+			CHECK(e->d_reclen >=
+			      offsetof(struct pf_dirent64, d_name) + 2);
 			CHECK(e->d_reclen % 8 == 0);
 			CHECK(off + e->d_reclen <= r);
-			CHECK(strlen(e->d_name) + 1 + offsetof(struct pft_dirent,
-				d_name) <= e->d_reclen);
+			CHECK(strlen(e->d_name) + 1 +
+				      offsetof(struct pf_dirent64, d_name) <=
+			      e->d_reclen);
 			if (find(s, e->d_name) >= 0)
 				pft_fail(__FILE__, __LINE__,
 					 "\"%s\" listed twice", e->d_name);
@@ -153,7 +155,7 @@ static void small_buffer(void)
 	/* the long name needs 19 + 256 rounded to 8 = 280 */
 	ERR(EINVAL, pf_getdents64(P, d, buf, 279));
 	EQ(280, pf_getdents64(P, d, buf, 280));
-	struct pft_dirent *e = (void *)buf;
+	struct pf_dirent64 *e = (void *)buf;
 	STREQ(name, e->d_name);
 	EQ(0, pf_getdents64(P, d, buf, sizeof(buf)));
 	pf_close(d);
@@ -221,7 +223,7 @@ static void seek_back_to_saved_cookies(void)
 	char buf[64];
 	ssize_t r;
 	while ((r = pf_getdents64(P, d, buf, 40)) > 0) {
-		struct pft_dirent *e = (void *)buf;
+		struct pf_dirent64 *e = (void *)buf;
 		EQ(e->d_reclen, r);
 		snprintf(names[n], 16, "%.15s", e->d_name);
 		offs[n] = e->d_off;
@@ -232,7 +234,7 @@ static void seek_back_to_saved_cookies(void)
 	for (int i = 0; i < n - 1; i += 7) {
 		EQ(offs[i], pf_lseek(P, d, offs[i], SEEK_SET));
 		EQ(NONNEG(pf_getdents64(P, d, buf, 40)) > 0, 1);
-		struct pft_dirent *e = (void *)buf;
+		struct pf_dirent64 *e = (void *)buf;
 		STREQ(names[i + 1], e->d_name);
 	}
 	/* seeking to the last cookie: EOF */
@@ -258,7 +260,7 @@ static void delete_while_listing(void)
 	int n = 0;
 	while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0) {
 		for (ssize_t off = 0; off < r;) {
-			struct pft_dirent *e = (void *)(buf + off);
+			struct pf_dirent64 *e = (void *)(buf + off);
 			off += e->d_reclen;
 			if (e->d_name[0] == '.')
 				continue;
@@ -365,7 +367,7 @@ static void large_directory(void)
 	ssize_t r;
 	while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0)
 		for (ssize_t off = 0; off < r; n++)
-			off += ((struct pft_dirent *)(buf + off))->d_reclen;
+			off += ((struct pf_dirent64 *)(buf + off))->d_reclen;
 	EQ(20002, n);
 	for (int i = 0; i < 20000; i++) {
 		snprintf(name, sizeof(name), "entry-%d", i);

@@ -118,30 +118,42 @@ static void rename_errors(void)
 	MKDIR("e");
 	MKDIR("full");
 	PUTS("full/x", "");
-	ERR(ENOENT, pf_renameat2(P, &ROOT, NULL, "nope", NULL, "x", 0));
-	ERR(ENOENT, pf_renameat2(P, &ROOT, NULL, "f", NULL, "nodir/x", 0));
-	ERR(ENOTDIR, pf_renameat2(P, &ROOT, NULL, "f", NULL, "f/x", 0));
-	/* file over dir, dir over file */
-	ERR(EISDIR, pf_renameat2(P, &ROOT, NULL, "f", NULL, "e", 0));
-	ERR(ENOTDIR, pf_renameat2(P, &ROOT, NULL, "e", NULL, "f", 0));
-	/* dir over non-empty dir */
-	ERR(ENOTEMPTY, pf_renameat2(P, &ROOT, NULL, "e", NULL, "full", 0));
-	/* dir into its own subtree */
-	ERR(EINVAL, pf_renameat2(P, &ROOT, NULL, "d", NULL, "d/sub/x", 0));
-	ERR(EINVAL, pf_renameat2(P, &ROOT, NULL, "d", NULL, "d/x", 0));
-	/* dir onto its own ancestor */
-	ERR(ENOTEMPTY, pf_renameat2(P, &ROOT, NULL, "d/sub", NULL, "d", 0));
-	/* . and .. and / */
-	ERR(EBUSY, pf_renameat2(P, &ROOT, NULL, "d/.", NULL, "x", 0));
-	ERR(EBUSY, pf_renameat2(P, &ROOT, NULL, "d/sub/..", NULL, "x", 0));
-	ERR(EBUSY, pf_renameat2(P, &ROOT, NULL, "e", NULL, "d/..", 0));
-	ERR(EBUSY, pf_renameat2(P, &ROOT, NULL, "/", NULL, "x", 0));
-	/* flags */
-	ERR(EINVAL, pf_renameat2(P, &ROOT, NULL, "f", NULL, "g",
-				 RENAME_NOREPLACE | RENAME_EXCHANGE));
-	ERR(EINVAL, pf_renameat2(P, &ROOT, NULL, "f", NULL, "g",
-				 RENAME_WHITEOUT));
-	ERR(EINVAL, pf_renameat2(P, &ROOT, NULL, "f", NULL, "g", 0x80));
+	static const struct {
+		const char *from, *to;
+		unsigned flags;
+		int err;
+	} bad[] = {
+		{ "nope", "x", 0, ENOENT },
+		{ "f", "nodir/x", 0, ENOENT },
+		{ "f", "f/x", 0, ENOTDIR },
+		/* file over dir, dir over file */
+		{ "f", "e", 0, EISDIR },
+		{ "e", "f", 0, ENOTDIR },
+		/* dir over non-empty dir */
+		{ "e", "full", 0, ENOTEMPTY },
+		/* dir into its own subtree */
+		{ "d", "d/sub/x", 0, EINVAL },
+		{ "d", "d/x", 0, EINVAL },
+		/* dir onto its own ancestor */
+		{ "d/sub", "d", 0, ENOTEMPTY },
+		/* . and .. and / */
+		{ "d/.", "x", 0, EBUSY },
+		{ "d/sub/..", "x", 0, EBUSY },
+		{ "e", "d/..", 0, EBUSY },
+		{ "/", "x", 0, EBUSY },
+		/* flags */
+		{ "f", "g", RENAME_NOREPLACE | RENAME_EXCHANGE, EINVAL },
+		{ "f", "g", RENAME_WHITEOUT, EINVAL },
+		{ "f", "g", 0x80, EINVAL },
+	};
+	for (size_t i = 0; i < ROWS(bad); i++) {
+		char what[96];
+		snprintf(what, sizeof(what), "rename %s -> %s, flags %#x",
+			 bad[i].from, bad[i].to, bad[i].flags);
+		EQ_ROW(what, -bad[i].err,
+		       pf_renameat2(P, &ROOT, NULL, bad[i].from, NULL,
+				    bad[i].to, bad[i].flags));
+	}
 	/* nothing moved */
 	STREQ("d e f full", pft_list("/"));
 	STREQ("sub", pft_list("d"));

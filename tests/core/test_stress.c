@@ -535,7 +535,7 @@ static int find_dir(const char *name, char *out, size_t len)
 		ssize_t r;
 		while ((r = pf_getdents64(P, d, buf, sizeof(buf))) > 0)
 			for (ssize_t off = 0; off < r;) {
-				struct pft_dirent *e = (void *)(buf + off);
+				struct pf_dirent64 *e = (void *)(buf + off);
 				off += e->d_reclen;
 				if (e->d_name[0] == '.' || tail >= 64)
 					continue;

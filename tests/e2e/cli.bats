@@ -217,13 +217,16 @@ in" "$output"
 
 @test "--trace shows buffers, flags and errors as strace does" {
 	run --separate-stderr pfrun_opts --trace --pool "$POOL" --mount "$MNT" -- \
-		sh -c 'printf "hi\\n" >/mnt/pf/a; cat /mnt/pf/a /mnt/pf/none; rm /mnt/pf/a'
+		sh -c 'printf "hi\\n" >/mnt/pf/a; cat /mnt/pf/a /mnt/pf/none; rm /mnt/pf/a
+			mkfifo /mnt/pf/p'
 	local want
 	for want in 'write\(1, "hi\\n", 3\) = 3$' \
 		    'read\([0-9]+, "hi\\n", [0-9]+\) = 3$' \
 		    'newfstatat\([0-9]+, "", 0x[0-9a-f]+, AT_EMPTY_PATH\) = 0$' \
 		    'openat\(AT_FDCWD, "/mnt/pf/none", O_RDONLY\) = -1 ENOENT \(No such file or directory\)$' \
-		    'unlinkat\(AT_FDCWD, "/mnt/pf/a", 0\) = 0$'; do
+		    'unlinkat\(AT_FDCWD, "/mnt/pf/a", 0\) = 0$' \
+		    'mknodat\(AT_FDCWD, "/mnt/pf/p", S_IFIFO\|0666, 0\) = 0$' \
+		    'openat\(AT_FDCWD, "/mnt/pf/a", O_WRONLY\|O_CREAT\|O_TRUNC, 0666\) = [0-9]+$'; do
 		grep -Eq "^\[[0-9]+\] $want" <<<"$stderr" ||
 			fail "no trace line matching $want; stderr: $stderr"
 	done

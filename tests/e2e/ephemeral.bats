@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --ephemeral (issue 12): a pool made for the run, gone after it whatever
+# --ephemeral: a pool made for the run, gone after it whatever
 # way it ended; the pool of a SIGKILLed pmemfile-run goes at the next
 # start-up.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --report FILE (issue 12): the JSON document written at exit, checked
+# --report FILE: the JSON document written at exit, checked
 # with jq against the keys documented in pmemfile-run(1).
 
 load helpers

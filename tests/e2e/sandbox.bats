@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --sandbox (issue 12): what must still work inside it (host programs, the
+# --sandbox: what must still work inside it (host programs, the
 # pool, --rw paths, /dev/null, a cc/make build, git, sqlite3 with files in
 # the pool), what it refuses, and its option errors. The hostile side is
 # tests/reliability/sandbox_hostile.c (rel-sandbox).

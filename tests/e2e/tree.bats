@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# pmemfile put -r / get -r (issue 12: seeding a pool from a workspace and
+# pmemfile put -r / get -r (seeding a pool from a workspace and
 # collecting artifacts without running a program): a tree with every kind
 # of entry goes in and comes back out the same (tree_snapshot: types,
 # modes, owners, sizes, link counts, symlink targets, contents), with its

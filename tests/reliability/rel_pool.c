@@ -133,14 +133,6 @@ hash_file(pf_pool *p, const char *path, uint64_t size, uint64_t *h)
 	return off == size ? 0 : -EIO;
 }
 
-struct dirent64_ {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 static void
 dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth,
 	 int contents)
@@ -169,7 +161,8 @@ dump_dir(pf_pool *p, const char *path, struct dumpbuf *d, int depth,
 		if (n == 0)
 			break;
 		for (ssize_t o = 0; o < n;) {
-			struct dirent64_ *de = (struct dirent64_ *)(buf + o);
+			struct pf_dirent64 *de =
+				(struct pf_dirent64 *)(buf + o);
 			o += de->d_reclen;
 			if (de->d_reclen == 0) {
 				d->err = -EIO;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A target that tries to change the host in every way it can (issue 12):
+ * A target that tries to change the host in every way it can:
  *
  *   rel-sandbox attack MNT HOST POOL VICTIM [race]
  *   rel-sandbox serve HOST          (the sockets it attacks, outside)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# --sandbox against a hostile target (sandbox_hostile.c; issue 12).
+# --sandbox against a hostile target (sandbox_hostile.c).
 # Under --sandbox, plain and racing: no attempt gets through, the host
 # tree is bit-for-bit unchanged, the servers outside saw nothing, the
 # victim process lives, the pool fscks clean. Without --sandbox the same

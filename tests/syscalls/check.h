@@ -48,7 +48,8 @@ void pft_failed(void);
 	pft_failed(); \
 } while (0)
 
-/* clang-format off: macros laid out by hand */
+/* macros laid out by hand */
+/* clang-format off */
 /* CHECK(cond): cond must hold. */
 #define CHECK(cond) do { \
 	if (!(cond)) \
@@ -101,6 +102,20 @@ void pft_failed(void);
 		PFT_FAIL("%s: expected -1 errno %s or %s, got %lld errno %d (%s)", \
 			#expr, #e1, #e2, r_, e_, strerror(e_)); \
 } while (0)
+
+/*
+ * CHECK_ERR for one row of a table of cases (as libseccomp's regression
+ * tables: one call, many arguments and errnos); what names the row.
+ */
+#define CHECK_ERR_ROW(what, err, expr) do { \
+	errno = 0; \
+	long long r_ = (long long)(expr); \
+	int e_ = errno; \
+	if (r_ != -1 || e_ != (err)) \
+		PFT_FAIL("%s: expected -1 errno %s, got %lld errno %d (%s)", \
+			(what), strerrorname_np(err), r_, e_, strerror(e_)); \
+} while (0)
+#define ROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 #define CHECK_STR(want, got) do { \
 	const char *g_ = (got), *w_ = (want); \

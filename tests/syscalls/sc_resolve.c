@@ -177,18 +177,32 @@ static void t_cached(void)
 static void t_invalid(void)
 {
 	setup();
-	CHECK_ERR(EINVAL, o2(dfd, "f", O_RDONLY, 0, 1ULL << 20));
-	CHECK_ERR(EINVAL,
-		  o2(dfd, "f", O_RDONLY, 0, RESOLVE_BENEATH | RESOLVE_IN_ROOT));
-	CHECK_ERR(EINVAL, o2(dfd, "f", O_RDONLY, 0644, 0));
-	CHECK_ERR(EINVAL, o2(dfd, "f", O_RDONLY | O_TRUNC, 0600, 0));
-	CHECK_ERR(EINVAL, o2(dfd, "n", O_WRONLY | O_CREAT, 010644, 0));
-	CHECK_ERR(EINVAL,
-		  o2(dfd, "n", O_WRONLY | O_CREAT | O_DIRECTORY, 0600, 0));
-	CHECK_ERR(EINVAL, o2(dfd, "f", O_PATH | O_APPEND, 0, 0));
-	CHECK_ERR(EINVAL, o2(dfd, "f", O_PATH | O_RDWR, 0, 0));
-	CHECK_ERR(EINVAL, o2(dfd, "f", 1ULL << 40, 0, 0));
-	CHECK_ERR(EINVAL, o2(dfd, ".", O_TMPFILE | O_RDONLY, 0600, 0));
+	/* what openat2 refuses before it looks at the path: EINVAL */
+	static const struct {
+		const char *path;
+		unsigned long long flags, mode, resolve;
+	} bad[] = {
+		{ "f", O_RDONLY, 0, 1ULL << 20 },
+		{ "f", O_RDONLY, 0, RESOLVE_BENEATH | RESOLVE_IN_ROOT },
+		{ "f", O_RDONLY, 0644, 0 },
+		{ "f", O_RDONLY | O_TRUNC, 0600, 0 },
+		{ "n", O_WRONLY | O_CREAT, 010644, 0 },
+		{ "n", O_WRONLY | O_CREAT | O_DIRECTORY, 0600, 0 },
+		{ "f", O_PATH | O_APPEND, 0, 0 },
+		{ "f", O_PATH | O_RDWR, 0, 0 },
+		{ "f", 1ULL << 40, 0, 0 },
+		{ ".", O_TMPFILE | O_RDONLY, 0600, 0 },
+	};
+	for (size_t i = 0; i < ROWS(bad); i++) {
+		char what[128];
+		snprintf(
+			what, sizeof(what),
+			"openat2(\"%s\", flags %#llo, mode %#llo, resolve %#llx)",
+			bad[i].path, bad[i].flags, bad[i].mode, bad[i].resolve);
+		CHECK_ERR_ROW(what, EINVAL,
+			      o2(dfd, bad[i].path, bad[i].flags, bad[i].mode,
+				 bad[i].resolve));
+	}
 	CHECK_ERR(ENOENT, access(path("r/n"), F_OK));
 	/* a larger struct whose extra bytes are not zero */
 	struct {

@@ -13,10 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pmemfile/core.h"
+#include "pftest.h" /* CHECK, EQ(expected, got) */
 #include "layout.h"
-
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #x); exit(1); } } while (0)
 
 static char path[256];
 static struct pf_caller cred;
@@ -33,9 +31,9 @@ ino_of(const char *p)
 {
 	pf_pool *pool;
 	char msg[256];
-	CHECK(pf_pool_open(path, 0, &pool, msg, sizeof(msg)) == 0);
+	OK(pf_pool_open(path, 0, &pool, msg, sizeof(msg)));
 	struct pf_stat st;
-	CHECK(pf_fstatat(pool, &cred, NULL, p, &st, AT_SYMLINK_NOFOLLOW) == 0);
+	OK(pf_fstatat(pool, &cred, NULL, p, &st, AT_SYMLINK_NOFOLLOW));
 	pf_pool_close(pool);
 	return st.ino;
 }
@@ -45,26 +43,26 @@ make_pool(void)
 {
 	char msg[256];
 	unlink(path);
-	CHECK(pf_pool_create(path, 32 << 20, 0, msg, sizeof(msg)) == 0);
+	OK(pf_pool_create(path, 32 << 20, 0, msg, sizeof(msg)));
 	pf_pool *p;
-	CHECK(pf_pool_open(path, 0, &p, msg, sizeof(msg)) == 0);
+	OK(pf_pool_open(path, 0, &p, msg, sizeof(msg)));
 	pf_file *f;
-	CHECK(pf_mkdirat(p, &cred, NULL, "/d", 0755) == 0);
-	CHECK(pf_mkdirat(p, &cred, NULL, "/d/sub", 0755) == 0);
-	CHECK(pf_openat(p, &cred, NULL, "/d/f", O_CREAT | O_RDWR, 0644, &f) == 0);
+	OK(pf_mkdirat(p, &cred, NULL, "/d", 0755));
+	OK(pf_mkdirat(p, &cred, NULL, "/d/sub", 0755));
+	OK(pf_openat(p, &cred, NULL, "/d/f", O_CREAT | O_RDWR, 0644, &f));
 	static char buf[3 * 4096];
 	memset(buf, 'x', sizeof(buf));
-	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 0) == 4096);
-	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 3 * 4096) == 4096);
-	CHECK(pf_pwrite(p, &cred, f, buf, 4096, 20 * 4096) == 4096);
+	EQ(4096, pf_pwrite(p, &cred, f, buf, 4096, 0));
+	EQ(4096, pf_pwrite(p, &cred, f, buf, 4096, 3 * 4096));
+	EQ(4096, pf_pwrite(p, &cred, f, buf, 4096, 20 * 4096));
 	pf_close(f);
 	CHECK(pf_setxattrat(p, &cred, NULL, "/d/f", 0, "user.b", "2", 1, 0) ==
 	      0);
 	CHECK(pf_setxattrat(p, &cred, NULL, "/d/f", 0, "user.a", "1", 1, 0) ==
 	      0);
-	CHECK(pf_linkat(p, &cred, NULL, "/d/f", NULL, "/hard", 0) == 0);
-	CHECK(pf_symlinkat(p, &cred, "d/f", NULL, "/sym") == 0);
-	CHECK(pf_openat(p, &cred, NULL, "/gone", O_CREAT | O_RDWR, 0644, &f) == 0);
+	OK(pf_linkat(p, &cred, NULL, "/d/f", NULL, "/hard", 0));
+	OK(pf_symlinkat(p, &cred, "d/f", NULL, "/sym"));
+	OK(pf_openat(p, &cred, NULL, "/gone", O_CREAT | O_RDWR, 0644, &f));
 	pf_close(f);
 	pf_pool_close(p);
 }
@@ -345,7 +343,7 @@ main(void)
 		pf_pool *q;
 		char m[256];
 		struct pf_stat st;
-		CHECK(pf_pool_open(path, 0, &q, m, sizeof(m)) == 0);
+		OK(pf_pool_open(path, 0, &q, m, sizeof(m)));
 		int sr = pf_fstatat(q, &cred, NULL, "/d/f", &st, 0);
 		pf_pool_close(q);
 		if (sr != -EIO) {

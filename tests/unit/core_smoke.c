@@ -10,10 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pmemfile/core.h"
-
-#define CHECK(x) do { if (!(x)) { fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #x); exit(1); } } while (0)
-#define EQ(a, b) do { long long _a = (long long)(a), _b = (long long)(b); if (_a != _b) { fprintf(stderr, "%s:%d: FAIL %s = %lld, want %lld\n", __FILE__, __LINE__, #a, _a, _b); exit(1); } } while (0)
+#include "pftest.h" /* CHECK, EQ(expected, got) */
 
 static double
 now_ns(void)
@@ -30,67 +27,69 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/dev/shm/pf-test-smoke-%d", getpid());
 	setenv("PMEM_IS_PMEM_FORCE", "1", 1);
 	int bench = argc > 1 && strcmp(argv[1], "bench") == 0;
-	EQ(pf_pool_create(path, bench ? (1ull << 30) : (64 << 20), 0, msg, sizeof(msg)), 0);
-	EQ(pf_pool_create(path, 64 << 20, 0, msg, sizeof(msg)), -EEXIST);
+	OK(pf_pool_create(path, bench ? (1ull << 30) : (64 << 20), 0, msg,
+			  sizeof(msg)));
+	ERR(EEXIST, pf_pool_create(path, 64 << 20, 0, msg, sizeof(msg)));
 	pf_pool *p;
-	EQ(pf_pool_open(path, 0, &p, msg, sizeof(msg)), 0);
+	OK(pf_pool_open(path, 0, &p, msg, sizeof(msg)));
 	pf_pool *p2;
-	EQ(pf_pool_open(path, 0, &p2, msg, sizeof(msg)), -EBUSY);
+	ERR(EBUSY, pf_pool_open(path, 0, &p2, msg, sizeof(msg)));
 	struct pf_caller c = { .fsuid = getuid(), .fsgid = getgid() };
 	pf_file *f;
-	EQ(pf_mkdirat(p, &c, NULL, "/d", 0755), 0);
-	EQ(pf_mkdirat(p, &c, NULL, "/d", 0755), -EEXIST);
-	EQ(pf_openat(p, &c, NULL, "/d/f", O_CREAT | O_RDWR, 0644, &f), 0);
-	EQ(pf_write(p, &c, f, "hello", 5), 5);
-	EQ(pf_pwrite(p, &c, f, "X", 1, 10000), 1);
+	OK(pf_mkdirat(p, &c, NULL, "/d", 0755));
+	ERR(EEXIST, pf_mkdirat(p, &c, NULL, "/d", 0755));
+	OK(pf_openat(p, &c, NULL, "/d/f", O_CREAT | O_RDWR, 0644, &f));
+	EQ(5, pf_write(p, &c, f, "hello", 5));
+	EQ(1, pf_pwrite(p, &c, f, "X", 1, 10000));
 	char buf[20000];
-	EQ(pf_pread(p, f, buf, sizeof(buf), 0), 10001);
+	EQ(10001, pf_pread(p, f, buf, sizeof(buf), 0));
 	CHECK(memcmp(buf, "hello", 5) == 0 && buf[5] == 0 && buf[9999] == 0 && buf[10000] == 'X');
 	struct pf_stat st;
-	EQ(pf_fstat(p, f, &st), 0);
-	EQ(st.size, 10001);
+	OK(pf_fstat(p, f, &st));
+	EQ(10001, st.size);
 	CHECK(st.blocks > 0);
-	EQ(pf_lseek(p, f, 0, SEEK_HOLE), 4096);
-	EQ(pf_lseek(p, f, 4096, SEEK_DATA), 8192);
-	EQ(pf_ftruncate(p, &c, f, 3), 0);
-	EQ(pf_pread(p, f, buf, sizeof(buf), 0), 3);
-	EQ(pf_ftruncate(p, &c, f, 100), 0);
-	EQ(pf_pread(p, f, buf, sizeof(buf), 0), 100);
+	EQ(4096, pf_lseek(p, f, 0, SEEK_HOLE));
+	EQ(8192, pf_lseek(p, f, 4096, SEEK_DATA));
+	OK(pf_ftruncate(p, &c, f, 3));
+	EQ(3, pf_pread(p, f, buf, sizeof(buf), 0));
+	OK(pf_ftruncate(p, &c, f, 100));
+	EQ(100, pf_pread(p, f, buf, sizeof(buf), 0));
 	CHECK(buf[3] == 0 && buf[99] == 0);
-	EQ(pf_fallocate(p, &c, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 2), 0);
-	EQ(pf_pread(p, f, buf, 3, 0), 3);
+	OK(pf_fallocate(p, &c, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			2));
+	EQ(3, pf_pread(p, f, buf, 3, 0));
 	CHECK(buf[0] == 0 && buf[1] == 0 && buf[2] == 'l');
 	pf_close(f);
-	EQ(pf_symlinkat(p, &c, "f", NULL, "/d/l"), 0);
-	EQ(pf_fstatat(p, &c, NULL, "/d/l", &st, 0), 0);
-	EQ(st.size, 100);
-	EQ(pf_readlinkat(p, &c, NULL, "/d/l", buf, sizeof(buf)), 1);
-	EQ(pf_symlinkat(p, &c, "/etc/passwd", NULL, "/d/abs"), 0);
+	OK(pf_symlinkat(p, &c, "f", NULL, "/d/l"));
+	OK(pf_fstatat(p, &c, NULL, "/d/l", &st, 0));
+	EQ(100, st.size);
+	EQ(1, pf_readlinkat(p, &c, NULL, "/d/l", buf, sizeof(buf)));
+	OK(pf_symlinkat(p, &c, "/etc/passwd", NULL, "/d/abs"));
 	char esc[PF_PATH_MAX];
 	c.escape = esc;
 	c.escape_size = sizeof(esc);
-	EQ(pf_fstatat(p, &c, NULL, "/d/abs", &st, 0), -PF_ESCAPED);
+	ERR(PF_ESCAPED, pf_fstatat(p, &c, NULL, "/d/abs", &st, 0));
 	CHECK(strcmp(esc, "/etc/passwd") == 0);
-	EQ(pf_fstatat(p, &c, NULL, "/d/../../x/y", &st, 0), -PF_ESCAPED);
+	ERR(PF_ESCAPED, pf_fstatat(p, &c, NULL, "/d/../../x/y", &st, 0));
 	CHECK(strcmp(esc, "../x/y") == 0);
-	EQ(pf_renameat2(p, &c, NULL, "/d/f", NULL, "/g", 0), 0);
-	EQ(pf_fstatat(p, &c, NULL, "/d/f", &st, 0), -ENOENT);
-	EQ(pf_fstatat(p, &c, NULL, "/g", &st, 0), 0);
-	EQ(pf_fstatat(p, &c, NULL, "/", &st, 0), 0);
-	EQ(st.nlink, 3);
-	EQ(pf_unlinkat(p, &c, NULL, "/d", AT_REMOVEDIR), -ENOTEMPTY);
-	EQ(pf_unlinkat(p, &c, NULL, "/d/l", 0), 0);
-	EQ(pf_unlinkat(p, &c, NULL, "/d/abs", 0), 0);
-	EQ(pf_unlinkat(p, &c, NULL, "/d", AT_REMOVEDIR), 0);
-	EQ(pf_fstatat(p, &c, NULL, "/", &st, 0), 0);
-	EQ(st.nlink, 2);
+	OK(pf_renameat2(p, &c, NULL, "/d/f", NULL, "/g", 0));
+	ERR(ENOENT, pf_fstatat(p, &c, NULL, "/d/f", &st, 0));
+	OK(pf_fstatat(p, &c, NULL, "/g", &st, 0));
+	OK(pf_fstatat(p, &c, NULL, "/", &st, 0));
+	EQ(3, st.nlink);
+	ERR(ENOTEMPTY, pf_unlinkat(p, &c, NULL, "/d", AT_REMOVEDIR));
+	OK(pf_unlinkat(p, &c, NULL, "/d/l", 0));
+	OK(pf_unlinkat(p, &c, NULL, "/d/abs", 0));
+	OK(pf_unlinkat(p, &c, NULL, "/d", AT_REMOVEDIR));
+	OK(pf_fstatat(p, &c, NULL, "/", &st, 0));
+	EQ(2, st.nlink);
 	/* unlinked while open: orphan, then freed on close */
-	EQ(pf_openat(p, &c, NULL, "/g", O_RDWR, 0, &f), 0);
-	EQ(pf_unlinkat(p, &c, NULL, "/g", 0), 0);
-	EQ(pf_write(p, &c, f, "abc", 3), 3);
+	OK(pf_openat(p, &c, NULL, "/g", O_RDWR, 0, &f));
+	OK(pf_unlinkat(p, &c, NULL, "/g", 0));
+	EQ(3, pf_write(p, &c, f, "abc", 3));
 	pf_close(f);
 	/* a directory with many entries; readdir sees all */
-	EQ(pf_mkdirat(p, &c, NULL, "/big", 0755), 0);
+	OK(pf_mkdirat(p, &c, NULL, "/big", 0755));
 	int N = bench ? 100000 : 2000;
 	double t0 = now_ns(), tfirst = 0;
 	for (int i = 0; i < N; i++) {
@@ -98,20 +97,22 @@ main(int argc, char **argv)
 		snprintf(n, sizeof(n), "/big/file-%d", i);
 		if (i == 1000)
 			tfirst = (now_ns() - t0) / 1000;
-		EQ(pf_openat(p, &c, NULL, n, O_CREAT | O_WRONLY | O_EXCL, 0644, &f), 0);
+		OK(pf_openat(p, &c, NULL, n, O_CREAT | O_WRONLY | O_EXCL, 0644,
+			     &f));
 		pf_close(f);
 	}
 	double t1 = now_ns();
 	for (int i = N - 1000; i < N; i++) {
 		char n[64];
 		snprintf(n, sizeof(n), "/big/file-x%d", i);
-		EQ(pf_openat(p, &c, NULL, n, O_CREAT | O_WRONLY | O_EXCL, 0644, &f), 0);
+		OK(pf_openat(p, &c, NULL, n, O_CREAT | O_WRONLY | O_EXCL, 0644,
+			     &f));
 		pf_close(f);
 	}
 	double tlast = (now_ns() - t1) / 1000;
 	if (bench)
 		printf("create: first 1000 %.0f ns/op, after %d: %.0f ns/op\n", tfirst, N, tlast);
-	EQ(pf_openat(p, &c, NULL, "/big", O_RDONLY | O_DIRECTORY, 0, &f), 0);
+	OK(pf_openat(p, &c, NULL, "/big", O_RDONLY | O_DIRECTORY, 0, &f));
 	long total = 0;
 	for (;;) {
 		ssize_t n = pf_getdents64(p, f, buf, sizeof(buf));
@@ -125,7 +126,7 @@ main(int argc, char **argv)
 			o += rl;
 		}
 	}
-	EQ(total, N + 1000 + 2);
+	EQ(N + 1000 + 2, total);
 	pf_close(f);
 	if (bench) {
 		const int R = 200000;
@@ -140,30 +141,35 @@ main(int argc, char **argv)
 			pf_close(f);
 		}
 		printf("open+close: %.0f ns\n", (now_ns() - t) / R);
-		EQ(pf_openat(p, &c, NULL, "/bench", O_CREAT | O_RDWR, 0644, &f), 0);
+		OK(pf_openat(p, &c, NULL, "/bench", O_CREAT | O_RDWR, 0644,
+			     &f));
 		static char blk[1 << 20];
 		memset(blk, 'a', sizeof(blk));
 		for (int i = 0; i < 256; i++)
 			pf_pwrite(p, &c, f, blk, 4096, (off_t)i * 4096);
 		t = now_ns();
 		for (int i = 0; i < R; i++)
-			EQ(pf_pwrite(p, &c, f, blk, 4096, (off_t)(i % 256) * 4096), 4096);
+			EQ(4096,
+			   pf_pwrite(p, &c, f, blk, 4096,
+				     (off_t)(i % 256) * 4096));
 		printf("4 KiB pwrite (overwrite): %.0f ns\n", (now_ns() - t) / R);
 		t = now_ns();
 		for (int i = 0; i < R; i++)
 			pf_pread(p, f, blk, 4096, (off_t)(i % 256) * 4096);
 		printf("4 KiB pread: %.0f ns\n", (now_ns() - t) / R);
 		pf_close(f);
-		EQ(pf_openat(p, &c, NULL, "/append", O_CREAT | O_RDWR | O_APPEND, 0644, &f), 0);
+		OK(pf_openat(p, &c, NULL, "/append",
+			     O_CREAT | O_RDWR | O_APPEND, 0644, &f));
 		t = now_ns();
 		for (int i = 0; i < R; i++)
 			pf_write(p, &c, f, blk, 100);
 		printf("100 B append: %.0f ns\n", (now_ns() - t) / R);
 		pf_close(f);
-		EQ(pf_openat(p, &c, NULL, "/big1m", O_CREAT | O_RDWR, 0644, &f), 0);
+		OK(pf_openat(p, &c, NULL, "/big1m", O_CREAT | O_RDWR, 0644,
+			     &f));
 		t = now_ns();
 		for (int i = 0; i < 16; i++)
-			EQ(pf_write(p, &c, f, blk, sizeof(blk)), sizeof(blk));
+			EQ(sizeof(blk), pf_write(p, &c, f, blk, sizeof(blk)));
 		printf("1 MiB write (appending): %.0f ns\n", (now_ns() - t) / 16);
 		t = now_ns();
 		for (int i = 0; i < 64; i++)
@@ -171,7 +177,8 @@ main(int argc, char **argv)
 		printf("1 MiB pwrite (overwrite): %.0f ns\n", (now_ns() - t) / 64);
 		t = now_ns();
 		for (int i = 0; i < 64; i++)
-			EQ(pf_pread(p, f, blk, sizeof(blk), (i % 16) << 20), sizeof(blk));
+			EQ(sizeof(blk),
+			   pf_pread(p, f, blk, sizeof(blk), (i % 16) << 20));
 		printf("1 MiB pread: %.0f ns\n", (now_ns() - t) / 64);
 		t = now_ns();
 		for (int i = 0; i < 10000; i++) {
@@ -196,12 +203,12 @@ main(int argc, char **argv)
 		printf("unlink: %.0f ns\n", (now_ns() - t) / 20000);
 	}
 	pf_pool_close(p);
-	EQ(pf_pool_open(path, 0, &p, msg, sizeof(msg)), 0);
-	EQ(pf_fstatat(p, &c, NULL, "/big/file-7", &st, 0), 0);
+	OK(pf_pool_open(path, 0, &p, msg, sizeof(msg)));
+	OK(pf_fstatat(p, &c, NULL, "/big/file-7", &st, 0));
 	pf_pool_close(p);
 	int problems = pf_fsck(path, NULL, NULL);
 	if (problems != -ENOSYS)
-		EQ(problems, 0);
+		OK(problems);
 	unlink(path);
 	printf("smoke OK\n");
 	return 0;

@@ -286,9 +286,17 @@ int pf_fallocate(pf_pool *pool, struct pf_caller *c, pf_file *f, int mode,
 int pf_fsync(pf_pool *pool, pf_file *f);
 int pf_fdatasync(pf_pool *pool, pf_file *f);
 
+/* One record of pf_getdents64: Linux's struct linux_dirent64. */
+struct pf_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off; /* the cookie of the next entry */
+	uint16_t d_reclen; /* the whole record, 8-aligned */
+	uint8_t d_type; /* DT_REG, DT_DIR... */
+	char d_name[]; /* NUL-terminated */
+};
+
 /*
- * getdents64(2): fills buf with struct linux_dirent64 records (d_ino,
- * d_off = cookie of the next entry, d_reclen, d_type, d_name) starting at
+ * getdents64(2): fills buf with struct pf_dirent64 records starting at
  * the file's offset, and advances it. "." and ".." come first. Cookies stay
  * valid while entries are added or removed. Returns bytes written, 0 at the
  * end, -EINVAL if not even one record fits, -ENOTDIR.
