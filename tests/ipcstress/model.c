@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The coordinator: its model of names, inodes and every worker's
+ * descriptors, the drawing of each op from the seed and that model, and
+ * the model's update from the op's result. The model only steers the
+ * drawing (so that most ops hit real objects, and no op waits): it is
+ * updated from results alone, so two runs with the same results draw the
+ * same ops.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipcstress.h"
+
+const char *const ipc_names[NNAME] = {
+	"n0",	"n1",	"n2",	"n3",	"n4", "n5", "n6", "n7",
+	"d/n0", "d/n1", "d/n2", "d/n3", "f0", "f1", "f2", "x/n0",
+};
+#define FIRST_FILE 12 /* f0 */
+#define MISSING 15 /* x/n0: its directory never exists */
+
+const char *const op_names[OP_COUNT] = {
+	"mkfifo", "open",   "open-wait", "write",    "read",	"close",
+	"poll",	  "stat",   "fstat",	 "rename",   "link",	"unlink",
+	"chmod",  "socket", "bind",	 "listen",   "connect", "accept",
+	"sendto", "sendfd", "names",	 "shutdown", "quit",
+};
+
+/* relative weights of the ops, in enum order */
+static const unsigned weight[OP_COUNT] = {
+	[OP_MKFIFO] = 6,   [OP_OPEN] = 12,   [OP_OPEN_WAIT] = 4,
+	[OP_WRITE] = 14,   [OP_READ] = 14,   [OP_CLOSE] = 8,
+	[OP_POLL] = 3,	   [OP_STAT] = 5,    [OP_FSTAT] = 3,
+	[OP_RENAME] = 4,   [OP_LINK] = 3,    [OP_UNLINK] = 5,
+	[OP_CHMOD] = 4,	   [OP_SOCKET] = 7,  [OP_BIND] = 6,
+	[OP_LISTEN] = 4,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
+	[OP_SENDTO] = 6,   [OP_SENDFD] = 3,  [OP_NAMES] = 3,
+	[OP_SHUTDOWN] = 1,
+};
+
+struct mslot {
+	char kind; /* 0 empty, 'p' from open(), 's' a socket */
+	int ino; /* the inode it was opened by or bound to, -1 */
+	int acc; /* open(): 1 read, 2 write, 3 both */
+	int stype, nb, listening, connected;
+};
+
+struct mino {
+	char type; /* 'p' FIFO, 's' socket, 'f' file */
+	int lw, ls; /* the listening slot bound to it, lw -1: none */
+	int backlog, queued;
+	int stype; /* a socket's type */
+};
+
+static struct mslot ms[MAX_WORKERS][NSLOT];
+static struct mino *ino;
+static int nino, cap_ino;
+static int name_ino[NNAME];
+
+static int ino_new(char type)
+{
+	if (nino == cap_ino) {
+		cap_ino = cap_ino ? cap_ino * 2 : 64;
+		ino = realloc(ino, (size_t)cap_ino * sizeof(*ino));
+		if (!ino) {
+			perror("pf-ipcstress");
+			exit(2);
+		}
+	}
+	ino[nino] = (struct mino){ .type = type, .lw = -1 };
+	return nino++;
+}
+
+void log_line(struct ipcrun *r, const char *fmt, ...)
+{
+	char b[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b, sizeof(b) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(b) - 2)
+		n = sizeof(b) - 2;
+	b[n++] = '\n';
+	r->hash = fnv(r->hash, b, (size_t)n);
+	if (r->log)
+		fwrite(b, 1, (size_t)n, r->log);
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+static int pick(struct ipcrun *r, const int *v, int n)
+{
+	return n ? v[rng_below(&r->rng, (uint32_t)n)] : -1;
+}
+
+/* a slot of worker w holding kind (0: any non-empty), or -1 */
+static int slot_used(struct ipcrun *r, int w, char kind)
+{
+	int v[NSLOT], n = 0;
+	for (int s = 0; s < NSLOT; s++)
+		if (ms[w][s].kind && (!kind || ms[w][s].kind == kind))
+			v[n++] = s;
+	return pick(r, v, n);
+}
+
+static int name_pick(struct ipcrun *r, char type);
+
+/* a slot data can go through (acc 1: in, 2: out), most of the time */
+static int data_pick(struct ipcrun *r, int w, int acc)
+{
+	int v[NSLOT], n = 0;
+	if (rng_pct(&r->rng, 80))
+		for (int s = 0; s < NSLOT; s++) {
+			const struct mslot *m = &ms[w][s];
+			if ((m->kind == 'p' && (m->acc & acc)) ||
+			    (m->kind == 's' &&
+			     (m->connected ||
+			      (acc == 1 && m->stype == SOCK_DGRAM))))
+				v[n++] = s;
+		}
+	return n ? pick(r, v, n) : slot_used(r, w, 0);
+}
+
+/* a socket slot of worker w that ok() likes (most of the time), or any
+ * socket slot, or -1 */
+static int sock_pick(struct ipcrun *r, int w, int (*ok)(const struct mslot *))
+{
+	int v[NSLOT], n = 0;
+	if (rng_pct(&r->rng, 85))
+		for (int s = 0; s < NSLOT; s++)
+			if (ms[w][s].kind == 's' && ok(&ms[w][s]))
+				v[n++] = s;
+	return n ? pick(r, v, n) : slot_used(r, w, 's');
+}
+
+static int is_unbound(const struct mslot *m)
+{
+	return m->ino < 0 && !m->connected;
+}
+
+static int is_listenable(const struct mslot *m)
+{
+	return m->ino >= 0 && m->stype != SOCK_DGRAM;
+}
+
+static int is_listening(const struct mslot *m)
+{
+	return m->listening;
+}
+
+static int is_connected(const struct mslot *m)
+{
+	return m->connected;
+}
+
+static int is_dgram(const struct mslot *m)
+{
+	return m->stype == SOCK_DGRAM;
+}
+
+static int is_connectable(const struct mslot *m)
+{
+	return !m->connected && !m->listening;
+}
+
+/* a name nothing is at, most of the time */
+static int name_free(struct ipcrun *r)
+{
+	int v[NNAME], n = 0;
+	if (rng_pct(&r->rng, 75))
+		for (int i = 0; i < FIRST_FILE; i++)
+			if (name_ino[i] < 0)
+				v[n++] = i;
+	return n ? pick(r, v, n) : (int)rng_below(&r->rng, NNAME);
+}
+
+/* a name a socket of type stype can reach (a listener, a datagram
+ * socket), most of the time */
+static int name_reachable(struct ipcrun *r, int stype)
+{
+	int v[NNAME], n = 0;
+	if (rng_pct(&r->rng, 75))
+		for (int i = 0; i < FIRST_FILE; i++) {
+			int k = name_ino[i];
+			if (k >= 0 && ino[k].type == 's' &&
+			    ino[k].stype == stype &&
+			    (stype == SOCK_DGRAM || ino[k].lw >= 0))
+				v[n++] = i;
+		}
+	return n ? pick(r, v, n) : name_pick(r, 's');
+}
+
+/* an empty slot, or (all full) any: the worker closes what it held */
+static int slot_free(struct ipcrun *r, int w)
+{
+	int v[NSLOT], n = 0;
+	for (int s = 0; s < NSLOT; s++)
+		if (!ms[w][s].kind)
+			v[n++] = s;
+	return n ? pick(r, v, n) : (int)rng_below(&r->rng, NSLOT);
+}
+
+/* a name, preferring one whose inode is of type (0: no preference) */
+static int name_pick(struct ipcrun *r, char type)
+{
+	if (type && rng_pct(&r->rng, 70)) {
+		int v[NNAME], n = 0;
+		for (int i = 0; i < NNAME; i++)
+			if (name_ino[i] >= 0 && ino[name_ino[i]].type == type)
+				v[n++] = i;
+		if (n)
+			return pick(r, v, n);
+	}
+	if (rng_pct(&r->rng, 4))
+		return MISSING;
+	if (rng_pct(&r->rng, 6))
+		return FIRST_FILE + (int)rng_below(&r->rng, NFILE);
+	return (int)rng_below(&r->rng, FIRST_FILE);
+}
+
+static int count_ends(int i, int acc)
+{
+	int n = 0;
+	for (int w = 0; w < MAX_WORKERS; w++)
+		for (int s = 0; s < NSLOT; s++)
+			if (ms[w][s].kind == 'p' && ms[w][s].ino == i &&
+			    (ms[w][s].acc & acc))
+				n++;
+	return n;
+}
+
+static void model_close(int w, int s)
+{
+	struct mslot *m = &ms[w][s];
+	if (m->kind == 's' && m->listening && m->ino >= 0 &&
+	    ino[m->ino].lw == w && ino[m->ino].ls == s) {
+		ino[m->ino].lw = -1;
+		ino[m->ino].queued = 0;
+	}
+	*m = (struct mslot){ .ino = -1 };
+}
+
+static const int modes[] = { 0, 0200, 0400, 0600, 0644, 0666, 0755, 0777 };
+static const int wlens[] = { 1, 7, 100, 512, 4096 };
+static const int rlens[] = { 1, 16, 512, 4096, 65536 };
+
+#define ARRAY_LEN(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define DRAW(a) ((a)[rng_below(&r->rng, (uint32_t)ARRAY_LEN(a))])
+
+static void set_name(char *dst, int i)
+{
+	snprintf(dst, 32, "%s", ipc_names[i]);
+}
+
+/*
+ * Fills c for worker w; 0, or -1 when the op has nothing to work on (or
+ * could wait) and another is drawn.
+ */
+static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
+{
+	struct mslot *m;
+	int unpriv = rng_below(&r->rng, 6) == 0;
+	c->slot = c->slot2 = -1;
+	*ni = *ni2 = -1;
+	switch (c->op) {
+	case OP_MKFIFO:
+		*ni = name_free(r);
+		c->mode = DRAW(modes);
+		c->flags = rng_pct(&r->rng, 50);
+		c->unpriv = unpriv;
+		break;
+	case OP_OPEN: {
+		*ni = name_pick(r, 'p');
+		c->slot = slot_free(r, w);
+		int acc = (int)rng_below(&r->rng, 3); /* O_RDONLY.. O_RDWR */
+		c->flags = acc;
+		int i = name_ino[*ni];
+		int peer = 1; /* a blocking open would find its peer */
+		if (i >= 0 && ino[i].type == 'p' && acc != O_RDWR)
+			peer = count_ends(i, acc == O_RDONLY ? 2 : 1) > 0;
+		if (!peer || rng_pct(&r->rng, 50))
+			c->flags |= O_NONBLOCK;
+		c->unpriv = unpriv;
+		break;
+	}
+	case OP_OPEN_WAIT: /* the rendezvous: see coordinator_run */
+		*ni = name_pick(r, 'p');
+		c->slot = slot_free(r, w);
+		c->flags = rng_pct(&r->rng, 50) ? O_RDONLY : O_WRONLY;
+		break;
+	case OP_WRITE:
+	case OP_READ:
+		if ((c->slot = data_pick(r, w, c->op == OP_READ ? 1 : 2)) < 0)
+			return -1;
+		c->len = c->op == OP_WRITE ? DRAW(wlens) : DRAW(rlens);
+		c->dseed = rng_next(&r->rng);
+		c->flags = rng_pct(&r->rng, 30); /* MSG_NOSIGNAL */
+		break;
+	case OP_CLOSE:
+	case OP_FSTAT:
+		if ((c->slot = slot_used(r, w, 0)) < 0)
+			return -1;
+		break;
+	case OP_POLL: break;
+	case OP_STAT:
+	case OP_UNLINK:
+	case OP_CHMOD:
+		*ni = name_pick(r, rng_pct(&r->rng, 50) ? 'p' : 's');
+		c->mode = DRAW(modes);
+		c->unpriv = unpriv;
+		break;
+	case OP_RENAME:
+	case OP_LINK:
+		*ni = name_pick(r, rng_pct(&r->rng, 50) ? 'p' : 's');
+		*ni2 = name_pick(r, 0);
+		c->flags = c->op == OP_RENAME && rng_pct(&r->rng, 30) ?
+			RENAME_NOREPLACE :
+			0;
+		c->unpriv = unpriv;
+		break;
+	case OP_SOCKET: {
+		static const int types[] = { SOCK_STREAM, SOCK_DGRAM,
+					     SOCK_SEQPACKET };
+		c->slot = slot_free(r, w);
+		c->flags = DRAW(types);
+		c->mode = rng_pct(&r->rng, 30);
+		break;
+	}
+	case OP_BIND:
+	case OP_LISTEN:
+	case OP_CONNECT:
+	case OP_SENDTO:
+	case OP_SENDFD:
+	case OP_NAMES:
+	case OP_SHUTDOWN:
+		c->slot =
+			sock_pick(r, w,
+				  c->op == OP_BIND	      ? is_unbound :
+					  c->op == OP_LISTEN  ? is_listenable :
+					  c->op == OP_CONNECT ? is_connectable :
+					  c->op == OP_SENDTO  ? is_dgram :
+								is_connected);
+		if (c->slot < 0)
+			return -1;
+		m = &ms[w][c->slot];
+		c->unpriv = unpriv && c->op != OP_LISTEN && c->op != OP_NAMES &&
+			c->op != OP_SHUTDOWN;
+		if (c->op == OP_SENDFD)
+			*ni = rng_pct(&r->rng, 90) ?
+				FIRST_FILE + (int)rng_below(&r->rng, NFILE) :
+				name_pick(r, 0);
+		else if (c->op == OP_BIND)
+			*ni = name_free(r);
+		else
+			*ni = name_reachable(r, m->stype);
+		c->len = c->op == OP_LISTEN ? (int)rng_below(&r->rng, 4) :
+					      DRAW(wlens);
+		c->dseed = rng_next(&r->rng);
+		c->flags = c->op == OP_SHUTDOWN ? (int)rng_below(&r->rng, 3) :
+			c->op == OP_SENDTO	? rng_pct(&r->rng, 50) :
+						  0;
+		if (c->op == OP_CONNECT && !m->nb && m->stype != SOCK_DGRAM) {
+			/* a blocking connect to a full listener would wait */
+			int i = name_ino[*ni];
+			if (i >= 0 && ino[i].type == 's' && ino[i].lw >= 0 &&
+			    ino[i].stype == m->stype &&
+			    ino[i].queued > ino[i].backlog)
+				return -1;
+		}
+		break;
+	case OP_ACCEPT:
+		if ((c->slot = sock_pick(r, w, is_listening)) < 0)
+			return -1;
+		c->slot2 = slot_free(r, w);
+		if (c->slot2 == c->slot)
+			return -1;
+		c->flags = rng_pct(&r->rng, 30);
+		/* look first unless it cannot wait */
+		c->mode = !ms[w][c->slot].nb;
+		break;
+	default: return -1;
+	}
+	if (*ni >= 0)
+		set_name(c->name, *ni);
+	if (*ni2 >= 0)
+		set_name(c->name2, *ni2);
+	return 0;
+}
+
+/* ---- the model's update ---------------------------------------------- */
+
+static void update(int w, const struct cmd *c, long ret, int ni, int ni2)
+{
+	if (c->op == OP_CLOSE) { /* gone even if close failed */
+		model_close(w, c->slot);
+		return;
+	}
+	if (ret < 0)
+		return;
+	struct mslot *m = c->slot >= 0 ? &ms[w][c->slot] : NULL;
+	switch (c->op) {
+	case OP_MKFIFO: name_ino[ni] = ino_new('p'); break;
+	case OP_OPEN:
+	case OP_OPEN_WAIT:
+		model_close(w, c->slot);
+		*m = (struct mslot){ .kind = 'p',
+				     .ino = name_ino[ni],
+				     .acc = (c->flags & O_ACCMODE) + 1 };
+		break;
+	case OP_RENAME:
+		if (name_ino[ni] != name_ino[ni2]) {
+			name_ino[ni2] = name_ino[ni];
+			name_ino[ni] = -1;
+		}
+		break;
+	case OP_LINK: name_ino[ni2] = name_ino[ni]; break;
+	case OP_UNLINK: name_ino[ni] = -1; break;
+	case OP_SOCKET:
+		model_close(w, c->slot);
+		*m = (struct mslot){
+			.kind = 's', .ino = -1, .stype = c->flags, .nb = c->mode
+		};
+		break;
+	case OP_BIND:
+		m->ino = name_ino[ni] = ino_new('s');
+		ino[m->ino].stype = m->stype;
+		break;
+	case OP_LISTEN:
+		m->listening = 1;
+		if (m->ino >= 0) {
+			ino[m->ino].lw = w;
+			ino[m->ino].ls = c->slot;
+			ino[m->ino].backlog = c->len;
+		}
+		break;
+	case OP_CONNECT: {
+		int i = name_ino[ni];
+		if (m->stype != SOCK_DGRAM && i >= 0 && ino[i].lw >= 0)
+			ino[i].queued++;
+		m->connected = 1;
+		break;
+	}
+	case OP_ACCEPT:
+		if (m->ino >= 0 && ino[m->ino].queued > 0)
+			ino[m->ino].queued--;
+		model_close(w, c->slot2);
+		ms[w][c->slot2] = (struct mslot){ .kind = 's',
+						  .ino = -1,
+						  .stype = m->stype,
+						  .nb = c->flags,
+						  .connected = 1 };
+		break;
+	default: break;
+	}
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static int exchange(struct ipcrun *r, int w, const struct cmd *c,
+		    struct reply *rp)
+{
+	if (send(r->ctl[w], c, sizeof(*c), 0) != (ssize_t)sizeof(*c))
+		return -1;
+	return 0;
+}
+
+static int answer(struct ipcrun *r, int w, unsigned long n, struct reply *rp)
+{
+	if (recv(r->ctl[w], rp, sizeof(*rp), 0) != (ssize_t)sizeof(*rp)) {
+		fprintf(stderr, "pf-ipcstress: worker %d is gone at op %lu\n",
+			w, n);
+		return -1;
+	}
+	rp->text[sizeof(rp->text) - 1] = 0;
+	log_line(r, "%lu w%d %s", n, w, rp->text);
+	if (rp->blocked) {
+		r->blocked++;
+		fprintf(stderr,
+			"pf-ipcstress: op %lu waited (the model is wrong)\n",
+			n);
+	}
+	return 0;
+}
+
+static enum op draw_op(struct ipcrun *r)
+{
+	unsigned total = 0;
+	for (int i = 0; i < OP_COUNT; i++)
+		total += weight[i];
+	unsigned x = rng_below(&r->rng, total);
+	int i = 0;
+	while (x >= weight[i])
+		x -= weight[i++];
+	return (enum op)i;
+}
+
+int coordinator_run(struct ipcrun *r)
+{
+	for (int i = 0; i < NNAME; i++)
+		name_ino[i] = -1;
+	for (int i = 0; i < NFILE; i++)
+		name_ino[FIRST_FILE + i] = ino_new('f');
+	for (int w = 0; w < MAX_WORKERS; w++)
+		for (int s = 0; s < NSLOT; s++)
+			ms[w][s] = (struct mslot){ .ino = -1 };
+	for (unsigned long n = 0; n < r->nops; n++) {
+		struct cmd c;
+		int w, ni, ni2;
+		do {
+			memset(&c, 0, sizeof(c));
+			w = (int)rng_below(&r->rng, (uint32_t)r->nworkers);
+			c.op = draw_op(r);
+		} while (draw(r, w, &c, &ni, &ni2) < 0);
+		r->count[c.op]++;
+		struct reply rp, rp2;
+		if (c.op == OP_OPEN_WAIT) {
+			/* two workers, one blocking open each: whichever
+			 * comes first waits for the other */
+			int w2 = (w + 1 +
+				  (int)rng_below(&r->rng,
+						 (uint32_t)r->nworkers - 1)) %
+				r->nworkers;
+			struct cmd c2 = c;
+			c2.slot = slot_free(r, w2);
+			c2.flags = c.flags == O_RDONLY ? O_WRONLY : O_RDONLY;
+			if (exchange(r, w, &c, &rp) ||
+			    exchange(r, w2, &c2, &rp2) ||
+			    answer(r, w, n, &rp) || answer(r, w2, n, &rp2))
+				return 2;
+			update(w, &c, rp.ret, ni, ni2);
+			update(w2, &c2, rp2.ret, ni, ni2);
+		} else {
+			if (exchange(r, w, &c, &rp) || answer(r, w, n, &rp))
+				return 2;
+			update(w, &c, rp.ret, ni, ni2);
+		}
+		if (rp.ret >= 0)
+			r->ok[c.op]++;
+	}
+	struct cmd q = { .op = OP_QUIT };
+	for (int w = 0; w < r->nworkers; w++)
+		send(r->ctl[w], &q, sizeof(q), 0);
+	free(ino);
+	return 0;
+}
+
+static int dirent_visible(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+}
+
+static void list_dir(struct ipcrun *r, const char *dir)
+{
+	struct dirent **v;
+	int n = scandir(dir, &v, dirent_visible, alphasort);
+	if (n < 0) {
+		log_line(r, "scandir %s = -1 %s", dir, strerrorname_np(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char p[512];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", dir, v[i]->d_name);
+		if (lstat(p, &st) < 0)
+			log_line(r, "%s = -1 %s", p, strerrorname_np(errno));
+		else
+			log_line(r, "%s %c 0%o nlink %lu uid %u size %lld", p,
+				 S_ISFIFO(st.st_mode)	      ? 'p' :
+					 S_ISSOCK(st.st_mode) ? 's' :
+					 S_ISDIR(st.st_mode)  ? 'd' :
+								'f',
+				 st.st_mode & 07777, (unsigned long)st.st_nlink,
+				 st.st_uid,
+				 S_ISREG(st.st_mode) ? (long long)st.st_size :
+						       0LL);
+		free(v[i]);
+	}
+	free(v);
+}
+
+void list_names(struct ipcrun *r)
+{
+	log_line(r, "listing");
+	list_dir(r, ".");
+	list_dir(r, "d");
+}
