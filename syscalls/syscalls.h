@@ -446,7 +446,9 @@ long mounttab_open(struct call *c, const char *path, int flags);
 int call_getfd(struct call *c, int fd);
 /* 1 when the injected fd must be known before the target runs on (record
  * locks note each fd of a file: an fd added after SEND could already be
- * closed and its number reused): ADDFD and SEND apart. */
+ * closed and its number reused), or our copy closed before it does (a host
+ * fd: a FIFO twin's end we held would count as a reader or writer):
+ * ADDFD and SEND apart. */
 int call_inject_first(const struct call *c);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);

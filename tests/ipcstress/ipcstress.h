@@ -56,6 +56,7 @@ enum op {
 	OP_SENDFD,
 	OP_NAMES,
 	OP_SHUTDOWN,
+	OP_REOPEN, /* open, close, and at once the other end: ENXIO, EOF */
 	OP_QUIT,
 	OP_COUNT
 };

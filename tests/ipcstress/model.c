@@ -31,7 +31,7 @@ const char *const op_names[OP_COUNT] = {
 	"mkfifo", "open",   "open-wait", "write",    "read",	"close",
 	"poll",	  "stat",   "fstat",	 "rename",   "link",	"unlink",
 	"chmod",  "socket", "bind",	 "listen",   "connect", "accept",
-	"sendto", "sendfd", "names",	 "shutdown", "quit",
+	"sendto", "sendfd", "names",	 "shutdown", "reopen",	"quit",
 };
 
 /* relative weights of the ops, in enum order */
@@ -43,7 +43,7 @@ static const unsigned weight[OP_COUNT] = {
 	[OP_CHMOD] = 4,	   [OP_SOCKET] = 7,  [OP_BIND] = 6,
 	[OP_LISTEN] = 4,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
 	[OP_SENDTO] = 6,   [OP_SENDFD] = 3,  [OP_NAMES] = 3,
-	[OP_SHUTDOWN] = 1,
+	[OP_SHUTDOWN] = 1, [OP_REOPEN] = 4,
 };
 
 struct mslot {
@@ -312,6 +312,11 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 			return -1;
 		break;
 	case OP_POLL: break;
+	case OP_REOPEN:
+		*ni = name_pick(r, 'p');
+		c->flags = rng_pct(&r->rng, 50) ? O_RDONLY : O_RDWR;
+		c->len = DRAW(rlens);
+		break;
 	case OP_STAT:
 	case OP_UNLINK:
 	case OP_CHMOD:

@@ -381,6 +381,44 @@ static long do_accept(struct out *o, const struct cmd *c)
 	return r;
 }
 
+/*
+ * An end opened and closed, then at once the other: no reader left
+ * (ENXIO for a non-blocking writer), no writer left (EOF for a reader),
+ * unless another process holds one. Nothing may hold the closed end a
+ * moment longer (the supervisor's copy of an fd it handed over did).
+ */
+static long do_reopen(struct out *o, const struct cmd *c)
+{
+	int first = c->flags | O_NONBLOCK | O_CLOEXEC;
+	put(o, "reopen %s %s", c->name, acc_name(c->flags));
+	long r = res(open(c->name, first));
+	put_fd_res(o, r);
+	if (r < 0)
+		return r;
+	close((int)r);
+	if (c->flags == O_RDONLY) {
+		r = res(open(c->name, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+		put(o, ", WRONLY");
+		put_fd_res(o, r);
+		if (r >= 0)
+			close((int)r);
+		return r;
+	}
+	r = res(open(c->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+	put(o, ", RDONLY");
+	put_fd_res(o, r);
+	if (r < 0)
+		return r;
+	long n = res(read((int)r, buf, (size_t)c->len));
+	close((int)r);
+	put(o, ", read %d", c->len);
+	put_res(o, n);
+	if (n >= 0)
+		put(o, " hash %016llx",
+		    (unsigned long long)fnv(FNV_INIT, buf, (size_t)n));
+	return n;
+}
+
 static long run_cmd(struct out *o, const struct cmd *c)
 {
 	struct stat st;
@@ -497,6 +535,7 @@ static long run_cmd(struct out *o, const struct cmd *c)
 	case OP_SENDTO: return do_sendto(o, c);
 	case OP_SENDFD: return do_sendfd(o, c);
 	case OP_NAMES: return do_names(o, c);
+	case OP_REOPEN: return do_reopen(o, c);
 	case OP_SHUTDOWN:
 		r = res(shutdown(fd, c->flags));
 		put(o, "shutdown s%d %s", c->slot,
