@@ -37,12 +37,12 @@ const char *const op_names[OP_COUNT] = {
 /* relative weights of the ops, in enum order */
 static const unsigned weight[OP_COUNT] = {
 	[OP_MKFIFO] = 6,   [OP_OPEN] = 12,   [OP_OPEN_WAIT] = 4,
-	[OP_WRITE] = 14,   [OP_READ] = 14,   [OP_CLOSE] = 8,
+	[OP_WRITE] = 14,   [OP_READ] = 14,   [OP_CLOSE] = 5,
 	[OP_POLL] = 3,	   [OP_STAT] = 5,    [OP_FSTAT] = 3,
 	[OP_RENAME] = 4,   [OP_LINK] = 3,    [OP_UNLINK] = 5,
 	[OP_CHMOD] = 4,	   [OP_SOCKET] = 7,  [OP_BIND] = 6,
-	[OP_LISTEN] = 4,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
-	[OP_SENDTO] = 6,   [OP_SENDFD] = 3,  [OP_NAMES] = 3,
+	[OP_LISTEN] = 6,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
+	[OP_SENDTO] = 6,   [OP_SENDFD] = 4,  [OP_NAMES] = 3,
 	[OP_SHUTDOWN] = 1, [OP_REOPEN] = 4,
 };
 
@@ -158,6 +158,11 @@ static int is_listening(const struct mslot *m)
 	return m->listening;
 }
 
+static int is_pending(const struct mslot *m)
+{
+	return m->listening && m->ino >= 0 && ino[m->ino].queued > 0;
+}
+
 static int is_connected(const struct mslot *m)
 {
 	return m->connected;
@@ -198,6 +203,28 @@ static int name_reachable(struct ipcrun *r, int stype)
 				v[n++] = i;
 		}
 	return n ? pick(r, v, n) : name_pick(r, 's');
+}
+
+/* a connectable socket of worker w of a type a listening or datagram name
+ * takes, else dflt */
+static int connect_pick(struct ipcrun *r, int w, int dflt)
+{
+	int v[NSLOT], n = 0;
+	for (int s = 0; s < NSLOT; s++) {
+		const struct mslot *m = &ms[w][s];
+		if (m->kind != 's' || !is_connectable(m))
+			continue;
+		for (int i = 0; i < FIRST_FILE; i++) {
+			int k = name_ino[i];
+			if (k >= 0 && ino[k].type == 's' &&
+			    ino[k].stype == m->stype &&
+			    (m->stype == SOCK_DGRAM || ino[k].lw >= 0)) {
+				v[n++] = s;
+				break;
+			}
+		}
+	}
+	return n ? pick(r, v, n) : dflt;
 }
 
 /* an empty slot, or (all full) any: the worker closes what it held */
@@ -321,6 +348,8 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 	case OP_UNLINK:
 	case OP_CHMOD:
 		*ni = name_pick(r, rng_pct(&r->rng, 50) ? 'p' : 's');
+		if (c->op == OP_UNLINK && *ni >= FIRST_FILE && *ni < MISSING)
+			*ni -= FIRST_FILE;
 		c->mode = DRAW(modes);
 		c->unpriv = unpriv;
 		break;
@@ -328,6 +357,10 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 	case OP_LINK:
 		*ni = name_pick(r, rng_pct(&r->rng, 50) ? 'p' : 's');
 		*ni2 = name_pick(r, 0);
+		if (*ni >= FIRST_FILE && *ni < MISSING)
+			*ni -= FIRST_FILE; /* f0..f2 stay: SCM_RIGHTS sends them */
+		if (*ni2 >= FIRST_FILE && *ni2 < MISSING)
+			*ni2 -= FIRST_FILE;
 		c->flags = c->op == OP_RENAME && rng_pct(&r->rng, 30) ?
 			RENAME_NOREPLACE :
 			0;
@@ -355,6 +388,8 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 					  c->op == OP_CONNECT ? is_connectable :
 					  c->op == OP_SENDTO  ? is_dgram :
 								is_connected);
+		if (c->op == OP_CONNECT && rng_pct(&r->rng, 60))
+			c->slot = connect_pick(r, w, c->slot);
 		if (c->slot < 0)
 			return -1;
 		m = &ms[w][c->slot];
@@ -384,7 +419,10 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 		}
 		break;
 	case OP_ACCEPT:
-		if ((c->slot = sock_pick(r, w, is_listening)) < 0)
+		if ((c->slot = sock_pick(r, w,
+					 rng_pct(&r->rng, 70) ? is_pending :
+								is_listening)) <
+		    0)
 			return -1;
 		c->slot2 = slot_free(r, w);
 		if (c->slot2 == c->slot)
