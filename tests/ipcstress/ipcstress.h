@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "fsstress.h" /* rng, fnv */
 
@@ -57,6 +58,9 @@ enum op {
 	OP_NAMES,
 	OP_SHUTDOWN,
 	OP_REOPEN, /* open, close, and at once the other end: ENXIO, EOF */
+	OP_RESPAWN, /* a worker exits (its descriptors close) and a new one
+		     * takes its place */
+	OP_SYMLINK,
 	OP_QUIT,
 	OP_COUNT
 };
@@ -85,18 +89,25 @@ __attribute__((noreturn)) void worker_main(int ctl);
 struct ipcrun {
 	struct rng rng;
 	int nworkers;
-	int ctl[MAX_WORKERS];
+	int ctl[MAX_WORKERS]; /* -1: none */
+	pid_t pid[MAX_WORKERS];
 	unsigned long nops;
 	FILE *log;
 	uint64_t hash;
 	unsigned long count[OP_COUNT], ok[OP_COUNT], blocked;
 };
 int coordinator_run(struct ipcrun *r);
+/* main.c: a worker w forked (its control socket in r->ctl[w]), 0 or -1;
+ * told to quit before, reaped: 0, or -1 when it did not exit 0 */
+int worker_spawn(struct ipcrun *r, int w);
+int worker_reap(struct ipcrun *r, int w);
 /* the closing listing: every name's type, mode, links, owner */
 void list_names(struct ipcrun *r);
 void log_line(struct ipcrun *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 extern const char *const ipc_names[NNAME];
+/* the last component of the directory under test (model.c) */
+extern const char *ipc_dir_base;
 extern const char *const op_names[OP_COUNT];
 
 #endif

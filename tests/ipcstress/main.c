@@ -56,6 +56,46 @@ static int make_files(uint64_t seed)
 	return 0;
 }
 
+int worker_spawn(struct ipcrun *r, int w)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		for (int k = 0; k < MAX_WORKERS; k++)
+			if (r->ctl[k] >= 0)
+				close(r->ctl[k]);
+		signal(SIGPIPE, SIG_DFL);
+		worker_main(sv[1]);
+	}
+	close(sv[1]);
+	r->ctl[w] = sv[0];
+	r->pid[w] = pid;
+	return 0;
+}
+
+int worker_reap(struct ipcrun *r, int w)
+{
+	int st = 0;
+	close(r->ctl[w]);
+	r->ctl[w] = -1;
+	if (waitpid(r->pid[w], &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		fprintf(stderr, "pf-ipcstress: worker %d ended badly (%#x)\n",
+			w, st);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long nops = 3000;
@@ -88,6 +128,8 @@ int main(int argc, char **argv)
 	if (!procs)
 		procs = 2 + (int)(seed % 3);
 	const char *dir = argv[optind];
+	const char *slash = strrchr(dir, '/');
+	ipc_dir_base = slash ? slash + 1 : dir;
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		return die2(dir);
 	/* relative names from here on: the log reads the same anywhere */
@@ -115,36 +157,15 @@ int main(int argc, char **argv)
 		 nops, procs);
 	/* a worker gone must not kill us with SIGPIPE on the control socket */
 	signal(SIGPIPE, SIG_IGN);
-	pid_t pid[MAX_WORKERS];
-	for (int w = 0; w < procs; w++) {
-		int sv[2];
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) <
-		    0)
-			return die2("socketpair");
-		if (fflush(NULL), (pid[w] = fork()) < 0)
+	for (int w = 0; w < MAX_WORKERS; w++)
+		r.ctl[w] = -1;
+	for (int w = 0; w < procs; w++)
+		if (worker_spawn(&r, w) < 0)
 			return die2("fork");
-		if (pid[w] == 0) {
-			close(sv[0]);
-			for (int k = 0; k < w; k++)
-				close(r.ctl[k]);
-			signal(SIGPIPE, SIG_DFL);
-			worker_main(sv[1]);
-		}
-		close(sv[1]);
-		r.ctl[w] = sv[0];
-	}
 	int ret = coordinator_run(&r);
-	for (int w = 0; w < procs; w++) {
-		int st;
-		close(r.ctl[w]);
-		if (waitpid(pid[w], &st, 0) < 0 || !WIFEXITED(st) ||
-		    WEXITSTATUS(st)) {
-			fprintf(stderr,
-				"pf-ipcstress: worker %d ended badly (%#x)\n",
-				w, st);
+	for (int w = 0; w < procs; w++)
+		if (r.ctl[w] >= 0 && worker_reap(&r, w) < 0)
 			ret = ret ? ret : 1;
-		}
-	}
 	list_names(&r);
 	if (r.blocked)
 		ret = ret ? ret : 1;

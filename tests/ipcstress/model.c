@@ -28,10 +28,11 @@ const char *const ipc_names[NNAME] = {
 #define MISSING 15 /* x/n0: its directory never exists */
 
 const char *const op_names[OP_COUNT] = {
-	"mkfifo", "open",   "open-wait", "write",    "read",	"close",
-	"poll",	  "stat",   "fstat",	 "rename",   "link",	"unlink",
-	"chmod",  "socket", "bind",	 "listen",   "connect", "accept",
-	"sendto", "sendfd", "names",	 "shutdown", "reopen",	"quit",
+	"mkfifo",  "open",   "open-wait", "write",    "read",	 "close",
+	"poll",	   "stat",   "fstat",	  "rename",   "link",	 "unlink",
+	"chmod",   "socket", "bind",	  "listen",   "connect", "accept",
+	"sendto",  "sendfd", "names",	  "shutdown", "reopen",	 "respawn",
+	"symlink", "quit",
 };
 
 /* relative weights of the ops, in enum order */
@@ -43,7 +44,8 @@ static const unsigned weight[OP_COUNT] = {
 	[OP_CHMOD] = 4,	   [OP_SOCKET] = 7,  [OP_BIND] = 6,
 	[OP_LISTEN] = 6,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
 	[OP_SENDTO] = 6,   [OP_SENDFD] = 4,  [OP_NAMES] = 3,
-	[OP_SHUTDOWN] = 1, [OP_REOPEN] = 4,
+	[OP_SHUTDOWN] = 1, [OP_REOPEN] = 4,  [OP_RESPAWN] = 1,
+	[OP_SYMLINK] = 3,
 };
 
 struct mslot {
@@ -54,7 +56,8 @@ struct mslot {
 };
 
 struct mino {
-	char type; /* 'p' FIFO, 's' socket, 'f' file */
+	char type; /* 'p' FIFO, 's' socket, 'f' file, 'l' symlink */
+	char text[32]; /* a symlink's body */
 	int lw, ls; /* the listening slot bound to it, lw -1: none */
 	int backlog, queued;
 	int stype; /* a socket's type */
@@ -64,6 +67,46 @@ static struct mslot ms[MAX_WORKERS][NSLOT];
 static struct mino *ino;
 static int nino, cap_ino;
 static int name_ino[NNAME];
+
+const char *ipc_dir_base = "";
+
+/*
+ * The name a symlink's body leads to from name i (its directory), or -1.
+ * A link made in d/ and renamed to the top goes up out of the directory
+ * under test: "../BASE/n1" (BASE its last component) is n1 again.
+ */
+static int link_target(int i, const char *text)
+{
+	char p[80], up[80];
+	int in_d = !strncmp(ipc_names[i], "d/", 2);
+	snprintf(p, sizeof(p), "%s%s", in_d ? "d/" : "", text);
+	snprintf(up, sizeof(up), "../%s/", ipc_dir_base);
+	const char *q = !strncmp(p, "d/../", 5) ? p + 5 :
+		!strncmp(p, up, strlen(up))	? p + strlen(up) :
+						  p;
+	for (int k = 0; k < NNAME; k++)
+		if (!strcmp(ipc_names[k], q))
+			return k;
+	return -1;
+}
+
+/* the inode name i leads to, symlinks followed (-1: none, or a loop) */
+static int name_res(int i)
+{
+	int k = name_ino[i];
+	for (int depth = 0; k >= 0 && ino[k].type == 'l'; depth++) {
+		i = depth < 8 ? link_target(i, ino[k].text) : -1;
+		k = i >= 0 ? name_ino[i] : -1;
+	}
+	return k;
+}
+
+/* the body of a symlink at name `from` that leads to name `to` */
+static void link_text(int from, int to, char *out, size_t size)
+{
+	int up = !!strchr(ipc_names[from], '/');
+	snprintf(out, size, "%s%s", up ? "../" : "", ipc_names[to]);
+}
 
 static int ino_new(char type)
 {
@@ -196,7 +239,7 @@ static int name_reachable(struct ipcrun *r, int stype)
 	int v[NNAME], n = 0;
 	if (rng_pct(&r->rng, 75))
 		for (int i = 0; i < FIRST_FILE; i++) {
-			int k = name_ino[i];
+			int k = name_res(i);
 			if (k >= 0 && ino[k].type == 's' &&
 			    ino[k].stype == stype &&
 			    (stype == SOCK_DGRAM || ino[k].lw >= 0))
@@ -215,7 +258,7 @@ static int connect_pick(struct ipcrun *r, int w, int dflt)
 		if (m->kind != 's' || !is_connectable(m))
 			continue;
 		for (int i = 0; i < FIRST_FILE; i++) {
-			int k = name_ino[i];
+			int k = name_res(i);
 			if (k >= 0 && ino[k].type == 's' &&
 			    ino[k].stype == m->stype &&
 			    (m->stype == SOCK_DGRAM || ino[k].lw >= 0)) {
@@ -243,7 +286,7 @@ static int name_pick(struct ipcrun *r, char type)
 	if (type && rng_pct(&r->rng, 70)) {
 		int v[NNAME], n = 0;
 		for (int i = 0; i < NNAME; i++)
-			if (name_ino[i] >= 0 && ino[name_ino[i]].type == type)
+			if (name_res(i) >= 0 && ino[name_res(i)].type == type)
 				v[n++] = i;
 		if (n)
 			return pick(r, v, n);
@@ -311,7 +354,7 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 		c->slot = slot_free(r, w);
 		int acc = (int)rng_below(&r->rng, 3); /* O_RDONLY.. O_RDWR */
 		c->flags = acc;
-		int i = name_ino[*ni];
+		int i = name_res(*ni);
 		int peer = 1; /* a blocking open would find its peer */
 		if (i >= 0 && ino[i].type == 'p' && acc != O_RDWR)
 			peer = count_ends(i, acc == O_RDONLY ? 2 : 1) > 0;
@@ -338,7 +381,13 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 		if ((c->slot = slot_used(r, w, 0)) < 0)
 			return -1;
 		break;
-	case OP_POLL: break;
+	case OP_POLL:
+	case OP_RESPAWN: break;
+	case OP_SYMLINK:
+		*ni = name_free(r);
+		*ni2 = name_pick(r, rng_pct(&r->rng, 50) ? 'p' : 's');
+		c->unpriv = unpriv;
+		break;
 	case OP_REOPEN:
 		*ni = name_pick(r, 'p');
 		c->flags = rng_pct(&r->rng, 50) ? O_RDONLY : O_RDWR;
@@ -411,7 +460,7 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 						  0;
 		if (c->op == OP_CONNECT && !m->nb && m->stype != SOCK_DGRAM) {
 			/* a blocking connect to a full listener would wait */
-			int i = name_ino[*ni];
+			int i = name_res(*ni);
 			if (i >= 0 && ino[i].type == 's' && ino[i].lw >= 0 &&
 			    ino[i].stype == m->stype &&
 			    ino[i].queued > ino[i].backlog)
@@ -437,6 +486,8 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 		set_name(c->name, *ni);
 	if (*ni2 >= 0)
 		set_name(c->name2, *ni2);
+	if (c->op == OP_SYMLINK)
+		link_text(*ni, *ni2, c->name2, sizeof(c->name2));
 	return 0;
 }
 
@@ -453,11 +504,16 @@ static void update(int w, const struct cmd *c, long ret, int ni, int ni2)
 	struct mslot *m = c->slot >= 0 ? &ms[w][c->slot] : NULL;
 	switch (c->op) {
 	case OP_MKFIFO: name_ino[ni] = ino_new('p'); break;
+	case OP_SYMLINK:
+		name_ino[ni] = ino_new('l');
+		snprintf(ino[name_ino[ni]].text, sizeof(ino[0].text), "%s",
+			 c->name2);
+		break;
 	case OP_OPEN:
 	case OP_OPEN_WAIT:
 		model_close(w, c->slot);
 		*m = (struct mslot){ .kind = 'p',
-				     .ino = name_ino[ni],
+				     .ino = name_res(ni),
 				     .acc = (c->flags & O_ACCMODE) + 1 };
 		break;
 	case OP_RENAME:
@@ -487,7 +543,7 @@ static void update(int w, const struct cmd *c, long ret, int ni, int ni2)
 		}
 		break;
 	case OP_CONNECT: {
-		int i = name_ino[ni];
+		int i = name_res(ni);
 		if (m->stype != SOCK_DGRAM && i >= 0 && ino[i].lw >= 0)
 			ino[i].queued++;
 		m->connected = 1;
@@ -566,6 +622,23 @@ int coordinator_run(struct ipcrun *r)
 		} while (draw(r, w, &c, &ni, &ni2) < 0);
 		r->count[c.op]++;
 		struct reply rp, rp2;
+		if (c.op == OP_RESPAWN) {
+			/* the exit closes everything it held before wait
+			 * returns (exit_files comes before exit_notify) */
+			struct cmd q = { .op = OP_QUIT };
+			long ret = 0;
+			if (send(r->ctl[w], &q, sizeof(q), 0) !=
+				    (ssize_t)sizeof(q) ||
+			    worker_reap(r, w) < 0 || worker_spawn(r, w) < 0)
+				ret = -1;
+			log_line(r, "%lu w%d respawn = %ld", n, w, ret);
+			if (ret < 0)
+				return 2;
+			for (int s = 0; s < NSLOT; s++)
+				model_close(w, s);
+			r->ok[c.op]++;
+			continue;
+		}
 		if (c.op == OP_OPEN_WAIT) {
 			/* two workers, one blocking open each: whichever
 			 * comes first waits for the other */
@@ -621,6 +694,7 @@ static void list_dir(struct ipcrun *r, const char *dir)
 				 S_ISFIFO(st.st_mode)	      ? 'p' :
 					 S_ISSOCK(st.st_mode) ? 's' :
 					 S_ISDIR(st.st_mode)  ? 'd' :
+					 S_ISLNK(st.st_mode)  ? 'l' :
 								'f',
 				 st.st_mode & 07777, (unsigned long)st.st_nlink,
 				 st.st_uid,

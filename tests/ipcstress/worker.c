@@ -482,6 +482,11 @@ static long run_cmd(struct out *o, const struct cmd *c)
 		    c->flags ? " noreplace" : "");
 		put_res(o, r);
 		return r;
+	case OP_SYMLINK:
+		r = res(symlink(c->name2, c->name));
+		put(o, "symlink %s -> %s", c->name, c->name2);
+		put_res(o, r);
+		return r;
 	case OP_LINK:
 		r = res(link(c->name, c->name2));
 		put(o, "link %s %s", c->name, c->name2);
