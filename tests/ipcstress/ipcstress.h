@@ -85,7 +85,7 @@ struct reply {
 /* worker.c: serve commands from fd ctl until OP_QUIT; never returns */
 __attribute__((noreturn)) void worker_main(int ctl);
 
-/* model.c: the coordinator */
+/* run.c: the coordinator */
 struct ipcrun {
 	struct rng rng;
 	int nworkers;
@@ -97,6 +97,16 @@ struct ipcrun {
 	unsigned long count[OP_COUNT], ok[OP_COUNT], blocked;
 };
 int coordinator_run(struct ipcrun *r);
+/* model.c: the model the ops are drawn from (updated from results only) */
+void model_init(void);
+void model_free(void);
+/* the next op for the worker returned; ni, ni2: the names it uses */
+int model_draw(struct ipcrun *r, struct cmd *c, int *ni, int *ni2);
+/* an empty slot of worker w (or any, when all are full) */
+int model_slot_free(struct ipcrun *r, int w);
+void model_update(int w, const struct cmd *c, long ret, int ni, int ni2);
+/* worker w exited: it holds nothing */
+void model_exit(int w);
 /* main.c: a worker w forked (its control socket in r->ctl[w]), 0 or -1;
  * told to quit before, reaped: 0, or -1 when it did not exit 0 */
 int worker_spawn(struct ipcrun *r, int w);
