@@ -71,7 +71,7 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 		r = -errno;
 	if (r == 0) {
 		vabs_clean(p->vabs);
-		twin_add(p->m, f, fo.host, p->vabs);
+		twin_add(p->m, f, fo.host, p->vabs, NULL);
 	}
 	pf_close(f);
 	if (r < 0)

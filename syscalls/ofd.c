@@ -296,7 +296,11 @@ long call_inject_host(struct call *c, int fd, int cloexec)
 
 int call_inject_first(const struct call *c)
 {
-	return c->inject_ofd && lock_any();
+	/* a host fd: our copy must be gone before the target runs on. A
+	 * FIFO's twin opened O_RDONLY|O_NONBLOCK and closed at once by the
+	 * target still had a reader (ours), so the next O_WRONLY|O_NONBLOCK
+	 * open got a pipe instead of ENXIO (pf-ipcstress seed 1002). */
+	return !c->inject_ofd || lock_any();
 }
 
 void call_after_inject(struct call *c, long ret)

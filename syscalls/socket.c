@@ -19,14 +19,15 @@
  *     the caller, and the call meets the filter again as the host's. A
  *     non-blocking socket's connect, which never waits, is done here on
  *     the caller's socket (pidfd_getfd);
- *   - getsockname, getpeername of a socket bound to a twin show the pool
- *     path.
+ *   - getsockname, getpeername of a socket bound to a twin show the path
+ *     bind was given (a relative one stays relative, as Linux keeps it).
  * Addresses are read once; an address that is not a pool path is the
  * kernel's (CONTINUE). Abstract and unnamed sockets never concern us.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,7 @@
 #include <sys/un.h>
 
 #include "syscalls.h"
+#include "rundir.h"
 
 #define RED_ZONE 128
 
@@ -105,12 +107,14 @@ static long reach(struct call *c, struct upath *u, struct sockaddr_un *sa)
 	}
 	if (r < 0)
 		return r;
+	/* write permission first, then the type: unix_find_bsd's order (a
+	 * FIFO the caller may not write is EACCES, not ECONNREFUSED) */
 	struct pf_stat st;
-	r = pf_fstat(u->p.m->pool, f, &st);
+	r = pf_faccessat(u->p.m->pool, pc, f, "", W_OK, AT_EMPTY_PATH);
+	if (r == 0)
+		r = pf_fstat(u->p.m->pool, f, &st);
 	if (r == 0 && !S_ISSOCK(st.mode))
 		r = -ECONNREFUSED;
-	if (r == 0)
-		r = pf_faccessat(u->p.m->pool, pc, f, "", W_OK, AT_EMPTY_PATH);
 	pf_close(f);
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
@@ -190,7 +194,7 @@ static long bind_pool(struct call *c, struct upath *u, int sock)
 		}
 		if (r == 0) {
 			vabs_clean(p->vabs);
-			twin_add(p->m, f, sa.sun_path, p->vabs);
+			twin_add(p->m, f, sa.sun_path, p->vabs, u->path);
 		}
 		pf_close(f);
 	}
@@ -256,6 +260,86 @@ static long redo_with(struct call *c, struct readdr *ra)
 	return call_redo_or(c, &d, -ECONNREFUSED, "reach pool sockets");
 }
 
+/*
+ * Whether the kernel looks at a send's address at all: only a datagram
+ * socket's sendmsg does. A seqpacket socket ignores it (ENOTCONN when
+ * unconnected), a stream socket refuses it (EOPNOTSUPP, EISCONN), both
+ * before any lookup; so a pool path's ENOENT or EACCES must not come
+ * first. 0 for a datagram socket, CALL_CONTINUE for a socket that
+ * ignores it (or an fd that is none: the kernel's EBADF, ENOTSOCK), or
+ * -errno.
+ */
+static long send_uses_addr(struct call *c, int fd)
+{
+	int sock = call_getfd(c, fd);
+	if (sock < 0)
+		return sock == -EBADF ? CALL_CONTINUE : sock;
+	int type = 0;
+	socklen_t len = sizeof(type);
+	int r = getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len);
+	close(sock);
+	return r == 0 && type == SOCK_DGRAM ? 0 : CALL_CONTINUE;
+}
+
+/*
+ * A datagram send fails in the kernel's order: a socket shut down for
+ * writing (EPIPE), a full one (EAGAIN), too long a message (EMSGSIZE)
+ * before the address is looked up. So a pool path the lookup refuses is
+ * not answered at once: the call runs again with a host address that the
+ * kernel refuses the same way (e/ in the runtime directory), and the
+ * kernel picks the first error. 0 with sa filled, or the error itself
+ * when it has no such address.
+ */
+static pthread_once_t refusals_once = PTHREAD_ONCE_INIT;
+static char refusals[PATH_MAX];
+
+static void refusals_make(void)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 8];
+	if (rundir_sub("e", dir, sizeof(dir)) < 0)
+		return;
+	/* file: writable, not a socket (ECONNREFUSED; file/x ENOTDIR);
+	 * ro: not writable (EACCES); loop (ELOOP); none (ENOENT) */
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} files[] = { { "file", 0666 }, { "ro", 0 } };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i].name);
+		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || fchmod(fd, files[i].mode) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		close(fd);
+	}
+	snprintf(p, sizeof(p), "%s/loop", dir);
+	if (symlink("loop", p) < 0 && errno != EEXIST)
+		return;
+	snprintf(refusals, sizeof(refusals), "%s", dir);
+}
+
+static long refusal_addr(long err, struct sockaddr_un *sa)
+{
+	const char *leaf = err == -ENOENT ? "none" :
+		err == -ENOTDIR		  ? "file/x" :
+		err == -ECONNREFUSED	  ? "file" :
+		err == -EACCES		  ? "ro" :
+		err == -ELOOP		  ? "loop" :
+					    NULL;
+	if (!leaf)
+		return err;
+	pthread_once(&refusals_once, refusals_make);
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (!refusals[0] ||
+	    snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", refusals,
+		     leaf) >= (int)sizeof(sa->sun_path))
+		return err;
+	return 0;
+}
+
 /* connect, sendto: the address is args[ai], its length args[ai + 1]. */
 static long addr_call(struct call *c, int ai)
 {
@@ -265,6 +349,8 @@ static long addr_call(struct call *c, int ai)
 		return r;
 	struct readdr ra = { .addr_arg = ai, .len_arg = ai + 1, .msg_arg = -1 };
 	long ret = reach(c, &u, &ra.sa);
+	if (ret < 0)
+		ret = refusal_addr(ret, &ra.sa);
 	return ret < 0 ? ret : redo_with(c, &ra);
 }
 
@@ -299,6 +385,9 @@ long sys_connect(struct call *c)
 
 long sys_sendto(struct call *c)
 {
+	long r = send_uses_addr(c, (int)c->args[0]);
+	if (r)
+		return r;
 	return addr_call(c, 4);
 }
 
@@ -312,11 +401,15 @@ long sys_sendmsg(struct call *c)
 			   ra.msg.msg_namelen, &u);
 	if (r)
 		return r;
+	if ((r = send_uses_addr(c, (int)c->args[0])))
+		return r;
 	long ret = reach(c, &u, &ra.sa);
+	if (ret < 0)
+		ret = refusal_addr(ret, &ra.sa);
 	return ret < 0 ? ret : redo_with(c, &ra);
 }
 
-/* ---- getsockname, getpeername: the pool path ------------------------ */
+/* ---- getsockname, getpeername: the path bind was given -------------- */
 
 static long name_call(struct call *c, int peer)
 {
@@ -333,9 +426,10 @@ static long name_call(struct call *c, int peer)
 	close(sock);
 	if (r < 0 || sa.sun_family != AF_UNIX ||
 	    len <= offsetof(struct sockaddr_un, sun_path) ||
-	    !twin_vpath(sa.sun_path, vpath, sizeof(vpath)))
+	    !twin_addr(sa.sun_path, vpath, sizeof(vpath)))
 		return CALL_CONTINUE; /* not a twin: the kernel's answer */
-	/* the pool path, cut to sun_path as the kernel cuts a long name */
+	/* the path as bind was given it (relative stays relative, as the
+	 * kernel keeps it), cut to sun_path as the kernel cuts a long name */
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	size_t n = strnlen(vpath, sizeof(sa.sun_path));

@@ -489,7 +489,9 @@ long mounttab_open(struct call *c, const char *path, int flags);
 int call_getfd(struct call *c, int fd);
 /* 1 when the injected fd must be known before the target runs on (record
  * locks note each fd of a file: an fd added after SEND could already be
- * closed and its number reused): ADDFD and SEND apart. */
+ * closed and its number reused), or our copy closed before it does (a host
+ * fd: a FIFO twin's end we held would count as a reader or writer):
+ * ADDFD and SEND apart. */
 int call_inject_first(const struct call *c);
 /* After ADDFD: ret is the target fd or -errno. Registers or drops. */
 void call_after_inject(struct call *c, long ret);
@@ -570,12 +572,16 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc,
 int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
 	      char *out, size_t size);
 /* Remembers that host path (made) stands for pool file f (a reference is
- * taken), known as vpath. */
-void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath);
+ * taken), known as vpath; a socket's also the sun_path it was bound by
+ * (addr, as the caller gave it: getsockname's answer), NULL for a FIFO. */
+void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath,
+	      const char *addr);
 /* How many twins there are (0: no pool FIFO or socket was used). */
 int twin_count(void);
 /* If host is a twin: 1 with the pool path in out. */
 int twin_vpath(const char *host, char *out, size_t size);
+/* If host is a socket's twin: 1 with the sun_path it was bound by in out. */
+int twin_addr(const char *host, char *out, size_t size);
 /* If the caller's host fd is a twin: 1 with the pool inode's stat. */
 int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m);
 void twin_shutdown(void);

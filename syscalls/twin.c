@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "syscalls.h"
 #include "rundir.h"
@@ -33,6 +34,7 @@ struct twin {
 	pf_file *f; /* O_PATH: the pool inode */
 	char host[PATH_MAX];
 	char vpath[PATH_MAX];
+	char addr[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 };
 
 static struct twin *twins;
@@ -54,7 +56,8 @@ int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
 	return 0;
 }
 
-void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath)
+void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath,
+	      const char *addr)
 {
 	struct stat hs;
 	if (lstat(host, &hs) < 0)
@@ -76,6 +79,7 @@ void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath)
 		twin_dev = hs.st_dev;
 		snprintf(t->host, sizeof(t->host), "%s", host);
 		snprintf(t->vpath, sizeof(t->vpath), "%s", vpath);
+		snprintf(t->addr, sizeof(t->addr), "%s", addr ? addr : "");
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -85,19 +89,30 @@ int twin_count(void)
 	return __atomic_load_n(&ntwins, __ATOMIC_RELAXED);
 }
 
-int twin_vpath(const char *host, char *out, size_t size)
+/* 1 with the twin's vpath (addr 0) or bound address (addr 1) in out */
+static int twin_lookup(const char *host, int addr, char *out, size_t size)
 {
 	if (!__atomic_load_n(&ntwins, __ATOMIC_RELAXED) || !rundir_owns(host))
 		return 0;
 	int found = 0;
 	pthread_mutex_lock(&lock);
 	for (struct twin *t = twins; t && !found; t = t->next)
-		if (!strcmp(t->host, host)) {
-			snprintf(out, size, "%s", t->vpath);
+		if (!strcmp(t->host, host) && (!addr || t->addr[0])) {
+			snprintf(out, size, "%s", addr ? t->addr : t->vpath);
 			found = 1;
 		}
 	pthread_mutex_unlock(&lock);
 	return found;
+}
+
+int twin_vpath(const char *host, char *out, size_t size)
+{
+	return twin_lookup(host, 0, out, size);
+}
+
+int twin_addr(const char *host, char *out, size_t size)
+{
+	return twin_lookup(host, 1, out, size);
 }
 
 int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m)
