@@ -322,7 +322,7 @@ static int start_break(const struct mount *m, uint64_t ino, int want_write)
 	}
 	pthread_mutex_unlock(&ls_lock);
 	for (int i = 0; i < nto; i++) {
-		int r = sigio_send_to(to[i].tgid, to[i].fd, to[i].ph);
+		int r = sigio_send_to(to[i].tgid, to[i].fd, to[i].ph, 0);
 		if (r < 0 && r != -ESRCH && r != -EBADF)
 			sc_log(SC_LOG_DEBUG, "lease break signal to %d: %s",
 			       (int)to[i].tgid, strerror(-r));

@@ -11,8 +11,9 @@
  * signal), or -errno. */
 int sigio_send(int desc, int n);
 /* The same for the description behind fd of process tgid, if that fd
- * still names the placeholder of inode ph. */
-int sigio_send_to(pid_t tgid, int fd, uint64_t ph);
+ * still names the placeholder of inode ph (or, unless strict, another fd
+ * of the process does: the signal still names fd). -EBADF when none. */
+int sigio_send_to(pid_t tgid, int fd, uint64_t ph, int strict);
 /* __f_setown(filp, caller, PIDTYPE_TGID, force 0): the description of the
  * caller's fd gets owner tgid if it has none. */
 int sigio_own_default(struct call *c, int fd, pid_t tgid);
@@ -35,4 +36,9 @@ void lease_ofd_gone(struct ofd *o);
 /* ---- dnotify.c ---- */
 long dnotify_set(struct call *c, struct ofd *o, int fd, unsigned long arg);
 void dnotify_ofd_gone(struct ofd *o);
+/* How many registrations exist (0: dnotify_after need not be called). */
+int dnotify_count(void);
+/* After a handler served c with success (r >= 0 or CALL_INJECT): the
+ * events of what it did go to the directories concerned. */
+void dnotify_after(struct call *c, long r);
 #endif

@@ -171,13 +171,13 @@ static int desc_of(int pidfd, int n, uint64_t ph)
 	return -EBADF;
 }
 
-int sigio_send_to(pid_t tgid, int fd, uint64_t ph)
+int sigio_send_to(pid_t tgid, int fd, uint64_t ph, int strict)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	if (pidfd < 0)
 		return -errno;
 	int desc = desc_of(pidfd, fd, ph);
-	if (desc < 0) {
+	if (desc == -EBADF && !strict) {
 		/* fd was closed (or replaced), the description lives on in
 		 * another fd: the signal still names fd, as fa_fd does */
 		char dir[64];

@@ -17,6 +17,7 @@
 #include <seccomp.h>
 
 #include "syscalls.h"
+#include "notify.h"
 
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
@@ -255,6 +256,9 @@ long sc_dispatch(struct call *c)
 		r = redo_restarted(c);
 		if (!r)
 			r = sc_table[c->nr].handler(c);
+		/* the one place directory notifications come from */
+		if ((r >= 0 || r == CALL_INJECT) && dnotify_count())
+			dnotify_after(c, r);
 	}
 	return sc_sandbox.active ? sc_sandbox_gate(c, r) : r;
 }
