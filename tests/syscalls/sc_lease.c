@@ -374,6 +374,145 @@ static void t_timeout(void)
 	CHECK_OK(unlink(p));
 }
 
+/* ---- random sequences: the pool against the host's tmpfs ---- */
+
+struct cmd {
+	int op, slot, arg;
+};
+
+/* One step of a process holding fds[4] of p: its result (errno or 0,
+ * F_GETLEASE's value). Nothing here blocks. */
+static int do_cmd(const char *p, int *fds, struct cmd c)
+{
+	static const int modes[3] = { O_RDONLY, O_WRONLY, O_RDWR };
+	static const int types[3] = { F_RDLCK, F_WRLCK, F_UNLCK };
+	int *fd = &fds[c.slot];
+	switch (c.op) {
+	case 0:
+		if (*fd >= 0)
+			close(*fd);
+		*fd = open(p, modes[c.arg] | O_NONBLOCK);
+		return *fd >= 0 ? 0 : errno;
+	case 1:
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return 0;
+	case 2:
+		if (*fd < 0)
+			return -1;
+		return fcntl(*fd, F_SETLEASE, types[c.arg]) < 0 ? errno : 0;
+	default: return *fd < 0 ? -1 : 100 + fcntl(*fd, F_GETLEASE);
+	}
+}
+
+static int sigio_count(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGIO);
+	struct timespec ts = { 0, 0 };
+	int n = 0;
+	while (sigtimedwait(&s, NULL, &ts) == SIGIO)
+		n++;
+	return n;
+}
+
+/* n random steps of two processes on p; out[3 * i...]: the step's
+ * result and the SIGIOs each process got. */
+static void rand_run(const char *p, unsigned seed, int *out, int n)
+{
+	write_file(p, "data");
+	block(SIGIO);
+	int to[2], from[2];
+	CHECK_OK(pipe(to));
+	CHECK_OK(pipe(from));
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		int fds[4] = { -1, -1, -1, -1 };
+		struct cmd c;
+		while (read(to[0], &c, sizeof(c)) == sizeof(c)) {
+			int r[2] = { c.op < 0 ? 0 : do_cmd(p, fds, c), 0 };
+			r[1] = sigio_count();
+			CHECK_EQ(sizeof(r), write(from[1], r, sizeof(r)));
+		}
+		_exit(0);
+	}
+	int fds[4] = { -1, -1, -1, -1 };
+	for (int i = 0; i < n; i++) {
+		/* xorshift32; opens 20%, closes 35%, lease requests 30%,
+		 * F_GETLEASE 15%; two fds each; read-only opens 3 in 5 */
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		unsigned x = seed, w = x % 100;
+		struct cmd c = { w < 20		? 0 :
+					 w < 55 ? 1 :
+					 w < 85 ? 2 :
+						  3,
+				 (int)(x / 100 % 2), (int)(x / 200 % 5) };
+		if (c.arg >= 3)
+			c.arg = c.op == 0 ? 0 : c.arg - 3;
+		int r[2];
+		if (x / 800 % 2) {
+			CHECK_EQ(sizeof(c), write(to[1], &c, sizeof(c)));
+			CHECK_EQ(sizeof(r), read(from[0], r, sizeof(r)));
+			out[3 * i] = r[0];
+		} else {
+			out[3 * i] = do_cmd(p, fds, c);
+		}
+		struct cmd q = { -1, 0, 0 };
+		CHECK_EQ(sizeof(q), write(to[1], &q, sizeof(q)));
+		CHECK_EQ(sizeof(r), read(from[0], r, sizeof(r)));
+		out[3 * i + 1] = sigio_count();
+		out[3 * i + 2] = r[1];
+	}
+	close(to[1]);
+	wait_ok(pid);
+	close(to[0]);
+	close(from[0]);
+	close(from[1]);
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	CHECK_OK(unlink(p));
+}
+
+/* The same random sequences of opens, closes and lease requests from two
+ * processes give the same results and signals in DIR as in HOST (the
+ * kernel's tmpfs). */
+static void t_random(void)
+{
+	enum { N = 400 };
+	static int a[3 * N], b[3 * N];
+	int signals = 0, blocked = 0, held = 0;
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		rand_run(path("rand"), seed, a, N);
+		rand_run(hpath("rand"), seed, b, N);
+		for (int i = 0; i < N; i++) {
+			signals += a[3 * i + 1] + a[3 * i + 2];
+			blocked += a[3 * i] == EWOULDBLOCK;
+			held += a[3 * i] == 100 + F_RDLCK ||
+				a[3 * i] == 100 + F_WRLCK;
+		}
+		for (int i = 0; i < 3 * N; i++)
+			if (a[i] != b[i]) {
+				PFT_FAIL("seed %u step %d (%s): %d here, %d on "
+					 "the host",
+					 seed, i / 3,
+					 i % 3 ? "signals" : "result", a[i],
+					 b[i]);
+				break;
+			}
+	}
+	/* the sequences do meet leases */
+	fprintf(stderr, "# %d signals, %d EWOULDBLOCK, %d leases seen\n",
+		signals, blocked, held);
+	CHECK(signals > 0 && blocked > 0 && held > 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -383,6 +522,7 @@ int main(int argc, char **argv)
 		{ "signal", t_signal },
 		{ "last_close", t_last_close },
 		{ "timeout", t_timeout },
+		{ "random", t_random },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
