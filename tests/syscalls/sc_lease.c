@@ -418,8 +418,8 @@ static int sigio_count(void)
 	return n;
 }
 
-/* n random steps of two processes on p; out[3 * i...]: the step's
- * result and the SIGIOs each process got. */
+/* n random steps of two processes on p; out[4 * i...]: the step's
+ * result, the SIGIOs each process got, and what the step was. */
 static void rand_run(const char *p, unsigned seed, int *out, int n)
 {
 	write_file(p, "data");
@@ -459,15 +459,16 @@ static void rand_run(const char *p, unsigned seed, int *out, int n)
 		if (x / 800 % 2) {
 			CHECK_EQ(sizeof(c), write(to[1], &c, sizeof(c)));
 			CHECK_EQ(sizeof(r), read(from[0], r, sizeof(r)));
-			out[3 * i] = r[0];
+			out[4 * i] = r[0];
 		} else {
-			out[3 * i] = do_cmd(p, fds, c);
+			out[4 * i] = do_cmd(p, fds, c);
 		}
+		out[4 * i + 3] = c.op * 10 + c.arg;
 		struct cmd q = { -1, 0, 0 };
 		CHECK_EQ(sizeof(q), write(to[1], &q, sizeof(q)));
 		CHECK_EQ(sizeof(r), read(from[0], r, sizeof(r)));
-		out[3 * i + 1] = sigio_count();
-		out[3 * i + 2] = r[1];
+		out[4 * i + 1] = sigio_count();
+		out[4 * i + 2] = r[1];
 	}
 	close(to[1]);
 	wait_ok(pid);
@@ -480,37 +481,38 @@ static void rand_run(const char *p, unsigned seed, int *out, int n)
 	CHECK_OK(unlink(p));
 }
 
-/* The same random sequences of opens, closes and lease requests from two
+/* Eight random sequences of opens, closes and lease requests from two
  * processes give the same results and signals in DIR as in HOST (the
  * kernel's tmpfs). */
 static void t_random(void)
 {
 	enum { N = 400 };
-	static int a[3 * N], b[3 * N];
-	int signals = 0, blocked = 0, held = 0;
-	for (unsigned seed = 1; seed <= 4; seed++) {
+	static int a[4 * N], b[4 * N];
+	int signals = 0, blocked = 0, granted = 0;
+	for (unsigned seed = 1; seed <= 8; seed++) {
 		rand_run(path("rand"), seed, a, N);
 		rand_run(hpath("rand"), seed, b, N);
 		for (int i = 0; i < N; i++) {
-			signals += a[3 * i + 1] + a[3 * i + 2];
-			blocked += a[3 * i] == EWOULDBLOCK;
-			held += a[3 * i] == 100 + F_RDLCK ||
-				a[3 * i] == 100 + F_WRLCK;
+			signals += a[4 * i + 1] + a[4 * i + 2];
+			blocked += a[4 * i] == EWOULDBLOCK &&
+				a[4 * i + 3] / 10 == 0;
+			granted += a[4 * i] == 0 && a[4 * i + 3] / 10 == 2 &&
+				a[4 * i + 3] % 10 != 2;
 		}
-		for (int i = 0; i < 3 * N; i++)
+		for (int i = 0; i < 4 * N; i++)
 			if (a[i] != b[i]) {
 				PFT_FAIL("seed %u step %d (%s): %d here, %d on "
 					 "the host",
-					 seed, i / 3,
-					 i % 3 ? "signals" : "result", a[i],
+					 seed, i / 4,
+					 i % 4 ? "signals" : "result", a[i],
 					 b[i]);
 				break;
 			}
 	}
 	/* the sequences do meet leases */
-	fprintf(stderr, "# %d signals, %d EWOULDBLOCK, %d leases seen\n",
-		signals, blocked, held);
-	CHECK(signals > 0 && blocked > 0 && held > 0);
+	fprintf(stderr, "# %d leases granted, %d opens EWOULDBLOCK, %d SIGIO\n",
+		granted, blocked, signals);
+	CHECK(signals > 0 && blocked > 0 && granted > 0);
 }
 
 int main(int argc, char **argv)
