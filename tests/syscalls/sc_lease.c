@@ -17,7 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/fsuid.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -337,21 +337,49 @@ static void t_last_close(void)
 }
 
 /* Past /proc/sys/fs/lease-break-time the lease is removed by force (only
- * where that can be set: as root). */
+ * where that can be set: as root). The setting is the host's: runs that
+ * may overlap (native and pool at once) take turns by a lock file, so
+ * neither saves the other's 1 as the value to restore. */
+static const char *lbt = "/proc/sys/fs/lease-break-time";
+static char lbt_old[32];
+
+/* Puts the host's value back, also when a failed check exits. */
+static void lbt_restore(void)
+{
+	FILE *f = lbt_old[0] ? fopen(lbt, "w") : NULL;
+	if (f) {
+		fputs(lbt_old, f);
+		fclose(f);
+	}
+	lbt_old[0] = 0;
+}
+
 static void t_timeout(void)
 {
-	const char *lbt = "/proc/sys/fs/lease-break-time";
+	int lock = open("/dev/shm/pftest-lease-break-time.lock",
+			O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		if (lock >= 0)
+			close(lock);
+		return;
+	}
 	char old[32] = "";
 	FILE *f = fopen(lbt, "r+");
 	if (!f || !fgets(old, sizeof(old), f)) {
 		if (f)
 			fclose(f);
+		close(lock);
 		return;
 	}
 	fclose(f);
+	memcpy(lbt_old, old, sizeof(old));
+	atexit(lbt_restore);
 	f = fopen(lbt, "w");
-	if (!f || fputs("1\n", f) < 0 || fclose(f) != 0)
+	if (!f || fputs("1\n", f) < 0 || fclose(f) != 0) {
+		lbt_restore();
+		close(lock);
 		return;
+	}
 	const char *p = path("timeout");
 	write_file(p, "data");
 	block(SIGIO);
@@ -366,11 +394,8 @@ static void t_timeout(void)
 	CHECK_EQ(F_UNLCK, fcntl(fd, F_GETLEASE));
 	CHECK_ERR(EAGAIN, fcntl(fd, F_SETLEASE, F_UNLCK));
 	close(fd);
-	f = fopen(lbt, "w");
-	if (f) {
-		fputs(old, f);
-		fclose(f);
-	}
+	lbt_restore();
+	close(lock);
 	CHECK_OK(unlink(p));
 }
 
