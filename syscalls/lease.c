@@ -175,12 +175,16 @@ long lease_set(struct call *c, struct ofd *o, int fd, int arg)
 		return -EACCES;
 	if (!S_ISREG(st.mode))
 		return -EINVAL;
-	/* a last close inotify has not told yet may be what is in the way:
-	 * read them, then look again */
+	/* a last close not yet told may be what is in the way (inotify
+	 * not read, or a worker, descheduled, still holding its copy of the
+	 * placeholder): read them, then look again for up to 20 ms, as
+	 * exec's writers check does; a real EAGAIN costs those 20 ms */
 	for (int pass = 0;; pass++) {
 		r = add_or_remove(o, &st, tgid, fd, arg);
-		if (r != -EAGAIN || arg == F_UNLCK || pass > 0)
+		if (r != -EAGAIN || arg == F_UNLCK || pass == 20)
 			break;
+		if (pass > 0)
+			usleep(1000); /* as exec's writers check */
 		sc_ofd_events();
 	}
 	/* lease_setup: the description's owner is the caller, unless it
@@ -270,24 +274,45 @@ static int64_t break_deadline(void)
 	return secs > 0 ? now_ns() + secs * 1000000000LL : 0;
 }
 
-/* Is a lease in the way, after the last closes not yet told (a lease
- * goes with its description)? */
-static int lease_in_way(const struct mount *m, uint64_t ino, int want_write)
-{
-	pthread_mutex_lock(&ls_lock);
-	expire_locked();
-	int r = any_conflict_locked(m, ino, want_write);
-	pthread_mutex_unlock(&ls_lock);
-	if (r)
-		sc_ofd_events();
-	return r;
-}
-
 struct sig_to {
 	pid_t tgid;
 	int fd;
 	uint64_t ph;
 };
+
+/*
+ * Is a lease in the way? Its description may have had its last close
+ * already, not yet told (inotify, or a worker still dropping its copy of
+ * the placeholder): while a conflicting lease's holder no longer has the
+ * fd it took the lease through, look again for up to 20 ms, as exec's
+ * writers check does. A holder that still has it is in the way at once.
+ */
+static int lease_in_way(const struct mount *m, uint64_t ino, int want_write)
+{
+	for (int i = 0;; i++) {
+		struct sig_to h[16];
+		int n = 0, r = 0;
+		pthread_mutex_lock(&ls_lock);
+		expire_locked();
+		for (struct lease *l = leases; l; l = l->next)
+			if (conflicts(l, m, ino, want_write)) {
+				r = 1;
+				if (n < 16)
+					h[n++] =
+						(struct sig_to){ l->tgid, l->fd,
+								 l->ph };
+			}
+		pthread_mutex_unlock(&ls_lock);
+		if (!r || i == 20)
+			return r;
+		for (int k = 0; k < n; k++)
+			if (sigio_fd_names(h[k].tgid, h[k].fd, h[k].ph))
+				return 1;
+		if (i > 0)
+			usleep(1000);
+		sc_ofd_events();
+	}
+}
 
 /* __break_lease's first part: marks the conflicting leases as breaking
  * and signals their holders (those not already breaking that way). 0 if

@@ -14,6 +14,8 @@ int sigio_send(int desc, int n);
  * still names the placeholder of inode ph (or, unless strict, another fd
  * of the process does: the signal still names fd). -EBADF when none. */
 int sigio_send_to(pid_t tgid, int fd, uint64_t ph, int strict);
+/* Does fd of process tgid still name the placeholder of inode ph? */
+int sigio_fd_names(pid_t tgid, int fd, uint64_t ph);
 /* __f_setown(filp, caller, PIDTYPE_TGID, force 0): the description of the
  * caller's fd gets owner tgid if it has none. */
 int sigio_own_default(struct call *c, int fd, pid_t tgid);

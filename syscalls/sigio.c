@@ -198,6 +198,19 @@ int sigio_send_to(pid_t tgid, int fd, uint64_t ph, int strict)
 	return r;
 }
 
+int sigio_fd_names(pid_t tgid, int fd, uint64_t ph)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (pidfd < 0)
+		return 0;
+	int desc = desc_of(pidfd, fd, ph);
+	close(pidfd);
+	if (desc < 0)
+		return 0;
+	close(desc);
+	return 1;
+}
+
 int sigio_own_default(struct call *c, int fd, pid_t tgid)
 {
 	int desc = call_getfd(c, fd);
