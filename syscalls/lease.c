@@ -175,6 +175,10 @@ long lease_set(struct call *c, struct ofd *o, int fd, int arg)
 		return -EACCES;
 	if (!S_ISREG(st.mode))
 		return -EINVAL;
+	/* a read lease on a descriptor open for writing: nothing to wait for */
+	if (arg == F_RDLCK &&
+	    (pf_file_get_flags(o->file) & O_ACCMODE) != O_RDONLY)
+		return -EAGAIN;
 	/* a last close not yet told may be what is in the way (inotify
 	 * not read, or a worker, descheduled, still holding its copy of the
 	 * placeholder): read them, then look again for up to 20 ms, as
