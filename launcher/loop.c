@@ -106,6 +106,28 @@ static void respond(struct call *c, long r)
 
 static void grow(void);
 
+/* sc_serve_again: a call handed off (CALL_ASYNC) that must now be served
+ * as a new one, on the handing thread */
+static void serve_again(const struct seccomp_notif *req, int listener)
+{
+	struct seccomp_notif *copy = calloc(1, sizes.seccomp_notif);
+	struct call *c = calloc(1, sizeof(*c));
+	if (!copy || !c) {
+		struct seccomp_notif_resp resp = { .id = req->id,
+						   .error = -ENOMEM };
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		free(copy);
+		free(c);
+		return;
+	}
+	memcpy(copy, req, sizeof(*req));
+	call_begin(c, copy, listener);
+	respond(c, sc_dispatch(c));
+	call_end(c);
+	free(copy);
+	free(c);
+}
+
 /*
  * Called by the main loop every few milliseconds: if a notification waits
  * and no worker is in RECV (the receiver is stuck in a blocking call), wake
@@ -210,6 +232,7 @@ static void wake(int sig)
 void workers_start(int listener, int n)
 {
 	listener_fd = listener;
+	sc_serve_again = serve_again;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		die("SECCOMP_GET_NOTIF_SIZES: %s", strerror(errno));
 	if (sizes.seccomp_notif < sizeof(struct seccomp_notif))

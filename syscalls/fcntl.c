@@ -16,6 +16,7 @@
 #define F_CREATED_QUERY (1024 + 4) /* Linux 6.12 */
 #endif
 #include "locks.h"
+#include "notify.h"
 
 long sys_fcntl(struct call *c)
 {
@@ -61,17 +62,17 @@ long sys_fcntl(struct call *c)
 	case F_GET_SEALS: case F_ADD_SEALS:
 		ret = -EINVAL;  /* not a memfd, as far as the target knows */
 		break;
-	case F_GETLEASE:
-		ret = F_UNLCK;
+	case F_GETLEASE: ret = lease_get(o); break;
+	case F_SETLEASE:
+		ret = lease_set(c, o, (int)c->args[0], (int)c->args[2]);
+		break;
+	case F_NOTIFY:
+		ret = dnotify_set(c, o, (int)c->args[0], c->args[2]);
 		break;
 	case F_CREATED_QUERY: ret = pf_file_created(o->file); break;
 	case F_SETPIPE_SZ:
 	case F_GETPIPE_SZ:
 		ret = -EBADF; /* not a pipe: pipe_fcntl's answer */
-		break;
-	case F_SETLEASE: case F_NOTIFY:
-		sc_log_unsupported(c, "leases and F_NOTIFY are not supported in a pool");
-		ret = -EINVAL;
 		break;
 	default:
 		ret = -EINVAL;

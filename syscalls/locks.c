@@ -501,7 +501,7 @@ static uint64_t status_mask(const char *s, const char *key)
  * stop stops it, as a native interruptible wait. (A fatal one kills the
  * process: the wait sees ID_VALID fail.)
  */
-static int signal_pending(int status_fd)
+int sc_signal_pending(int status_fd)
 {
 	char buf[4096];
 	ssize_t n = pread(status_fd, buf, sizeof(buf) - 1, 0);
@@ -560,7 +560,7 @@ static void *wait_thread(void *arg)
 			pthread_mutex_lock(&lk_lock);
 			break;
 		}
-		if (w->status_fd >= 0 && signal_pending(w->status_fd)) {
+		if (w->status_fd >= 0 && sc_signal_pending(w->status_fd)) {
 			ret = -PF_ERESTARTSYS;
 			pthread_mutex_lock(&lk_lock);
 			break;

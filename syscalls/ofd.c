@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+
+#include "notify.h"
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -59,6 +61,8 @@ int sc_ofd_inotify_fd(void)
 static void ofd_free(struct ofd *o)
 {
 	lock_ofd_gone(o);
+	lease_ofd_gone(o);
+	dnotify_ofd_gone(o);
 	pf_close(o->file);
 	free(o);
 }
@@ -328,6 +332,26 @@ int ofd_writers(const struct mount *m, uint64_t ino)
 		}
 	pthread_mutex_unlock(&ofd_lock);
 	return found;
+}
+
+void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
+	       int *others, int *writers)
+{
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB; i++)
+		for (struct ofd *o = by_ino[i]; o; o = o->next_ino) {
+			int fl = pf_file_get_flags(o->file);
+			struct pf_stat ps;
+			if (o->m != m || (fl & O_PATH) ||
+			    pf_fstat(o->m->pool, o->file, &ps) < 0 ||
+			    ps.ino != ino)
+				continue;
+			if (o != self)
+				++*others;
+			if ((fl & O_ACCMODE) != O_RDONLY)
+				++*writers;
+		}
+	pthread_mutex_unlock(&ofd_lock);
 }
 
 void ofd_shutdown(void)

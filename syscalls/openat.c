@@ -14,6 +14,7 @@
 #endif
 
 #include "shm.h"
+#include "notify.h"
 
 /* what the kernel must still apply when a walk goes on on the host */
 #define HOST_RESOLVE (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
@@ -92,6 +93,9 @@ static long open_pool(struct call *c, struct vpath p, int flags, mode_t mode,
 			0;
 		if (r < 0)
 			return r;
+		long lr = lease_break_path(c, &p, pc, flags);
+		if (lr != 0)
+			return lr;
 		r = pf_openat(p.m->pool, pc, p.dir, p.path, flags, mode, &f);
 		if (r == 0) {
 			/* O_TRUNC of a mapped file: the mappings see it */

@@ -147,6 +147,10 @@ int sc_filter_build(void **prog, size_t *len);
 
 /* Calls the handler for c->nr (CONTINUE for unknown numbers). */
 long sc_dispatch(struct call *c);
+/* Serves a notification again from the start, answering it (set by the
+ * launcher): a call whose wait ended off the worker pool (a lease break)
+ * goes on as if it had just come. */
+extern void (*sc_serve_again)(const struct seccomp_notif *req, int listener);
 
 /* Formats "[tid] name(args) = result" into buf for --trace. */
 void sc_trace_format(struct call *c, long result, char *buf, size_t len);
@@ -260,6 +264,10 @@ void vcwd_release(struct vcwd *v);
 pid_t proc_tgid(const struct proc *p);
 /* Forgets a process that is exiting (exit_group). */
 void proc_exit(struct call *c);
+
+/* Has the thread whose /proc/TID/status is open as status_fd a signal to
+ * take (pending, not blocked)? (locks.c) */
+int sc_signal_pending(int status_fd);
 
 /* ---- paths (path.c) -------------------------------------------------------- */
 
@@ -421,6 +429,10 @@ int ofd_of(pid_t pid, int fd, struct ofd **out);
 /* The same through a pidfd of the process (pidfd_getfd: faster than a
  * procfs path); -EBADF, or another -errno when it cannot look. */
 int ofd_of_pidfd(int pidfd, int fd, struct ofd **out);
+/* How many other descriptions of pool file ino (in m) than self are open
+ * (O_PATH ones not counted), and how many of all are open for writing. */
+void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
+	       int *others, int *writers);
 /* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
 int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
 /*

@@ -17,6 +17,7 @@
 #include <seccomp.h>
 
 #include "syscalls.h"
+#include "notify.h"
 
 #define E(nr, fn, fl, a) [__NR_##nr] = { #nr, sys_##fn, fl, a }
 
@@ -234,6 +235,9 @@ long sc_dispatch(struct call *c)
 		r = redo_restarted(c);
 		if (!r)
 			r = sc_table[c->nr].handler(c);
+		/* the one place directory notifications come from */
+		if ((r >= 0 || r == CALL_INJECT) && dnotify_count())
+			dnotify_after(c, r);
 	}
 	return sc_sandbox.active ? sc_sandbox_gate(c, r) : r;
 }

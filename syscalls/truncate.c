@@ -8,12 +8,16 @@
 
 #include "shm.h"
 #include "fsize.h"
+#include "notify.h"
 
 static long pool_truncate(struct call *c, struct vpath *p, struct pf_caller *pc,
 			  void *arg)
 {
 	long r = exec_write_check(c, p, pc, 0);
 	if (r < 0)
+		return r;
+	r = lease_break_path(c, p, pc, O_WRONLY);
+	if (r != 0)
 		return r;
 	/* RLIMIT_FSIZE when it grows (a failing stat: truncate says why) */
 	struct pf_stat st;
