@@ -33,7 +33,8 @@
  *
  * A thread of its own keeps a small stash ready, so an open takes one and
  * only pays for ADDFD. When the stash is empty (a burst of opens), the
- * open makes its own.
+ * open reads the releases waiting in the queue (a loop of opens and closes
+ * outruns the tick) and makes its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -256,7 +257,12 @@ int placeholder_get(struct placeholder *p)
 	if (nstash < STASH / 2)
 		pthread_cond_signal(&low);
 	pthread_mutex_unlock(&lock);
-	return have ? 0 : make(p);
+	if (have)
+		return 0;
+	/* a burst: the releases waiting for the tick give their slots
+	 * (making a slot costs about three reuses) */
+	sc_ofd_events();
+	return make(p);
 }
 
 void placeholder_shutdown(void)
