@@ -128,10 +128,11 @@ void sc_ofd_events(void)
 				pthread_mutex_unlock(&ofd_lock);
 			}
 			if (!o) {
-				if (e->mask &
-				    (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE))
-					shm_inotify_event(
-						e->wd); /* a shared memfd's */
+				/* a shared memfd's (shm.c), or nobody's */
+				int close_ev =
+					IN_CLOSE_WRITE | IN_CLOSE_NOWRITE;
+				if (e->mask & close_ev)
+					shm_inotify_event(e->wd);
 				continue;
 			}
 			/* out of the table: its inode can name the next one */
