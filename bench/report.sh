@@ -221,6 +221,18 @@ END {
 	}
 	for (i = 1; i <= nf; i++) { op = F[i]; if (get("macro", op, "pool-run") == "" && (("macro", op, "pool-run") in reason)) { if (!mm++) { print ""; print "Missing pool figures:" }; print "- " op ": " reason["macro", op, "pool-run"] } }
 	print ""
+	print "Durable transactions: sqlite3 with synchronous=FULL, one-row inserts, one transaction each (inserts/s; host-run: the same on tmpfs under pmemfile-run, every call trapped and let through; calls: trapped calls per transaction in the pool, from --report):"
+	print ""
+	print "| journal | tmpfs | /var/tmp (" fs ") | pool via pmemfile-run | host file via pmemfile-run | pool cost / tmpfs | pool cost / host-run | " fs " / pool (speed-up) | us per transaction (pool) | trapped calls per transaction |"
+	print "|---|---|---|---|---|---|---|---|---|---|"
+	split("full:rollback (DELETE);wal:WAL", SJ, ";")
+	for (i = 1; i in SJ; i++) {
+		split(SJ[i], f, ":")
+		op = "sqlite_insert_" f[1]; cop = (f[1] == "full") ? "sqlite_delete_calls_per_tx" : "sqlite_wal_calls_per_tx"
+		b = get("macro", op, "tmpfs"); vt = get("macro", op, "vartmp"); pool = get("macro", op, "pool-run"); hr = get("macro", op, "host-run")
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[2], fmt_n(b), fmt_n(vt), fmt_n(pool), fmt_n(hr), fmt_r(ratio(b, pool)), fmt_r(ratio(hr, pool)), fmt_r(ratio(pool, vt)), (pool == "" ? "n/a" : sprintf("%.0f", 1e6 / pool)), fmt_n(get("macro", cop, "pool-run"))
+	}
+	print ""
 
 	# ---- scale
 	print "## Scale"
@@ -256,22 +268,24 @@ END {
 	print ""
 	print "Threads, each on its own file, 4 KiB at random offsets: total operations per second (median latency in us):"
 	print ""
-	print "| op | threads | tmpfs | /var/tmp (" fs ") | core | pool via pmemfile-run | pool cost / tmpfs |"
-	print "|---|---|---|---|---|---|---|"
+	print "| op | threads | tmpfs | /var/tmp (" fs ") | core | pool via pmemfile-run | host file via pmemfile-run | pool cost / tmpfs | pool cost / host-run |"
+	print "|---|---|---|---|---|---|---|---|---|"
 	split("1 2 4 8", NTH, " ")
+	ST[5] = "host-run"
 	for (k = 1; k <= 2; k++) {
 		o = (k == 1) ? "pwrite" : "pread"
 		for (i = 1; i <= 4; i++) {
 			op = o "_4k_t" NTH[i]
 			line = "| " o " 4 KiB | " NTH[i] " |"
-			for (j = 1; j <= 4; j++) {
+			for (j = 1; j <= 5; j++) {
 				v = med(opss[op, ST[j]])
 				line = line " " (v == "" ? "n/a" : sprintf("%.0f (%s)", v, fmt_us(get("scale", op, ST[j])))) " |"
 			}
-			print line " " fmt_r(ratio(med(opss[op, "tmpfs"]), med(opss[op, "pool-run"]))) " |"
+			print line " " fmt_r(ratio(med(opss[op, "tmpfs"]), med(opss[op, "pool-run"]))) " | " fmt_r(ratio(med(opss[op, "host-run"]), med(opss[op, "pool-run"]))) " |"
 		}
 	}
-	for (j = 1; j <= 4; j++) if (med(opss["pwrite_4k_t1", ST[j]]) == "" && (("scale", "threads", ST[j]) in reason)) print "\n- threads, " ST[j] ": " reason["scale", "threads", ST[j]]
+	for (j = 1; j <= 5; j++) if (med(opss["pwrite_4k_t1", ST[j]]) == "" && (("scale", "threads", ST[j]) in reason)) print "\n- threads, " ST[j] ": " reason["scale", "threads", ST[j]]
+	delete ST[5]
 	print ""
 	print "Every ratio column is a cost ratio (above 1: the pool is slower), except \"" fs " / pool\" for durable appends, which is the pool'"'"'s speed-up."
 }

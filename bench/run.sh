@@ -351,50 +351,81 @@ if want fio; then
 	fi
 fi
 
-# sqlite3: SQL_N autocommitted inserts with synchronous=FULL.
-sqlite_script() {
+# sqlite3: SQL_N autocommitted inserts with synchronous=FULL, with the
+# rollback journal (the default) and in WAL mode; in the pool, on tmpfs, on
+# /var/tmp, and on tmpfs under pmemfile-run (host-run: the price of
+# trapping the same calls, so pool / host-run is the supervisor's own
+# share). One more pool run with --report counts the trapped calls per
+# transaction.
+sqlite_script() {       # MODE: delete (rollback journal) or wal
+	[ "$1" = wal ] && echo "PRAGMA journal_mode=WAL;"
 	echo "PRAGMA synchronous=FULL;"
 	echo "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
 	awk -v n="$SQL_N" 'BEGIN { for (i = 0; i < n; i++)
 		printf "INSERT INTO t(v) VALUES (%c%0100d%c);\n", 39, i, 39 }'
 	echo "SELECT count(*) FROM t;"
 }
-sqlite_target() {       # TARGET DIR [wrapper...]
-	local t=$1 d=$2
-	shift 2
+sqlite_rm() {           # DIR [wrapper...]
+	local d=$1
+	shift
+	"$@" rm -f "$d/pf-bench.db" "$d/pf-bench.db-journal" "$d/pf-bench.db-wal" "$d/pf-bench.db-shm"
+}
+sqlite_target() {       # OP MODE TARGET DIR [wrapper...]
+	local op=$1 mode=$2 t=$3 d=$4
+	shift 4
 	: >"$work/sql.vals"
 	for r in $(seq "$REPS"); do
-		"$@" rm -f "$d/pf-bench.db" "$d/pf-bench.db-journal"
+		sqlite_rm "$d" "$@"
 		local t0 t1 out
 		t0=$(now_ns)
-		out=$("$@" sqlite3 "$d/pf-bench.db" <"$work/insert.sql" 2>"$work/sql.err")
+		out=$("$@" sqlite3 "$d/pf-bench.db" <"$work/insert-$mode.sql" 2>"$work/sql.err" | tail -n1)
 		t1=$(now_ns)
 		if [ "$out" = "$SQL_N" ]; then
 			awk -v n="$SQL_N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f\n", n / (ns / 1e9) }' >>"$work/sql.vals"
 		else
-			say "sqlite $t: got '$out': $(tail -n1 "$work/sql.err")"
+			say "sqlite $op $t: got '$out': $(tail -n1 "$work/sql.err")"
 		fi
 	done
-	"$@" rm -f "$d/pf-bench.db" "$d/pf-bench.db-journal"
+	sqlite_rm "$d" "$@"
 	if [ -s "$work/sql.vals" ]; then
-		rec "macro sqlite_insert_full $t $(median <"$work/sql.vals") inserts_per_s $(wc -l <"$work/sql.vals") # $SQL_N autocommit inserts"
+		rec "macro $op $t $(median <"$work/sql.vals") inserts_per_s $(wc -l <"$work/sql.vals") # $SQL_N autocommit inserts"
 	else
-		rec "macro sqlite_insert_full $t n/a inserts_per_s 0 # sqlite3 failed: $(tail -n1 "$work/sql.err" | cut -c1-100)"
+		rec "macro $op $t n/a inserts_per_s 0 # sqlite3 failed: $(tail -n1 "$work/sql.err" | cut -c1-100)"
 	fi
+}
+# sqlite_calls MODE POOL: trapped calls per transaction (pmemfile-run --report)
+sqlite_calls() {
+	local mode=$1 pool=$2
+	sqlite_rm "$mnt" pfrun_in "$pool"
+	if timeout -k 10 "$TMO" "$pfrun" --report "$work/sql-report.json" --pool "$pool" --mount "$mnt" -- \
+		sqlite3 "$mnt/pf-bench.db" <"$work/insert-$mode.sql" >/dev/null 2>"$work/sql.err"; then
+		local n
+		n=$(grep -o '"count": *[0-9]*' "$work/sql-report.json" | awk -F: '{ s += $2 } END { print s + 0 }')
+		rec "macro sqlite_${mode}_calls_per_tx pool-run $(awk -v n="$n" -v t="$SQL_N" 'BEGIN { printf "%.1f", n / t }') calls 1 # trapped calls of the whole run / $SQL_N"
+	fi
+	sqlite_rm "$mnt" pfrun_in "$pool"
 }
 
 if want sqlite; then
-	sqlite_script >"$work/insert.sql"
-	say "sqlite3: tmpfs, /var/tmp, pool"
+	say "sqlite3: tmpfs, /var/tmp, pool, host-run; rollback journal and WAL"
 	mkdir -p "$work/sql"
-	sqlite_target tmpfs "$work/sql"
-	sqlite_target vartmp "$vwork"
-	if [ $run_ok = 1 ] && pool=$(newpool sql 256M 2>"$work/why"); then
-		sqlite_target pool-run "$mnt" pfrun_in "$pool"
-		rm -f "$pool"
-	else
-		rec "macro sqlite_insert_full pool-run n/a inserts_per_s 0 # ${run_why:-$(cat "$work/why" 2>/dev/null)}"
-	fi
+	for mode in delete wal; do
+		sqlite_script "$mode" >"$work/insert-$mode.sql"
+		op=sqlite_insert_full
+		[ $mode = wal ] && op=sqlite_insert_wal
+		sqlite_target "$op" "$mode" tmpfs "$work/sql"
+		sqlite_target "$op" "$mode" vartmp "$vwork"
+		if [ $run_ok = 1 ] && pool=$(newpool sql 256M 2>"$work/why"); then
+			sqlite_target "$op" "$mode" pool-run "$mnt" pfrun_in "$pool"
+			sqlite_target "$op" "$mode" host-run "$work/sql" pfrun_in "$pool"
+			sqlite_calls "$mode" "$pool"
+			rm -f "$pool"
+		else
+			why=${run_why:-$(cat "$work/why" 2>/dev/null)}
+			rec "macro $op pool-run n/a inserts_per_s 0 # $why"
+			rec "macro $op host-run n/a inserts_per_s 0 # $why"
+		fi
+	done
 fi
 
 # Unpack and build a synthetic C project of 50 files with make -j2.
@@ -558,6 +589,16 @@ scale_all() {
 		rm -f "$pool"
 	else
 		na scale "$name" pool-run "${run_why:-$(cat "$work/why" 2>/dev/null)}"
+	fi
+	# threads: the same on tmpfs under pmemfile-run, so a fall with more
+	# threads reads as the mechanism's or the supervisor's
+	[ "$name" = threads ] || return 0
+	say "scale $name: host files through pmemfile-run"
+	if [ $run_ok = 1 ] && pool=$(newpool "h$name" 64M 2>"$work/why"); then
+		scale_target "$name" host-run "$reps" pfrun_in "$pool" "$scale" --target host-run "$mode" "$work/scale" "$@"
+		rm -f "$pool"
+	else
+		na scale "$name" host-run "${run_why:-$(cat "$work/why" 2>/dev/null)}"
 	fi
 }
 

@@ -6,9 +6,10 @@
  * reports only the release of a description, never the close of one of
  * several fds naming it. So when a process first takes record locks on a
  * file, the fds it holds of that file are noted with the placeholder
- * inode each names; every later lock request or F_GETLK on the file (and
- * each wake of a waiter) looks whether each noted fd still names the same
- * placeholder, through a pidfd of the owner (pidfd_getfd + fstat). One
+ * each names (its phid: memfd inodes are recycled); every later lock
+ * request or F_GETLK on the file (and each wake of a waiter) looks whether
+ * each noted fd still names the same placeholder, through a pidfd of the
+ * owner (pidfd_getfd + fstat). One
  * that does not was closed (or closed and reused): the owner's record
  * locks on the file go, as POSIX says, before the asker is answered.
  */
@@ -55,7 +56,7 @@ static int scan(pid_t pid, int pidfd, const struct mount *m, uint64_t ino,
 			continue;
 		if (names_file(o, m, ino)) {
 			fds[n] = fd;
-			ph[n++] = o->ino;
+			ph[n++] = o->phid;
 		}
 		ofd_put(o);
 	}
@@ -101,10 +102,9 @@ int holder_closed_one(const struct holder *h)
 				return 1; /* closed, or the process exited */
 			continue; /* cannot look: keep the locks */
 		}
-		struct stat st;
-		int r = fstat(copy, &st);
-		close(copy);
-		if (r == 0 && (uint64_t)st.st_ino != h->ph[i])
+		uint64_t phid;
+		int r = ofd_phid(copy, &phid);
+		if (r == 0 && phid != h->ph[i])
 			return 1; /* closed and the number reused */
 	}
 	return h->n == 0;

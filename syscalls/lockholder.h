@@ -22,7 +22,7 @@ struct holder {
 	int listed;
 	int n;
 	int fd[HOLDER_FDS]; /* the fds naming the file... */
-	uint64_t ph[HOLDER_FDS]; /* ...and their placeholder inodes */
+	uint64_t ph[HOLDER_FDS]; /* ...and their placeholders' phid */
 	struct holder *next;
 };
 

@@ -69,7 +69,7 @@ struct req {
 	pid_t pid;
 	const void *ofd;
 	int fd; /* POSIX: the fd it came through */
-	uint64_t ph; /* ...and its placeholder inode */
+	uint64_t ph; /* ...and its placeholder (struct ofd's phid) */
 };
 
 struct waiter {
@@ -743,7 +743,7 @@ long lock_fcntl(struct call *c, struct ofd *o, int cmd)
 			 .type = fl.l_type,
 			 .ofd = o->file,
 			 .fd = (int)c->args[0],
-			 .ph = o->ino };
+			 .ph = o->phid };
 	int64_t size;
 	r = file_ino(o, &q.ino, &size);
 	if (r < 0)
@@ -862,7 +862,7 @@ void lock_fd_added(struct call *c, struct ofd *o, int fd)
 	struct holder *h = *holder_find_locked(pid, o->m, ino);
 	if (h && h->n < HOLDER_FDS) {
 		h->fd[h->n] = fd;
-		h->ph[h->n++] = o->ino;
+		h->ph[h->n++] = o->phid;
 		h->gen = ++holder_gen;
 	}
 	pthread_mutex_unlock(&lk_lock);

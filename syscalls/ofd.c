@@ -2,13 +2,20 @@
 /*
  * Open file descriptions of pool files, and their placeholders.
  *
- * Each pool open gets a memfd, installed in the target with ADDFD; the
- * kernel then keeps the fd books (dup, fork, exec CLOEXEC, SCM_RIGHTS,
- * close_range). The description is found again through the placeholder's
- * inode number (stat of /proc/TID/fd/N). The supervisor watches each
- * memfd with inotify and drops its own copy: when the last holder anywhere
- * closes it, the inode dies, IN_IGNORED arrives, and the description is
- * released (an unlinked file is freed then).
+ * Each pool open gets a placeholder (a description of a memfd,
+ * placeholder.c), installed in the target with ADDFD; the kernel then
+ * keeps the fd books (dup, fork, exec CLOEXEC, SCM_RIGHTS, close_range).
+ * The description is found again through the placeholder's inode number
+ * (fstat of a pidfd_getfd copy). The supervisor drops its own copy; when
+ * the last holder anywhere closes it, IN_CLOSE_WRITE arrives on the
+ * memfd's watch (IN_IGNORED too for a memfd that is not recycled), and the
+ * description is released (an unlinked file is freed then) and its memfd
+ * given back for reuse.
+ *
+ * A recycled memfd's inode names one description after another, so an
+ * inode number is looked up only while a copy of the description is held
+ * (it cannot be released meanwhile), and what must tell two descriptions
+ * apart over time (lockholder.c) compares phid, not the inode.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,6 +45,7 @@ static struct ofd *by_ino[NB], *by_wd[NB];
 static dev_t memfd_dev;
 static int inotify_fd = -1;
 static long nofds;
+static uint64_t next_phid; /* with __atomic */
 
 int ofd_init(void)
 {
@@ -99,8 +107,10 @@ void sc_ofd_events(void)
 	char buf[16384] __attribute__((aligned(8)));
 	for (;;) {
 		ssize_t n = read(inotify_fd, buf, sizeof(buf));
-		if (n <= 0)
+		if (n <= 0) {
+			placeholder_trim();
 			return;
+		}
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *e = (struct inotify_event *)p;
 			p += sizeof(*e) + e->len;
@@ -108,22 +118,35 @@ void sc_ofd_events(void)
 				sc_log(SC_LOG_ERR, "inotify queue overflow: some closed pool files stay open until exit");
 				continue;
 			}
-			if (e->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) {
-				shm_inotify_event(e->wd); /* a shared memfd's */
+			/* a placeholder released: CLOSE_WRITE (it is O_RDWR);
+			 * a memfd of its own also gives IN_IGNORED after */
+			struct ofd *o = NULL;
+			if (e->mask & (IN_CLOSE_WRITE | IN_IGNORED)) {
+				pthread_mutex_lock(&ofd_lock);
+				for (o = by_wd[(unsigned)e->wd % NB]; o;
+				     o = o->next_wd)
+					if (o->wd == e->wd)
+						break;
+				if (o)
+					unlink_locked(o);
+				pthread_mutex_unlock(&ofd_lock);
+			}
+			if (!o) {
+				/* a shared memfd's (shm.c), or nobody's */
+				int close_ev =
+					IN_CLOSE_WRITE | IN_CLOSE_NOWRITE;
+				if (e->mask & close_ev)
+					shm_inotify_event(e->wd);
 				continue;
 			}
-			if (!(e->mask & IN_IGNORED))
-				continue;
-			struct ofd *o;
-			pthread_mutex_lock(&ofd_lock);
-			for (o = by_wd[(unsigned)e->wd % NB]; o; o = o->next_wd)
-				if (o->wd == e->wd)
-					break;
-			if (o)
-				unlink_locked(o);
-			pthread_mutex_unlock(&ofd_lock);
-			if (o)
-				ofd_put(o);
+			/* out of the table: its inode can name the next one */
+			if (o->keep >= 0) {
+				struct placeholder s = { -1, o->wd, o->ino,
+							 o->keep };
+				o->keep = -1;
+				placeholder_recycle(&s);
+			}
+			ofd_put(o);
 		}
 	}
 }
@@ -148,6 +171,19 @@ static int ofd_by_stat(const struct stat *st, struct ofd **out)
 }
 
 /*
+ * The placeholder behind copy, a copy of a target's fd, which it closes:
+ * looked up while the copy holds the description, whose inode therefore
+ * names no other one meanwhile.
+ */
+static int lookup_copy(int copy, struct ofd **out)
+{
+	struct stat st;
+	int r = fstat(copy, &st) < 0 ? FD_HOST : ofd_by_stat(&st, out);
+	close(copy);
+	return r;
+}
+
+/*
  * Which file an fd of the caller names: a copy of it through the thread's
  * pidfd and fstat (three cheap syscalls) rather than a stat of
  * /proc/TID/fd/N (a procfs path walk, several times slower).
@@ -165,12 +201,8 @@ int call_fd(struct call *c, int fd, struct ofd **out)
 	int pidfd = call_pidfd(c);
 	if (pidfd >= 0) {
 		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-		if (copy >= 0) {
-			struct stat st;
-			int r = fstat(copy, &st);
-			close(copy);
-			return r < 0 ? FD_HOST : ofd_by_stat(&st, out);
-		}
+		if (copy >= 0)
+			return lookup_copy(copy, out);
 		if (errno == EBADF)
 			return -EBADF;
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
@@ -231,16 +263,37 @@ int ofd_of_pidfd(int pidfd, int fd, struct ofd **out)
 	int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	if (copy < 0)
 		return errno == EBADF ? -EBADF : -errno;
+	return lookup_copy(copy, out);
+}
+
+int ofd_phid(int copy, uint64_t *phid)
+{
 	struct stat st;
-	int r = fstat(copy, &st);
+	if (fstat(copy, &st) < 0) {
+		close(copy);
+		return -1;
+	}
+	struct ofd *o;
+	*phid = ofd_by_stat(&st, &o) == FD_POOL ? o->phid : 0;
 	close(copy);
-	return r < 0 ? FD_HOST : ofd_by_stat(&st, out);
+	if (*phid)
+		ofd_put(o);
+	return 0;
 }
 
 int ofd_of(pid_t pid, int fd, struct ofd **out)
 {
 	if (fd < 0)
 		return -EBADF;
+	/* through a copy when we may take one (see lookup_copy); a stat of
+	 * the /proc link could name a recycled memfd's next description */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+	if (pidfd >= 0) {
+		int r = ofd_of_pidfd(pidfd, fd, out);
+		close(pidfd);
+		if (r != -EPERM && r != -ENOSYS)
+			return r;
+	}
 	char path[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
@@ -266,13 +319,15 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 	}
 	struct ofd *o = calloc(1, sizeof(*o));
 	if (!o) {
-		close(ph.fd);
+		placeholder_drop(&ph);
 		pf_close(f);
 		return -ENOMEM;
 	}
 	int fd = ph.fd, wd = ph.wd;
 	o->ino = ph.ino;
 	o->wd = wd;
+	o->keep = ph.keep;
+	o->phid = __atomic_add_fetch(&next_phid, 1, __ATOMIC_RELAXED);
 	o->m = m;
 	o->file = f;
 	o->refs = 1;  /* the table's, dropped on IN_IGNORED */
@@ -362,6 +417,9 @@ void ofd_shutdown(void)
 		while (by_ino[i]) {
 			struct ofd *o = by_ino[i];
 			by_ino[i] = o->next_ino;
+			if (o->keep >= 0)
+				close(o->keep);
+			o->keep = -1;
 			if (--o->refs == 0)
 				ofd_free(o);
 		}

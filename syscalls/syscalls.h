@@ -384,6 +384,8 @@ long path_op_resolved(struct call *c, struct vpath *p, pool_op pop,
 struct ofd {
 	uint64_t ino;            /* placeholder memfd inode */
 	int wd;                  /* inotify watch */
+	int keep; /* the recycled memfd's slot fd, or -1 */
+	uint64_t phid; /* unique per placeholder (ino is reused) */
 	struct mount *m;
 	pf_file *file;           /* one reference */
 	char path[PATH_MAX];     /* virtual absolute path (readlink) */
@@ -433,6 +435,9 @@ int ofd_of_pidfd(int pidfd, int fd, struct ofd **out);
  * (O_PATH ones not counted), and how many of all are open for writing. */
 void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
 	       int *others, int *writers);
+/* The phid of the placeholder copy (a pidfd_getfd copy, which it closes)
+ * names, 0 for any other file; -1 when it cannot look. */
+int ofd_phid(int copy, uint64_t *phid);
 /* Does process pid have an fd of pool file ino (in m) open? (/proc scan) */
 int ofd_process_holds(pid_t pid, const struct mount *m, uint64_t ino);
 /*
@@ -484,8 +489,21 @@ int call_has_pool_fd_mark(struct call *c);
 void call_pool_fd_mark(struct call *c);
 void sc_pool_fd_mark_all(void);
 /* A ready placeholder memfd and its inotify watch (placeholder.c). */
-struct placeholder { int fd; int wd; uint64_t ino; };
+/* fd: the description to install; keep: the supervisor's own fd of a
+ * recycled memfd (placeholder.c), or -1 for a memfd of its own */
+struct placeholder {
+	int fd;
+	int wd;
+	uint64_t ino;
+	int keep;
+};
 int placeholder_get(struct placeholder *p);
+/* A slot (keep >= 0) whose description was released: reused or closed. */
+void placeholder_recycle(const struct placeholder *s);
+/* Closes a placeholder never handed out (its slot is not reused). */
+void placeholder_drop(const struct placeholder *p);
+/* Closes released slots beyond a few once nobody opens (the tick). */
+void placeholder_trim(void);
 void placeholder_shutdown(void);
 /* Makes a placeholder for f (takes the reference) and sets up CALL_INJECT. */
 long call_inject_file(struct call *c, struct mount *m, pf_file *f,
