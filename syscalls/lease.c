@@ -33,7 +33,6 @@
 #include "locks.h"
 
 #define PF_ERESTARTSYS 512
-#define WAIT_POLL_NS (10 * 1000 * 1000)
 #define SC_CAP_LEASE (1ULL << 28)
 
 void (*sc_serve_again)(const struct seccomp_notif *req, int listener);
@@ -377,27 +376,12 @@ static void *break_wait(void *arg)
 		expire_locked();
 		if (!any_conflict_locked(b->m, b->ino, b->want_write))
 			break;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += WAIT_POLL_NS;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&ls_changed, &ls_lock, &ts);
-		pthread_mutex_unlock(&ls_lock);
-		uint64_t id = b->req.id;
-		if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
-			ret = 1; /* the caller is gone */
-			pthread_mutex_lock(&ls_lock);
-			break;
-		}
-		if (b->status_fd >= 0 && sc_signal_pending(b->status_fd)) {
-			ret = -PF_ERESTARTSYS;
-			pthread_mutex_lock(&ls_lock);
-			break;
-		}
+		/* 1: the caller is gone */
+		ret = sc_wait_tick(&ls_changed, &ls_lock, b->listener,
+				   b->req.id, b->status_fd);
 		pthread_mutex_lock(&ls_lock);
+		if (ret)
+			break;
 	}
 	pthread_mutex_unlock(&ls_lock);
 	if (ret < 0) {

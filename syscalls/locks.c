@@ -513,6 +513,25 @@ int sc_signal_pending(int status_fd)
 	return (pend & ~status_mask(buf, "\nSigBlk:")) != 0;
 }
 
+long sc_wait_tick(pthread_cond_t *cv, pthread_mutex_t *mu, int listener,
+		  uint64_t id, int status_fd)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += WAIT_POLL_NS;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+	pthread_mutex_unlock(mu);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return 1;
+	if (status_fd >= 0 && sc_signal_pending(status_fd))
+		return -PF_ERESTARTSYS;
+	return 0;
+}
+
 static void waiter_unlist_locked(struct waiter *w)
 {
 	for (struct waiter **wp = &waiters; *wp; wp = &(*wp)->next)
@@ -545,23 +564,10 @@ static void *wait_thread(void *arg)
 			ret = -EDEADLK;
 			break;
 		}
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += WAIT_POLL_NS;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&lk_changed, &lk_lock, &ts);
-		pthread_mutex_unlock(&lk_lock);
-		uint64_t id = w->id;
-		if (ioctl(w->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
-			ret = 1; /* the target was killed while waiting */
-			pthread_mutex_lock(&lk_lock);
-			break;
-		}
-		if (w->status_fd >= 0 && sc_signal_pending(w->status_fd)) {
-			ret = -PF_ERESTARTSYS;
+		/* 1: the target was killed while waiting */
+		ret = sc_wait_tick(&lk_changed, &lk_lock, w->listener, w->id,
+				   w->status_fd);
+		if (ret) {
 			pthread_mutex_lock(&lk_lock);
 			break;
 		}

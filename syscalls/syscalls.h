@@ -19,6 +19,7 @@
 #define PF_SYSCALLS_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -268,6 +269,12 @@ void proc_exit(struct call *c);
 /* Has the thread whose /proc/TID/status is open as status_fd a signal to
  * take (pending, not blocked)? (locks.c) */
 int sc_signal_pending(int status_fd);
+/* One 10 ms tick of a waiter thread's wait on cv (mu held on entry,
+ * released on return): 0 to go on waiting, 1 when the caller is gone
+ * (killed while waiting), -PF_ERESTARTSYS when a signal is pending for it
+ * (status_fd as above, or -1). (locks.c) */
+long sc_wait_tick(pthread_cond_t *cv, pthread_mutex_t *mu, int listener,
+		  uint64_t id, int status_fd);
 
 /* ---- paths (path.c) -------------------------------------------------------- */
 
