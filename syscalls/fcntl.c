@@ -28,9 +28,9 @@ long sys_fcntl(struct call *c)
 	case F_SETFD: return CALL_CONTINUE;
 	}
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	long ret;
 	struct pf_caller *pc;
 	int fl = pf_file_get_flags(o->file);
@@ -84,9 +84,9 @@ long sys_fcntl(struct call *c)
 long sys_flock(struct call *c)
 {
 	struct ofd *o;
-	int r = call_fd(c, (int)c->args[0], &o);
-	if (r != FD_POOL)
-		return r == FD_HOST ? CALL_CONTINUE : r;
+	long r = call_pool_fd(c, (int)c->args[0], &o);
+	if (r)
+		return r;
 	/* as Linux: an O_PATH description cannot be locked */
 	long ret = pf_file_get_flags(o->file) & O_PATH ? -EBADF :
 		lock_flock(c, o, (int)c->args[1]);
