@@ -15,60 +15,15 @@ set -u
 MODE=${1:?usage: fsstress.sh diff SEED|random / multi PROCS}
 ARG=${2:?}
 FSS=${FSSTRESS:?}
-RUN=${PMEMFILE_RUN:?}
-MKFS=${MKFS_PMEMFILE:?}
-TOOL=${PMEMFILE_TOOL:?}
-export PMEM_IS_PMEM_FORCE=1 LC_ALL=C
-for b in "$FSS" "$RUN" "$MKFS" "$TOOL"; do
-	[ -x "$b" ] || { echo "FAIL: $b is not built"; exit 1; }
-done
-LONG=0
-[ "${PF_LONG:-0}" != 0 ] || [ "${PF_LONG_TESTS:-0}" != 0 ] && LONG=1
+. "$(dirname "$0")/../lib/differential.sh"
+diff_init fsstress "$FSS" 1G "${FSS_KEEP:-0}" 600
 OPS=${FSS_OPS:-20000}
 [ $LONG = 1 ] && OPS=${FSS_OPS:-200000}
-
-W=/dev/shm/pf-fsstress-$$
-POOL=$W/pool
-MNT=/pf-fsstress-$$
-if [ "${FSS_KEEP:-0}" = 0 ]; then
-	trap 'rm -rf "$W"' EXIT
-else
-	trap 'echo "kept $W"' EXIT
-fi
-mkdir -p "$W" || exit 1
-"$MKFS" -f "$POOL" 1G >/dev/null || { echo "FAIL: mkfs"; exit 1; }
-
-LIMIT=600
-[ $LONG = 1 ] && LIMIT=3600
-pfrun() {
-	timeout -k 5 $LIMIT "$RUN" --pool "$POOL" --mount "$MNT" -- "$@"
-}
-
-# first_diff A B: the first differing line of two files, with context
-first_diff() {
-	n=$(cmp "$1" "$2" 2>&1 | sed -n 's/.* line \([0-9]*\).*/\1/p')
-	[ -n "$n" ] || n=$(( $(wc -l <"$1") + 1 ))
-	from=$((n > 3 ? n - 3 : 1))
-	echo "--- tmpfs, lines $from-$((n + 1)) (first difference: line $n):"
-	sed -n "${from},$((n + 1))p" "$1"
-	echo "--- pool:"
-	sed -n "${from},$((n + 1))p" "$2"
-}
-
-fsck_pool() {
-	"$TOOL" fsck "$POOL" || { echo "FAIL: fsck of the pool is not clean"; return 1; }
-}
-
-# rm_all DIR: under pmemfile-run, rm -rf must leave nothing behind
-rm_all() {
-	pfrun sh -c "rm -rf '$1' && ! [ -e '$1' ] && [ -z \"\$(ls -A '$MNT')\" ]" ||
-		{ echo "FAIL: rm -rf $1 in the pool did not remove everything"; return 1; }
-}
 
 diff_run() {
 	seed=$1
 	if [ "$seed" = random ]; then
-		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		seed=$(random_seed)
 	fi
 	echo "fsstress diff: seed $seed, $OPS ops (replay: tests/fsstress/README.md)"
 	mkdir -p "$W/native"
@@ -94,11 +49,11 @@ diff_run() {
 	[ "$rc_p" = 0 ] || { echo "FAIL: the run in the pool exited $rc_p"; fails=$((fails + 1)); }
 	if ! cmp -s "$W/native.log" "$W/pool.log"; then
 		echo "FAIL: op logs differ (seed $seed)"
-		first_diff "$W/native.log" "$W/pool.log"
+		first_diff 3 "$W/native.log" "$W/pool.log"
 		fails=$((fails + 1))
 	elif ! cmp -s "$W/native.dump" "$W/pool.dump"; then
 		echo "FAIL: the trees differ after identical op logs (seed $seed)"
-		first_diff "$W/native.dump" "$W/pool.dump"
+		first_diff 3 "$W/native.dump" "$W/pool.dump"
 		fails=$((fails + 1))
 	fi
 	echo "tree: $(wc -l <"$W/native.dump") entries"
@@ -112,7 +67,7 @@ multi_run() {
 	procs=$1
 	# tens of thousands of operations in all; cheap (no native run)
 	OPS=${FSS_OPS:-$((OPS * 2))}
-	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	seed=$(random_seed)
 	echo "fsstress multi: $procs processes, seed $seed (+i), $OPS ops in all"
 	t0=$(date +%s)
 	fails=0

@@ -13,52 +13,18 @@
 set -u
 SEED=${1:?usage: ipcstress.sh SEED|random}
 IPS=${IPCSTRESS:?}
-RUN=${PMEMFILE_RUN:?}
-MKFS=${MKFS_PMEMFILE:?}
-TOOL=${PMEMFILE_TOOL:?}
-export PMEM_IS_PMEM_FORCE=1 LC_ALL=C
-for b in "$IPS" "$RUN" "$MKFS" "$TOOL"; do
-	[ -x "$b" ] || { echo "FAIL: $b is not built"; exit 1; }
-done
-LONG=0
-[ "${PF_LONG:-0}" != 0 ] || [ "${PF_LONG_TESTS:-0}" != 0 ] && LONG=1
+. "$(dirname "$0")/../lib/differential.sh"
+diff_init ipcstress "$IPS" 256M "${IPS_KEEP:-0}" 300
+mkdir -p "$W/native" || exit 1
 OPS=${IPS_OPS:-3000}
 [ $LONG = 1 ] && OPS=${IPS_OPS:-100000}
 PROCS=
 [ -n "${IPS_PROCS:-}" ] && PROCS="-P $IPS_PROCS"
 
 if [ "$SEED" = random ]; then
-	SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	SEED=$(random_seed)
 fi
 echo "ipcstress diff: seed $SEED, $OPS ops (replay: tests/ipcstress/README.md)"
-
-W=/dev/shm/pf-ipcstress-$$
-POOL=$W/pool
-MNT=/pf-ipcstress-$$
-if [ "${IPS_KEEP:-0}" = 0 ]; then
-	trap 'rm -rf "$W"' EXIT
-else
-	trap 'echo "kept $W"' EXIT
-fi
-mkdir -p "$W/native" || exit 1
-"$MKFS" -f "$POOL" 256M >/dev/null || { echo "FAIL: mkfs"; exit 1; }
-
-LIMIT=300
-[ $LONG = 1 ] && LIMIT=3600
-pfrun() {
-	timeout -k 5 $LIMIT "$RUN" --pool "$POOL" --mount "$MNT" -- "$@"
-}
-
-# first_diff A B: the first differing line of two files, with context
-first_diff() {
-	n=$(cmp "$1" "$2" 2>&1 | sed -n 's/.* line \([0-9]*\).*/\1/p')
-	[ -n "$n" ] || n=$(( $(wc -l <"$1") + 1 ))
-	from=$((n > 5 ? n - 5 : 1))
-	echo "--- tmpfs, lines $from-$((n + 1)) (first difference: line $n):"
-	sed -n "${from},$((n + 1))p" "$1"
-	echo "--- pool:"
-	sed -n "${from},$((n + 1))p" "$2"
-}
 
 fails=0
 t0=$(date +%s)
@@ -85,12 +51,11 @@ if [ "$rc_p" != 0 ]; then
 fi
 if ! cmp -s "$W/native.log" "$W/pool.log"; then
 	echo "FAIL: op logs differ (seed $SEED)"
-	first_diff "$W/native.log" "$W/pool.log"
+	first_diff 5 "$W/native.log" "$W/pool.log"
 	fails=$((fails + 1))
 fi
 # what is left in the pool goes, and nothing of it stays behind
-pfrun sh -c "rm -rf '$MNT/d' && ! [ -e '$MNT/d' ] && [ -z \"\$(ls -A '$MNT')\" ]" ||
-	{ echo "FAIL: rm -rf in the pool did not remove everything"; fails=$((fails + 1)); }
-"$TOOL" fsck "$POOL" || { echo "FAIL: fsck of the pool is not clean"; fails=$((fails + 1)); }
+rm_all "$MNT/d" || fails=$((fails + 1))
+fsck_pool || fails=$((fails + 1))
 [ $fails = 0 ] && echo "PASS: seed $SEED ($(wc -l <"$W/native.log") log lines)"
 [ $fails = 0 ]

@@ -3,6 +3,9 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <time.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,4 +148,42 @@ int pft_recv_fd(int sock)
 	int fd;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
+}
+
+int wait_child(pid_t pid)
+{
+	int status;
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
+	if (!WIFEXITED(status))
+		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid,
+			 status);
+	return WEXITSTATUS(status);
+}
+
+void wait_ok(pid_t pid)
+{
+	int status;
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		PFT_FAIL("child %d: status 0x%x", pid, status);
+}
+
+double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void nap(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+void become_nobody(void)
+{
+	CHECK_OK(setgroups(0, NULL));
+	CHECK_OK(setgid(65534));
+	CHECK_OK(setuid(65534));
 }

@@ -37,6 +37,17 @@ long read_file(const char *p, char *buf, size_t size);
 int pft_send_fd(int sock, int fd);
 int pft_recv_fd(int sock);
 
+/* Children: wait_child(pid) is the child's exit status (a check fails if
+ * it did not exit); wait_ok(pid) wants status 0. */
+int wait_child(pid_t pid);
+void wait_ok(pid_t pid);
+/* now(): CLOCK_MONOTONIC in seconds; nap(ms): sleep ms milliseconds. */
+double now(void);
+void nap(int ms);
+/* become_nobody(): this process becomes uid/gid 65534 with no groups (no
+ * capabilities left); a check fails if it cannot. */
+void become_nobody(void);
+
 /* After printing a failure: exit(1), or with PFTEST_KEEP_GOING=1 in the
  * environment (diagnosis only) count it and go on. */
 void pft_failed(void);

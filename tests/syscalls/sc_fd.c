@@ -22,15 +22,6 @@
 
 static char *g_self; /* this program, for re-exec */
 
-static int wait_child(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status))
-		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid, status);
-	return WEXITSTATUS(status);
-}
-
 static void t_fcntl(void)
 {
 	write_file(path("fc"), "0123456789");

@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int wait_child(pid_t pid)
+/* exit status, or 128 + the signal that ended it */
+static int child_status(pid_t pid)
 {
 	int st;
 	if (waitpid(pid, &st, 0) != pid)
@@ -54,7 +55,7 @@ static void check_content(const char *p, const char *want)
 		long n = read_file(p, buf, sizeof(buf));
 		_exit(n == (long)strlen(want) && memcmp(buf, want, n) == 0 ? 0 : 1);
 	}
-	CHECK_EQ(0, wait_child(pid));
+	CHECK_EQ(0, child_status(pid));
 }
 
 static void t_scm_rights_to_clean(void)
@@ -85,8 +86,8 @@ static void t_scm_rights_to_clean(void)
 	close(sv[0]);
 	close(go[0]);
 	close(go[1]);
-	CHECK_EQ(0, wait_child(sender));
-	CHECK_EQ(0, wait_child(receiver));
+	CHECK_EQ(0, child_status(sender));
+	CHECK_EQ(0, child_status(receiver));
 	check_content(path("scm_clean"), "received");
 }
 
@@ -123,7 +124,7 @@ static void t_orphan_inherits(void)
 		raise(SIGKILL);
 		_exit(6);
 	}
-	CHECK_EQ(128 + SIGKILL, wait_child(parent));
+	CHECK_EQ(128 + SIGKILL, child_status(parent));
 	close(done[1]);
 	char b;
 	CHECK_EQ(1, read(done[0], &b, 1));
@@ -164,9 +165,9 @@ static void t_clone_files(void)
 		close(fd);
 		sync_write(s.go[1]);
 		sync_read(s.back[0]);
-		_exit(wait_child(pid) == 0 && close(100) == 0 ? 0 : 5);
+		_exit(child_status(pid) == 0 && close(100) == 0 ? 0 : 5);
 	}
-	CHECK_EQ(0, wait_child(owner));
+	CHECK_EQ(0, child_status(owner));
 	check_content(path("clonefiles"), "shared");
 }
 

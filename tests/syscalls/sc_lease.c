@@ -23,27 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void wait_ok(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		PFT_FAIL("child %d: status 0x%x", pid, status);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void nap(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
 /* Is child pid still running (blocked)? */
 static int running(pid_t pid)
 {

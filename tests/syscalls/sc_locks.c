@@ -20,14 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void wait_ok(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		PFT_FAIL("child %d: status 0x%x", pid, status);
-}
-
 static int lk(int fd, int cmd, short type, off_t start, off_t len)
 {
 	struct flock fl = { .l_type = type,
@@ -68,13 +60,6 @@ static void await_ready(void)
 {
 	char c;
 	CHECK_EQ(1, read(sync_fd[0], &c, 1));
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* F_GETLK names the lock that blocks, as the kernel orders and merges. */

@@ -16,15 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int wait_child(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status))
-		PFT_FAIL("child %d did not exit normally (status 0x%x)", pid, status);
-	return WEXITSTATUS(status);
-}
-
 enum { WRITERS = 4, RECORDS = 400, RECLEN = 64 };
 
 static void append_records(const char *p, int writer)

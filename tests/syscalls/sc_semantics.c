@@ -23,22 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void wait_ok(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		PFT_FAIL("child %d: status 0x%x", pid, status);
-}
-
-/* The child becomes nobody (no capabilities, no groups). */
-static void become_nobody(void)
-{
-	CHECK_OK(setgroups(0, NULL));
-	CHECK_OK(setgid(65534));
-	CHECK_OK(setuid(65534));
-}
-
 static void t_opath_ebadf(void)
 {
 	write_file(path("op"), "0123456789");

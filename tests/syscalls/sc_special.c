@@ -27,13 +27,6 @@
 
 #include "check.h"
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A child that opens p with flags after ms milliseconds, writes or reads
  * one byte, and exits. */
 static pid_t later(const char *p, int flags, int ms)
