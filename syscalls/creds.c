@@ -417,6 +417,7 @@ struct pf_caller *call_caller(struct call *c)
 	c->caller.escape_size = sizeof(c->escape);
 	c->caller.policy = host_policy();
 	c->caller.resolve = 0; /* openat2 sets its own */
+	c->caller.followed = 0;
 	c->have_caller = 1;
 	return &c->caller;
 }

@@ -332,6 +332,7 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 	o->file = f;
 	o->refs = 1;  /* the table's, dropped on IN_IGNORED */
 	snprintf(o->path, sizeof(o->path), "%s", vpath);
+	vabs_clean(o->path); /* as ofd_renamed compares it */
 	pthread_mutex_lock(&ofd_lock);
 	o->next_ino = by_ino[o->ino % NB];
 	by_ino[o->ino % NB] = o;
@@ -371,6 +372,64 @@ void call_after_inject(struct call *c, long ret)
 	close(c->inject_fd);
 	c->inject_fd = -1;
 	c->inject_ofd = NULL;
+}
+
+/* o->path under from ("from" itself or "from/..."): the rest, else NULL */
+static const char *under(const char *path, const char *from)
+{
+	size_t n = strlen(from);
+	if (strncmp(path, from, n) != 0 || (path[n] != 0 && path[n] != '/'))
+		return NULL;
+	return path + n;
+}
+
+/* name as the descriptions keep it: cleaned, symlinks resolved (not a
+ * last one: unlink and rename act on the link itself) */
+static void canon(struct mount *m, struct pf_caller *pc, const char *name,
+		  char *out)
+{
+	if (!pc->followed || pool_realpath(m, pc, name, 0, out, PATH_MAX) != 0)
+		snprintf(out, PATH_MAX, "%s", name);
+	vabs_clean(out);
+}
+
+void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
+		 const char *to, int exchange)
+{
+	char a[PATH_MAX], b[PATH_MAX], moved[PATH_MAX];
+	canon(m, pc, from, a);
+	canon(m, pc, to, b);
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB; i++)
+		for (struct ofd *o = by_ino[i]; o; o = o->next_ino) {
+			if (o->m != m || o->unlinked)
+				continue;
+			const char *rest = under(o->path, a), *dst = b;
+			if (!rest && exchange) {
+				rest = under(o->path, b);
+				dst = a;
+			} else if (!rest && strcmp(o->path, b) == 0) {
+				o->unlinked = 1; /* replaced */
+				continue;
+			}
+			if (rest &&
+			    (size_t)snprintf(moved, sizeof(moved), "%s%s", dst,
+					     rest) < sizeof(moved))
+				memcpy(o->path, moved, strlen(moved) + 1);
+		}
+	pthread_mutex_unlock(&ofd_lock);
+}
+
+void ofd_unlinked(struct mount *m, struct pf_caller *pc, const char *name)
+{
+	char a[PATH_MAX];
+	canon(m, pc, name, a);
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB; i++)
+		for (struct ofd *o = by_ino[i]; o; o = o->next_ino)
+			if (o->m == m && strcmp(o->path, a) == 0)
+				o->unlinked = 1;
+	pthread_mutex_unlock(&ofd_lock);
 }
 
 int ofd_writers(const struct mount *m, uint64_t ino)

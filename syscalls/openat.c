@@ -105,11 +105,21 @@ static long open_pool(struct call *c, struct vpath p, int flags, mode_t mode,
 			struct pf_stat st;
 			char tmpname[PATH_MAX + 32];
 			const char *name = p.vabs;
+			/* opened through symlinks: the name is where they
+			 * led, as /proc/PID/fd/N shows it */
+			char real[PATH_MAX];
+			if (pc->followed &&
+			    pool_realpath(p.m, pc, p.vabs,
+					  !(flags & O_NOFOLLOW), real,
+					  sizeof(real)) == 0)
+				name = real;
 			if ((flags & __O_TMPFILE) == __O_TMPFILE &&
 			    pf_fstat(p.m->pool, f, &st) == 0) {
-				vabs_clean(p.vabs);
+				char dir[PATH_MAX];
+				snprintf(dir, sizeof(dir), "%s", name);
+				vabs_clean(dir);
 				snprintf(tmpname, sizeof(tmpname), "%s/#%llu",
-					 strcmp(p.vabs, "/") ? p.vabs : "",
+					 strcmp(dir, "/") ? dir : "",
 					 (unsigned long long)st.ino);
 				name = tmpname;
 			}

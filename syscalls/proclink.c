@@ -119,6 +119,84 @@ int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
 	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
+/* "/name" appended to done (a pool-root-relative path of length *dl) */
+static int push(char *done, size_t *dl, size_t size, const char *name, size_t n)
+{
+	if (*dl + 1 + n >= size)
+		return -1;
+	done[*dl] = '/';
+	memcpy(done + *dl + 1, name, n);
+	*dl += 1 + n;
+	done[*dl] = 0;
+	return 0;
+}
+
+int pool_realpath(struct mount *m, struct pf_caller *pc, const char *vabs,
+		  int follow_last, char *out, size_t size)
+{
+	if (strncmp(vabs, m->dir, m->dirlen) != 0 ||
+	    (vabs[m->dirlen] != 0 && vabs[m->dirlen] != '/'))
+		return -1;
+	char todo[2 * PATH_MAX], done[PATH_MAX] = "", t[PATH_MAX];
+	snprintf(todo, sizeof(todo), "%s", vabs + m->dirlen);
+	size_t dl = 0;
+	int links = 0;
+	const char *p = todo;
+	for (;;) {
+		p += strspn(p, "/");
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		if (n == 1 && p[0] == '.') {
+			p += n;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (dl > 0 && done[dl - 1] != '/')
+				dl--;
+			dl -= dl > 0;
+			done[dl] = 0;
+			p += n;
+			continue;
+		}
+		size_t before = dl;
+		if (push(done, &dl, sizeof(done), p, n) < 0)
+			return -1;
+		p += n;
+		int last = !p[strspn(p, "/")];
+		struct pf_stat st;
+		if ((last && !follow_last) ||
+		    pf_fstatat(m->pool, pc, NULL, done, &st,
+			       AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISLNK(st.mode))
+			continue; /* missing names stay as given */
+		ssize_t tl = pf_readlinkat(m->pool, pc, NULL, done, t,
+					   sizeof(t) - 1);
+		if (tl <= 0 || ++links > PF_SYMLOOP_MAX)
+			return -1;
+		t[tl] = 0;
+		dl = before;
+		if (t[0] == '/') {
+			/* an absolute body names the host's tree: back into
+			 * this pool, or out of it */
+			if (strncmp(t, m->dir, m->dirlen) != 0 ||
+			    (t[m->dirlen] != 0 && t[m->dirlen] != '/'))
+				return -1;
+			memmove(t, t + m->dirlen, strlen(t + m->dirlen) + 1);
+			dl = 0;
+		}
+		done[dl] = 0;
+		char rest[2 * PATH_MAX];
+		if ((size_t)snprintf(rest, sizeof(rest), "%s/%s", t, p) >=
+		    sizeof(rest))
+			return -1;
+		memcpy(todo, rest, strlen(rest) + 1);
+		p = todo;
+	}
+	int w = snprintf(out, size, "%s%s", m->dir, done);
+	return w >= 0 && (size_t)w < size ? 0 : -1;
+}
+
 /*
  * Following /proc/PID/fd/N (or cwd) lands on the file itself, not on a
  * path: the kernel jumps to the open file's inode (nd_jump_link), which

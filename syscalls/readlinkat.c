@@ -66,8 +66,9 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 	if (proc_fd_link(c, s, &o) == 0) {
 		/* as the kernel shows it: " (deleted)" once unlinked */
 		struct pf_stat st;
-		int deleted = pf_fstat(o->m->pool, o->file, &st) == 0 &&
-			      st.nlink == 0;
+		int deleted = o->unlinked ||
+			(pf_fstat(o->m->pool, o->file, &st) == 0 &&
+			 st.nlink == 0);
 		if (pool_file_vpath(o->m, o->file, o->path, path, sizeof(path)))
 			snprintf(path, sizeof(path), "%s", o->path);
 		a->len = snprintf(a->buf, sizeof(a->buf), "%s%s", path,

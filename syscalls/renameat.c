@@ -43,6 +43,19 @@ static int is_mount_root(const struct vpath *p)
 	       p->path[strspn(p->path, "/")] == 0;
 }
 
+/* After a rename that succeeded: do both names still name one file? Then
+ * they were links of it, and nothing moved (Linux: source == target). */
+static int same_file(struct mount *m, struct pf_caller *pc,
+		     const struct vpath *a, const struct vpath *b)
+{
+	struct pf_stat sa, sb;
+	return pf_fstatat(m->pool, pc, a->dir, a->path, &sa,
+			  AT_SYMLINK_NOFOLLOW) == 0 &&
+		pf_fstatat(m->pool, pc, b->dir, b->path, &sb,
+			   AT_SYMLINK_NOFOLLOW) == 0 &&
+		sa.ino == sb.ino;
+}
+
 static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 		      unsigned flags)
 {
@@ -74,6 +87,9 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 		return call_who_err(c);
 	sc_ofd_events();  /* as in unlinkat.c */
 	r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
+	if (r == 0 && !same_file(a.m, pc, &a, &b))
+		ofd_renamed(a.m, pc, a.vabs, b.vabs,
+			    !!(flags & RENAME_EXCHANGE));
 	/* a path that climbs out of the pool ends on the host: EXDEV */
 	return errno_filter(r);
 }

@@ -396,6 +396,7 @@ struct ofd {
 	struct mount *m;
 	pf_file *file;           /* one reference */
 	char path[PATH_MAX];     /* virtual absolute path (readlink) */
+	int unlinked; /* its name went (unlink, renamed over): " (deleted)" */
 	int refs;                /* table + users */
 	/* what the placeholder memfd holds for mmap (see mmap.c) */
 	struct timespec snap_mtime;
@@ -430,6 +431,17 @@ long fd_op(struct call *c, int fd, fd_fn fn, void *arg);
  */
 long call_fd_refuse(struct call *c, int fd, long err);
 void ofd_put(struct ofd *o);
+/*
+ * Descriptions keep the name they were opened by as the kernel's dentry
+ * does (readlink of /proc/PID/fd/N, dnotify's parent): a pool rename moves
+ * the names at and under from to to (with exchange, both ways; without,
+ * a description named to loses its name), and an unlink takes the name.
+ * Paths are virtual and absolute; pc (the caller that resolved them) and
+ * its followed count say whether symlinks must be resolved first.
+ */
+void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
+		 const char *to, int exchange);
+void ofd_unlinked(struct mount *m, struct pf_caller *pc, const char *name);
 /* Is pool file ino (in m) open for writing by anyone? (exec's ETXTBSY:
  * a walk over every description) */
 int ofd_writers(const struct mount *m, uint64_t ino);
@@ -482,6 +494,15 @@ int proc_link_vpath(struct call *c, const char *abs, struct vpath *p,
  * `known` itself for other files. 0, -ENOENT (a removed directory),
  * -ENAMETOOLONG, -EIO.
  */
+/*
+ * The name the kernel gives an open of vabs (an absolute virtual path in
+ * m, as given): symlinks followed (the last one if follow_last), then "."
+ * and ".." applied, as realpath(3) does; names that do not exist stay as
+ * given (O_CREAT through a dangling link). 0, or -1 when the path leaves
+ * the pool or is too long: keep vabs.
+ */
+int pool_realpath(struct mount *m, struct pf_caller *pc, const char *vabs,
+		  int follow_last, char *out, size_t size);
 int pool_file_vpath(struct mount *m, pf_file *f, const char *known,
 		    char *out, size_t size);
 /* The virtual cwd of process pid if we know it and it is in a pool. */

@@ -12,7 +12,10 @@ static long pool_unlink(struct call *c, struct vpath *p, struct pf_caller *pc,
 {
 	/* a close the target already made frees the file now, as Linux */
 	sc_ofd_events();
-	return pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
+	int r = pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
+	if (r == 0)
+		ofd_unlinked(p->m, pc, p->vabs);
+	return r;
 }
 
 static long host_unlink(struct call *c, const char *path, void *arg)

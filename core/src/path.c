@@ -206,6 +206,7 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 				ret = -ELOOP;
 				goto fail;
 			}
+			c->followed++;
 			if (++nlinks > PF_SYMLOOP_MAX) {
 				pf_vinode_put(p, child);
 				ret = -ELOOP;

@@ -4,7 +4,9 @@
  * fsnotify event: three for a rename within the directory), si_fd and si_code of the F_SETSIG
  * signal, SIGIO without it, one-shot and DN_MULTISHOT registrations,
  * requests adding up, clearing with 0, events from another process, and
- * the registration going at the close of its fd.
+ * the registration going at the close of its fd; and random sequences of
+ * calls, each call's signals compared with the kernel's for a host
+ * directory.
  */
 #define _GNU_SOURCE
 #include "check.h"
@@ -202,12 +204,138 @@ static void t_shots(void)
 	CHECK_OK(rmdir(d));
 }
 
+/* ---- random sequences: the pool against the host's tmpfs ---- */
+
+/* A hash of /proc/self/fd/fd's text after base. */
+static int link_hash(int fd, const char *base)
+{
+	char l[64], t[PATH_MAX];
+	snprintf(l, sizeof(l), "/proc/self/fd/%d", fd);
+	ssize_t n = CHECK_OK(readlink(l, t, sizeof(t) - 1));
+	t[n] = 0;
+	size_t bl = strlen(base);
+	const char *s = strncmp(t, base, bl) == 0 ? t + bl : t;
+	unsigned h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return (int)(h & 0x7fffffff);
+}
+
+/* Random calls on names in base/a, base/a/b and base/c, with DN_ALL |
+ * DN_MULTISHOT on a (signal sa) and on a/b (signal sb). out[4 * i...]:
+ * step i's result (0 or errno), the signals a and b got, and a hash of
+ * where /proc/self/fd shows the open file (below base). */
+static void rand_run(const char *base, unsigned seed, int *out, int n)
+{
+	static const char *const dirs[] = { "a", "a/b", "c" };
+	int sa = SIGRTMIN + 4, sb = SIGRTMIN + 5;
+	char a[PATH_MAX], b[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
+	block(sa);
+	block(sb);
+	CHECK_OK(mkdir(base, 0755));
+	snprintf(a, sizeof(a), "%s/a", base);
+	snprintf(b, sizeof(b), "%s/a/b", base);
+	snprintf(p, sizeof(p), "%s/c", base);
+	CHECK_OK(mkdir(a, 0755));
+	CHECK_OK(mkdir(b, 0755));
+	CHECK_OK(mkdir(p, 0755));
+	int da = CHECK_OK(open(a, O_RDONLY | O_DIRECTORY));
+	int db = CHECK_OK(open(b, O_RDONLY | O_DIRECTORY));
+	CHECK_OK(fcntl(da, F_SETSIG, sa));
+	CHECK_OK(fcntl(db, F_SETSIG, sb));
+	CHECK_OK(fcntl(da, F_NOTIFY, DN_ALL | DN_MULTISHOT));
+	CHECK_OK(fcntl(db, F_NOTIFY, DN_ALL | DN_MULTISHOT));
+	int fd = -1;
+	for (int i = 0; i < n; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		unsigned x = seed;
+		snprintf(p, sizeof(p), "%s/%s/n%u", base, dirs[x % 3],
+			 x / 3 % 4);
+		x /= 12;
+		snprintf(q, sizeof(q), "%s/%s/n%u", base, dirs[x % 3],
+			 x / 3 % 4);
+		x /= 12;
+		char buf[8];
+		int r;
+		switch (x % 15) {
+		case 0: r = open(p, O_CREAT | O_WRONLY, 0644); break;
+		case 1: r = mkdir(p, 0755); break;
+		case 2: r = unlink(p); break;
+		case 3: r = rmdir(p); break;
+		case 4: r = rename(p, q); break;
+		case 5: r = link(p, q); break;
+		case 6: r = symlink("t", p); break;
+		case 7: r = chmod(p, 0600); break;
+		case 8: r = truncate(p, 3); break;
+		case 9: r = utimes(p, NULL); break;
+		case 10: r = setxattr(p, "user.k", "v", 1, 0); break;
+		case 11: r = open(p, O_WRONLY | O_TRUNC); break;
+		case 12: r = open(p, O_RDONLY); break;
+		case 13: r = fd >= 0 ? (int)write(fd, "xy", 2) : -2; break;
+		default:
+			r = fd >= 0 ? (int)read(fd, buf, sizeof(buf)) : -2;
+			break;
+		}
+		int err = r == -1 ? errno : 0;
+		if (r >= 0 && (x % 15 == 0 || x % 15 == 11 || x % 15 == 12)) {
+			if (fd >= 0)
+				close(fd);
+			fd = r;
+		}
+		if (getenv("DNDBG")) {
+			char l[64], t[PATH_MAX] = "";
+			snprintf(l, 64, "/proc/self/fd/%d", fd);
+			if (fd >= 0)
+				t[readlink(l, t, sizeof(t) - 1) > 0 ?
+					  strlen(t) :
+					  0] = 0;
+			fprintf(stderr, "%d op %u %s %s r=%d err=%d fd=%s\n", i,
+				x % 15, p, q, r, err, t);
+		}
+		out[4 * i] = err;
+		out[4 * i + 1] = drain(sa, da, POLL_MSG);
+		out[4 * i + 2] = drain(sb, db, POLL_MSG);
+		out[4 * i + 3] = fd < 0 ? -1 : link_hash(fd, base);
+	}
+	if (fd >= 0)
+		close(fd);
+	close(da);
+	close(db);
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	CHECK_EQ(0, system(cmd));
+}
+
+/* Random sequences of 400 calls (eight; PFTEST_SEEDS=N for more): the
+ * signals each watched directory gets after each call, and each call's
+ * errno, as the kernel gives them for a host directory. */
+static void t_random(void)
+{
+	enum { N = 400 };
+	const char *env = getenv("PFTEST_SEEDS");
+	unsigned seeds = env ? (unsigned)atoi(env) : 8;
+	static int x[4 * N], y[4 * N];
+	static const char *const what[] = { "errno", "signals of a",
+					    "signals of a/b",
+					    "the open file's /proc name" };
+	for (unsigned seed = 1; seed <= seeds; seed++) {
+		rand_run(path("rand"), seed * 2654435761u, x, N);
+		rand_run(hpath("rand"), seed * 2654435761u, y, N);
+		for (int i = 0; i < 4 * N; i++)
+			if (x[i] != y[i])
+				PFT_FAIL("seed %u step %d: %s %d here, %d on "
+					 "the host",
+					 seed, i / 4, what[i % 4], x[i], y[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
-		{ "errnos", t_errnos },
-		{ "events", t_events },
-		{ "shots", t_shots },
+		{ "errnos", t_errnos }, { "events", t_events },
+		{ "shots", t_shots },	{ "random", t_random },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);

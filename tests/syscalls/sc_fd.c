@@ -9,6 +9,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -411,6 +412,62 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
+/* fd's /proc/self/fd text, below g_dir */
+static const char *fd_name(int fd)
+{
+	static char buf[PATH_MAX];
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = CHECK_OK(readlink(link, buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	size_t l = strlen(g_dir);
+	return strncmp(buf, g_dir, l) == 0 ? buf + l : buf;
+}
+
+/* The name /proc/self/fd shows is where symlinks led, follows renames of
+ * the file and of its directories, and is "(deleted)" once that name is
+ * unlinked or renamed over, though another link of the file remains. */
+static void t_proc_fd_names(void)
+{
+	CHECK_OK(mkdir(path("fn"), 0755));
+	CHECK_OK(mkdir(path("fn/x"), 0755));
+	write_file(path("fn/x/f"), "f");
+	CHECK_OK(symlink("x/f", path("fn/lf")));
+	CHECK_OK(symlink("x", path("fn/lx")));
+	int a = CHECK_OK(open(path("fn/lf"), O_RDONLY));
+	CHECK_STR("/fn/x/f", fd_name(a));
+	int b = CHECK_OK(open(path("fn/lx/../lx/./f"), O_RDONLY));
+	CHECK_STR("/fn/x/f", fd_name(b));
+	int c = CHECK_OK(open(path("fn/lx/new"), O_CREAT | O_WRONLY, 0644));
+	CHECK_STR("/fn/x/new", fd_name(c));
+	int l = CHECK_OK(open(path("fn/lx"), O_PATH | O_NOFOLLOW));
+	CHECK_STR("/fn/lx", fd_name(l));
+	CHECK_OK(rename(path("fn/x/f"), path("fn/x/g")));
+	CHECK_STR("/fn/x/g", fd_name(a));
+	CHECK_OK(rename(path("fn/x"), path("fn/y")));
+	CHECK_STR("/fn/y/g", fd_name(b));
+	CHECK_STR("/fn/y/new", fd_name(c));
+	/* renaming a link of the same file moves nothing */
+	CHECK_OK(link(path("fn/y/g"), path("fn/y/h")));
+	CHECK_OK(rename(path("fn/y/h"), path("fn/y/g")));
+	CHECK_STR("/fn/y/g", fd_name(a));
+	/* the name goes, the file stays (another link) */
+	CHECK_OK(unlink(path("fn/y/g")));
+	CHECK_STR("/fn/y/g (deleted)", fd_name(a));
+	/* renamed over */
+	write_file(path("fn/y/o"), "o");
+	CHECK_OK(link(path("fn/y/new"), path("fn/y/keep")));
+	CHECK_OK(rename(path("fn/y/o"), path("fn/y/new")));
+	CHECK_STR("/fn/y/new (deleted)", fd_name(c));
+	close(a);
+	close(b);
+	close(c);
+	close(l);
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path("fn"));
+	CHECK_EQ(0, system(cmd));
+}
+
 static void t_close_not_interrupted(void)
 {
 	struct sigaction sa = { .sa_handler = on_chld }, old;
@@ -631,6 +688,7 @@ int main(int argc, char **argv)
 		{ "scm_rights", t_scm_rights },
 		{ "unlinked_open", t_unlinked_open },
 		{ "proc_fd_links", t_proc_fd_links },
+		{ "proc_fd_names", t_proc_fd_names },
 		{ "emfile", t_emfile },
 		{ "close_not_interrupted", t_close_not_interrupted },
 		{ "cwd_inheritance", t_cwd_inheritance },

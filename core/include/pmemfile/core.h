@@ -78,6 +78,7 @@ struct pf_caller {
 	size_t escape_size;
 	uint32_t policy;          /* PF_POLICY_* bits: the host's sysctls */
 	uint32_t resolve; /* PF_RESOLVE_* bits: how paths resolve */
+	uint32_t followed; /* out: symlinks followed; counts up, never reset */
 };
 
 /*
