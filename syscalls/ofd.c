@@ -45,6 +45,7 @@ static struct ofd *by_ino[NB], *by_wd[NB];
 static dev_t memfd_dev;
 static int inotify_fd = -1;
 static long nofds;
+static struct ofd *all; /* every description, for the walks by path or inode */
 static uint64_t next_phid; /* with __atomic */
 
 int ofd_init(void)
@@ -99,6 +100,12 @@ static void unlink_locked(struct ofd *o)
 			*pp = o->next_wd;
 			break;
 		}
+	if (o->prev_all)
+		o->prev_all->next_all = o->next_all;
+	else
+		all = o->next_all;
+	if (o->next_all)
+		o->next_all->prev_all = o->prev_all;
 	nofds--;
 }
 
@@ -338,6 +345,10 @@ long call_inject_file(struct call *c, struct mount *m, pf_file *f,
 	by_ino[o->ino % NB] = o;
 	o->next_wd = by_wd[(unsigned)wd % NB];
 	by_wd[(unsigned)wd % NB] = o;
+	o->next_all = all;
+	if (all)
+		all->prev_all = o;
+	all = o;
 	nofds++;
 	pthread_mutex_unlock(&ofd_lock);
 	c->inject_fd = fd;
@@ -400,23 +411,22 @@ void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
 	canon(m, pc, from, a);
 	canon(m, pc, to, b);
 	pthread_mutex_lock(&ofd_lock);
-	for (int i = 0; i < NB; i++)
-		for (struct ofd *o = by_ino[i]; o; o = o->next_ino) {
-			if (o->m != m || o->unlinked)
-				continue;
-			const char *rest = under(o->path, a), *dst = b;
-			if (!rest && exchange) {
-				rest = under(o->path, b);
-				dst = a;
-			} else if (!rest && strcmp(o->path, b) == 0) {
-				o->unlinked = 1; /* replaced */
-				continue;
-			}
-			if (rest &&
-			    (size_t)snprintf(moved, sizeof(moved), "%s%s", dst,
-					     rest) < sizeof(moved))
-				memcpy(o->path, moved, strlen(moved) + 1);
+	for (struct ofd *o = all; o; o = o->next_all) {
+		if (o->m != m || o->unlinked)
+			continue;
+		const char *rest = under(o->path, a), *dst = b;
+		if (!rest && exchange) {
+			rest = under(o->path, b);
+			dst = a;
+		} else if (!rest && strcmp(o->path, b) == 0) {
+			o->unlinked = 1; /* replaced */
+			continue;
 		}
+		if (rest &&
+		    (size_t)snprintf(moved, sizeof(moved), "%s%s", dst, rest) <
+			    sizeof(moved))
+			memcpy(o->path, moved, strlen(moved) + 1);
+	}
 	pthread_mutex_unlock(&ofd_lock);
 }
 
@@ -425,10 +435,9 @@ void ofd_unlinked(struct mount *m, struct pf_caller *pc, const char *name)
 	char a[PATH_MAX];
 	canon(m, pc, name, a);
 	pthread_mutex_lock(&ofd_lock);
-	for (int i = 0; i < NB; i++)
-		for (struct ofd *o = by_ino[i]; o; o = o->next_ino)
-			if (o->m == m && strcmp(o->path, a) == 0)
-				o->unlinked = 1;
+	for (struct ofd *o = all; o; o = o->next_all)
+		if (o->m == m && strcmp(o->path, a) == 0)
+			o->unlinked = 1;
 	pthread_mutex_unlock(&ofd_lock);
 }
 
@@ -436,14 +445,13 @@ int ofd_writers(const struct mount *m, uint64_t ino)
 {
 	int found = 0;
 	pthread_mutex_lock(&ofd_lock);
-	for (int i = 0; i < NB && !found; i++)
-		for (struct ofd *o = by_ino[i]; o && !found; o = o->next_ino) {
-			int acc = pf_file_get_flags(o->file) & O_ACCMODE;
-			struct pf_stat ps;
-			found = o->m == m && acc != O_RDONLY &&
-				pf_fstat(o->m->pool, o->file, &ps) == 0 &&
-				ps.ino == ino;
-		}
+	for (struct ofd *o = all; o && !found; o = o->next_all) {
+		int acc = pf_file_get_flags(o->file) & O_ACCMODE;
+		struct pf_stat ps;
+		found = o->m == m && acc != O_RDONLY &&
+			pf_fstat(o->m->pool, o->file, &ps) == 0 &&
+			ps.ino == ino;
+	}
 	pthread_mutex_unlock(&ofd_lock);
 	return found;
 }
@@ -452,19 +460,17 @@ void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
 	       int *others, int *writers)
 {
 	pthread_mutex_lock(&ofd_lock);
-	for (int i = 0; i < NB; i++)
-		for (struct ofd *o = by_ino[i]; o; o = o->next_ino) {
-			int fl = pf_file_get_flags(o->file);
-			struct pf_stat ps;
-			if (o->m != m || (fl & O_PATH) ||
-			    pf_fstat(o->m->pool, o->file, &ps) < 0 ||
-			    ps.ino != ino)
-				continue;
-			if (o != self)
-				++*others;
-			if ((fl & O_ACCMODE) != O_RDONLY)
-				++*writers;
-		}
+	for (struct ofd *o = all; o; o = o->next_all) {
+		int fl = pf_file_get_flags(o->file);
+		struct pf_stat ps;
+		if (o->m != m || (fl & O_PATH) ||
+		    pf_fstat(o->m->pool, o->file, &ps) < 0 || ps.ino != ino)
+			continue;
+		if (o != self)
+			++*others;
+		if ((fl & O_ACCMODE) != O_RDONLY)
+			++*writers;
+	}
 	pthread_mutex_unlock(&ofd_lock);
 }
 
@@ -485,6 +491,7 @@ void ofd_shutdown(void)
 		by_wd[i] = NULL;
 	}
 	nofds = 0;
+	all = NULL;
 	pthread_mutex_unlock(&ofd_lock);
 }
 

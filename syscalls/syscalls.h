@@ -403,6 +403,7 @@ struct ofd {
 	uint64_t snap_size;
 	int snap_valid;
 	struct ofd *next_ino, *next_wd;
+	struct ofd *next_all, *prev_all; /* every description (ofd.c) */
 };
 
 /* What call_fd found behind an fd (or a negative errno). */
