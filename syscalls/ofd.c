@@ -365,15 +365,6 @@ long call_inject_host(struct call *c, int fd, int cloexec)
 	return CALL_INJECT;
 }
 
-int call_inject_first(const struct call *c)
-{
-	/* a host fd: our copy must be gone before the target runs on. A
-	 * FIFO's twin opened O_RDONLY|O_NONBLOCK and closed at once by the
-	 * target still had a reader (ours), so the next O_WRONLY|O_NONBLOCK
-	 * open got a pipe instead of ENXIO (pf-ipcstress seed 1002). */
-	return !c->inject_ofd || lock_any();
-}
-
 void call_after_inject(struct call *c, long ret)
 {
 	/* Our copy goes; if ADDFD failed, that was the last reference and

@@ -546,13 +546,10 @@ long fdinfo_open(struct call *c, const char *path, int flags);
 long mounttab_open(struct call *c, const char *path, int flags);
 /* A copy of the target's fd (pidfd_getfd: same open file description). */
 int call_getfd(struct call *c, int fd);
-/* 1 when the injected fd must be known before the target runs on (record
- * locks note each fd of a file: an fd added after SEND could already be
- * closed and its number reused), or our copy closed before it does (a host
- * fd: a FIFO twin's end we held would count as a reader or writer):
- * ADDFD and SEND apart. */
-int call_inject_first(const struct call *c);
-/* After ADDFD: ret is the target fd or -errno. Registers or drops. */
+/* After ADDFD, before the SEND that lets the target run on: ret is the
+ * target fd or -errno. Notes the fd for record locks (an fd noted after
+ * the SEND could already be closed and its number reused) and closes our
+ * copy (a FIFO twin's end we held would count as a reader or writer). */
 void call_after_inject(struct call *c, long ret);
 
 /* ---- running another call in the caller's place (redo.c) ----------------- */
