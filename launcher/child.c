@@ -124,6 +124,15 @@ pid_t child_start(char **argv, int *listener)
 		int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				      SECCOMP_FILTER_FLAG_NEW_LISTENER |
 				      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &fprog);
+		if (fd < 0 && errno == EBUSY) {
+			/* the kernel allows one listener in a filter chain */
+			fprintf(stderr,
+				"pmemfile-run: this process is already "
+				"supervised through seccomp (a pmemfile-run "
+				"inside pmemfile-run?): nesting is not "
+				"supported\n");
+			_exit(EXIT_OWN);
+		}
 		if (fd < 0) {
 			fprintf(stderr, "pmemfile-run: seccomp: %s (Linux 5.19 or later is needed)\n",
 				strerror(errno));

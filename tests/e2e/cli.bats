@@ -95,6 +95,14 @@ expect_own_failure() {
 	expect_own_failure
 }
 
+@test "125 with a one-line message: pmemfile-run inside pmemfile-run" {
+	"$MKFS_PMEMFILE" "$WORK/inner.pool" 16M >/dev/null
+	run pfrun "$PMEMFILE_RUN" --pool "$WORK/inner.pool" --mount /mnt/inner \
+		-- touch "$WORK/ran"
+	expect_own_failure
+	[[ "$output" == *nest* ]] || fail "the message does not say why: $output"
+}
+
 @test "files persist across two invocations on the same pool" {
 	run pfsh 'mkdir -p /mnt/pf/d/e && seq 1 5000 >/mnt/pf/d/e/seq &&
 		printf "x%.0s" $(seq 1 3000) >/mnt/pf/d/x && ln -s e/seq /mnt/pf/d/l &&
