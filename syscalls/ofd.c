@@ -403,19 +403,25 @@ void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
 	canon(m, pc, to, b);
 	pthread_mutex_lock(&ofd_lock);
 	for (struct ofd *o = all; o; o = o->next_all) {
-		if (o->m != m || o->unlinked)
+		if (o->m != m)
 			continue;
 		const char *rest = under(o->path, a), *dst = b;
 		if (!rest && exchange) {
 			rest = under(o->path, b);
 			dst = a;
-		} else if (!rest && strcmp(o->path, b) == 0) {
-			o->unlinked = 1; /* replaced */
+		}
+		if (!rest) {
+			if (!exchange && !o->unlinked &&
+			    strcmp(o->path, b) == 0)
+				o->unlinked = 1; /* replaced */
 			continue;
 		}
-		if (rest &&
-		    (size_t)snprintf(moved, sizeof(moved), "%s%s", dst, rest) <
-			    sizeof(moved))
+		/* a name already gone keeps its own name, but its parents'
+		 * renames show (the kernel's d_path of an unhashed dentry) */
+		if (!*rest && o->unlinked)
+			continue;
+		if ((size_t)snprintf(moved, sizeof(moved), "%s%s", dst, rest) <
+		    sizeof(moved))
 			memcpy(o->path, moved, strlen(moved) + 1);
 	}
 	pthread_mutex_unlock(&ofd_lock);

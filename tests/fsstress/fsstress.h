@@ -86,6 +86,8 @@ struct run {
 	unsigned long nops;
 	unsigned long next_name;
 	unsigned long count[32], ok[32];       /* per op kind */
+	char root[4096]; /* the directory under test, absolute */
+	int held[8]; /* ops_fd.c: fd + 1 of each slot, 0 empty */
 };
 /* run r->nops operations in the current directory; 0 or 1 (unexpected) */
 int ops_run(struct run *r);

@@ -2,6 +2,7 @@
 /* The op table and the loop that draws operations from it. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/fsuid.h>
 
 #include "ops.h"
@@ -21,6 +22,7 @@ static const struct {
 	{ "readdir", op_readdir, 2 },	  { "utimes", op_utimes, 2 },
 	{ "setxattr", op_setxattr, 3 },	  { "getxattr", op_getxattr, 2 },
 	{ "listxattr", op_listxattr, 1 }, { "removexattr", op_removexattr, 2 },
+	{ "hold", op_hold, 3 },		  { "fdname", op_fdname, 4 },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 _Static_assert(NOPS <= 32, "struct run counts at most 32 op kinds");
@@ -59,6 +61,8 @@ static unsigned pick_op(struct run *r)
 
 int ops_run(struct run *r)
 {
+	if (!getcwd(r->root, sizeof(r->root)))
+		snprintf(r->root, sizeof(r->root), "?");
 	for (unsigned long n = 0; n < r->nops; n++) {
 		if (n % RESCAN_EVERY == 0)
 			tree_scan(&r->tree);
@@ -88,6 +92,7 @@ int ops_run(struct run *r)
 				n, ops[k].name, args, res);
 		}
 	}
+	held_close(r);
 	return r->log.unexpected ? 1 : 0;
 }
 

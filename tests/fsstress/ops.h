@@ -39,6 +39,11 @@ op_fn op_creat, op_mkdir, op_link, op_symlink, op_mknod, op_rename,
 op_fn op_chmod, op_chown, op_truncate, op_write, op_read, op_stat, op_readdir,
 	op_utimes, op_setxattr, op_getxattr, op_listxattr, op_removexattr;
 
+/* ops_fd.c: descriptions held across operations, and their names */
+#define HELD 8
+op_fn op_hold, op_fdname;
+void held_close(struct run *r);
+
 /* "fixed 100000000.5" or "now" (see FIXED_TIME_LIMIT) */
 void time_str(const struct timespec *ts, char *out, size_t len);
 
