@@ -39,7 +39,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -291,7 +293,8 @@ struct supervisor {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
-	struct samples readv, memread, writev, idvalid;
+	int pidfd; /* the child's, for pidfd_getfd */
+	struct samples readv, memread, writev, idvalid, getfd, fsize;
 };
 
 /* Times the ways of reaching the target's 4 KiB while it waits. */
@@ -324,6 +327,24 @@ static void time_target_memory(struct supervisor *s, uint64_t addr,
 		t1 = bench_now_ns();
 		if (r == 0)
 			samples_add(&s->idvalid, t1 - t0);
+		/* what the supervisor does to learn what a target's fd is
+		 * (a pool file or not: syscalls/ofd.c) and, before a write
+		 * to a pool file, the writer's RLIMIT_FSIZE */
+		struct stat st;
+		t0 = bench_now_ns();
+		int copy = (int)syscall(SYS_pidfd_getfd, s->pidfd, 1, 0);
+		r = copy >= 0 ? fstat(copy, &st) : -1;
+		if (copy >= 0)
+			close(copy);
+		t1 = bench_now_ns();
+		if (r == 0)
+			samples_add(&s->getfd, t1 - t0);
+		struct rlimit rl;
+		t0 = bench_now_ns();
+		r = prlimit(s->child, RLIMIT_FSIZE, NULL, &rl);
+		t1 = bench_now_ns();
+		if (r == 0)
+			samples_add(&s->fsize, t1 - t0);
 	}
 }
 
@@ -604,12 +625,15 @@ int main(int argc, char **argv)
 
 	snprintf(mempath, sizeof(mempath), "/proc/%d/mem", (int)pid);
 	s.memfile = open(mempath, O_RDWR | O_CLOEXEC);
-	if (!s.req || !s.resp || s.memfd < 0 || s.memfile < 0)
+	s.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (!s.req || !s.resp || s.memfd < 0 || s.memfile < 0 || s.pidfd < 0)
 		die("setup");
 	samples_init(&s.readv);
 	samples_init(&s.memread);
 	samples_init(&s.writev);
 	samples_init(&s.idvalid);
+	samples_init(&s.getfd);
+	samples_init(&s.fsize);
 
 	phase(&s, K_ALLOWED, rounds, -1, -1, 0, "untrapped_syscall_under_filter", "native");
 	for (int sync = 0; sync <= 1; sync++) {
@@ -643,6 +667,8 @@ int main(int argc, char **argv)
 	bench_report("proc_mem_pread_4k", "native", &s.memread);
 	bench_report("process_vm_writev_4k", "native", &s.writev);
 	bench_report("notif_id_valid", "native", &s.idvalid);
+	bench_report("fd_identify", "native", &s.getfd);
+	bench_report("prlimit_fsize", "native", &s.fsize);
 
 	struct cmd quit = { .kind = K_QUIT };
 	int st;
