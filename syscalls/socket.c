@@ -144,8 +144,8 @@ static long host_bind_fn(struct call *c, void *arg)
 		0;
 }
 
-/* Binds socket *arg to its twin's path host (a new inode's: nothing of
- * ours is there, but a file a supervisor killed earlier left may be). */
+/* Binds socket *arg to its twin's path host. The inode is new, so
+ * nothing should be there; a leftover would make bind EADDRINUSE. */
 static int bind_twin(const char *host, void *arg)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -372,14 +372,15 @@ long sys_connect(struct call *c)
 	long ret = reach(c, &u, &ra.sa);
 	if (ret < 0)
 		return ret;
+	int sock = call_getfd(c, (int)c->args[0]);
+	/* it may show the twin's address as long as it lives (twin.c) */
+	struct stat st;
+	if (sock >= 0 && fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+		twin_connecting(ra.sa.sun_path, st.st_ino);
 	/* a non-blocking socket's connect never waits: done here, on the
 	 * caller's own socket; under --sandbox always (the tree may not
 	 * connect to host sockets, twins included), where a listener with a
 	 * full backlog then holds a worker until it accepts */
-	int sock = call_getfd(c, (int)c->args[0]);
-	struct stat st;
-	if (sock >= 0 && fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
-		twin_connecting(ra.sa.sun_path, st.st_ino);
 	if (sock >= 0 &&
 	    ((fcntl(sock, F_GETFL) & O_NONBLOCK) || sc_sandbox.active)) {
 		ret = connect(sock, (struct sockaddr *)&ra.sa, sizeof(ra.sa)) <
