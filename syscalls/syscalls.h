@@ -629,7 +629,8 @@ uint64_t twin_victim(struct mount *m, struct pf_caller *pc, pf_file *dir,
 		     const char *path);
 void twin_name_gone(struct mount *m, uint64_t ino);
 /* inotify: IN_DELETE_SELF on watch wd. 1 if it was an unnamed twin's,
- * whose last holder is gone: its entry and pool reference go. */
+ * whose last holder is gone: its entry and pool reference go, or stay
+ * while a socket that connected to it exists (twin_connecting). */
 int twin_event(int wd);
 /* A connect of socket sock_ino (its sockfs inode) to twin path host is
  * about to run: the socket may show the twin's address (getpeername) as
