@@ -375,6 +375,11 @@ void report_write(struct options *o, int status)
 	}
 	fprintf(f, "%s],\n", nleft ? "\n  " : "");
 	pthread_mutex_unlock(&seen_lock);
+	struct twin_stats ts;
+	twin_get_stats(&ts);
+	fprintf(f,
+		"  \"twins\": {\"made\": %lu, \"peak\": %lu, \"left\": %lu},\n",
+		ts.made, ts.peak, ts.left);
 	fputs("  \"pools\": [", f);
 	for (int i = 0; i < o->npools; i++) {
 		fprintf(f, "%s\n    {\"pool\": ", i ? "," : "");

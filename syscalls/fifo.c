@@ -47,6 +47,13 @@ static long place_path(struct call *c, struct redo *d, uint64_t sp)
 	return 0;
 }
 
+static int make_fifo(const char *host, void *arg)
+{
+	(void)arg;
+	return mknod(host, S_IFIFO | 0666, 0) < 0 && errno != EEXIST ? -errno :
+								       0;
+}
+
 long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 {
 	pf_file *f;
@@ -67,11 +74,10 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc, int flags)
 	struct fifo_open fo;
 	if (r == 0)
 		r = host_twin(p->m, &st, "f", fo.host, sizeof(fo.host));
-	if (r == 0 && mknod(fo.host, S_IFIFO | 0666, 0) < 0 && errno != EEXIST)
-		r = -errno;
 	if (r == 0) {
 		vabs_clean(p->vabs);
-		twin_add(p->m, f, fo.host, p->vabs, NULL);
+		/* ENOENT: unlinked since our look-up, as if before it */
+		r = twin_make(p->m, f, fo.host, p->vabs, NULL, make_fifo, NULL);
 	}
 	pf_close(f);
 	if (r < 0)

@@ -125,6 +125,9 @@ void sc_ofd_events(void)
 				sc_log(SC_LOG_ERR, "inotify queue overflow: some closed pool files stay open until exit");
 				continue;
 			}
+			/* an unlinked twin's last holder gone (twin.c) */
+			if ((e->mask & IN_DELETE_SELF) && twin_event(e->wd))
+				continue;
 			/* a placeholder released: CLOSE_WRITE (it is O_RDWR);
 			 * a memfd of its own also gives IN_IGNORED after */
 			struct ofd *o = NULL;

@@ -35,12 +35,17 @@ static long host_readlink(struct call *c, const char *path, void *arg)
 	return a->len < 0 ? -errno : 0;
 }
 
+#define DELETED " (deleted)"
+
 /*
  * The kernel's link at path, when map knows its target as a host file of
  * ours (a program's copy, a twin): 1 with the pool path in a, else 0.
+ * With deleted, a target the kernel shows " (deleted)" is looked up
+ * without it and shown with it (an open FIFO or a bound socket whose
+ * names are gone: twin.c unlinks its host path then).
  */
 static int mapped_link(const char *path,
-		       int (*map)(const char *, char *, size_t),
+		       int (*map)(const char *, char *, size_t), int deleted,
 		       struct rl_arg *a)
 {
 	char host[PATH_MAX];
@@ -48,8 +53,15 @@ static int mapped_link(const char *path,
 	if (n <= 0)
 		return 0;
 	host[n] = 0;
+	size_t dl = strlen(DELETED);
+	int gone = deleted && (size_t)n > dl &&
+		!strcmp(host + n - (ssize_t)dl, DELETED);
+	if (gone)
+		host[n - (ssize_t)dl] = 0;
 	if (!map(host, a->buf, sizeof(a->buf)))
 		return 0;
+	if (gone)
+		strncat(a->buf, DELETED, sizeof(a->buf) - strlen(a->buf) - 1);
 	a->len = (ssize_t)strlen(a->buf);
 	return 1;
 }
@@ -83,13 +95,13 @@ static int proc_link(struct call *c, const char *s, struct rl_arg *a)
 	const char *rest = proc_pid_dir(c, s, &pid);
 	if (rest && !strcmp(rest, "exe")) {
 		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
-		return mapped_link(path, exec_cache_vpath, a);
+		return mapped_link(path, exec_cache_vpath, 0, a);
 	}
 	/* /proc/PID/fd/N of a pool FIFO or socket: its twin's host path */
 	long lfd;
 	if (proc_link_parse(c, s, &pid, &lfd, &rest) && lfd >= 0 && !*rest) {
 		snprintf(path, sizeof(path), "/proc/%ld/fd/%ld", pid, lfd);
-		return mapped_link(path, twin_vpath, a);
+		return mapped_link(path, twin_vpath, 1, a);
 	}
 	/* a bare /proc/PID/cwd link: its target is the virtual cwd */
 	if (strncmp(s, "/proc/", 6) != 0 || !proc_link_parse(c, s, &pid, &fd, &rest) ||

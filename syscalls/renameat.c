@@ -86,10 +86,15 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 	if (!pc)
 		return call_who_err(c);
 	sc_ofd_events();  /* as in unlinkat.c */
+	/* a FIFO or socket renamed over loses that name (twin.c) */
+	uint64_t victim = flags ? 0 : twin_victim(b.m, pc, b.dir, b.path);
 	r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
-	if (r == 0 && !same_file(a.m, pc, &a, &b))
-		ofd_renamed(a.m, pc, a.vabs, b.vabs,
-			    !!(flags & RENAME_EXCHANGE));
+	if (r == 0) {
+		twin_name_gone(b.m, victim);
+		if (!same_file(a.m, pc, &a, &b))
+			ofd_renamed(a.m, pc, a.vabs, b.vabs,
+				    !!(flags & RENAME_EXCHANGE));
+	}
 	/* a path that climbs out of the pool ends on the host: EXDEV */
 	return errno_filter(r);
 }

@@ -144,6 +144,18 @@ static long host_bind_fn(struct call *c, void *arg)
 		0;
 }
 
+/* Binds socket *arg to its twin's path host. The inode is new, so
+ * nothing should be there; a leftover would make bind EADDRINUSE. */
+static int bind_twin(const char *host, void *arg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", host);
+	unlink(host);
+	return bind(*(int *)arg, (struct sockaddr *)&sa, sizeof(sa)) < 0 ?
+		-errno :
+		0;
+}
+
 static long bind_pool(struct call *c, struct upath *u, int sock)
 {
 	struct pf_caller *pc = call_caller(c);
@@ -188,13 +200,9 @@ static long bind_pool(struct call *c, struct upath *u, int sock)
 			r = host_twin(p->m, &st, "s", sa.sun_path,
 				      sizeof(sa.sun_path));
 		if (r == 0) {
-			unlink(sa.sun_path);
-			if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-				r = -errno;
-		}
-		if (r == 0) {
 			vabs_clean(p->vabs);
-			twin_add(p->m, f, sa.sun_path, p->vabs, u->path);
+			r = twin_make(p->m, f, sa.sun_path, p->vabs, u->path,
+				      bind_twin, &sock);
 		}
 		pf_close(f);
 	}
@@ -364,11 +372,15 @@ long sys_connect(struct call *c)
 	long ret = reach(c, &u, &ra.sa);
 	if (ret < 0)
 		return ret;
+	int sock = call_getfd(c, (int)c->args[0]);
+	/* it may show the twin's address as long as it lives (twin.c) */
+	struct stat st;
+	if (sock >= 0 && fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+		twin_connecting(ra.sa.sun_path, st.st_ino);
 	/* a non-blocking socket's connect never waits: done here, on the
 	 * caller's own socket; under --sandbox always (the tree may not
 	 * connect to host sockets, twins included), where a listener with a
 	 * full backlog then holds a worker until it accepts */
-	int sock = call_getfd(c, (int)c->args[0]);
 	if (sock >= 0 &&
 	    ((fcntl(sock, F_GETFL) & O_NONBLOCK) || sc_sandbox.active)) {
 		ret = connect(sock, (struct sockaddr *)&ra.sa, sizeof(ra.sa)) <

@@ -627,11 +627,37 @@ long fifo_open(struct call *c, struct vpath *p, struct pf_caller *pc,
  */
 int host_twin(struct mount *m, const struct pf_stat *st, const char *kind,
 	      char *out, size_t size);
-/* Remembers that host path (made) stands for pool file f (a reference is
- * taken), known as vpath; a socket's also the sun_path it was bound by
- * (addr, as the caller gave it: getsockname's answer), NULL for a FIFO. */
-void twin_add(struct mount *m, pf_file *f, const char *host, const char *vpath,
-	      const char *addr);
+/*
+ * Makes the host path of pool file f's twin (make(host, arg): mknod, bind)
+ * and remembers that it stands for f (a reference is taken), known as
+ * vpath; a socket's also the sun_path it was bound by (addr, as the caller
+ * gave it: getsockname's answer), NULL for a FIFO. 0, make's -errno, or
+ * -ENOENT when f's names are gone and its twin with them (no new way in).
+ */
+int twin_make(struct mount *m, pf_file *f, const char *host, const char *vpath,
+	      const char *addr, int (*make)(const char *host, void *arg),
+	      void *arg);
+/*
+ * An unlink or a rename over path in m may take the last name of a pool
+ * FIFO or socket: before it, twin_victim gives the inode number of the
+ * FIFO or socket path names while any twin exists (0 otherwise); after
+ * it, twin_name_gone(m, that number) removes the twin's host path if the
+ * inode has no name left (twin.c says why that is enough).
+ */
+uint64_t twin_victim(struct mount *m, struct pf_caller *pc, pf_file *dir,
+		     const char *path);
+void twin_name_gone(struct mount *m, uint64_t ino);
+/* inotify: IN_DELETE_SELF on watch wd. 1 if it was an unnamed twin's,
+ * whose last holder is gone: its entry and pool reference go, or stay
+ * while a socket that connected to it exists (twin_connecting). */
+int twin_event(int wd);
+/* A connect of socket sock_ino (its sockfs inode) to twin path host is
+ * about to run: the socket may show the twin's address (getpeername) as
+ * long as it lives, so the twin's entry must stay until then. */
+void twin_connecting(const char *host, uint64_t sock_ino);
+/* sockdiag.c: does the UNIX socket with sockfs inode ino still exist?
+ * 1, 0, or -errno (-ENOSYS: sock_diag cannot tell). */
+int unix_socket_alive(uint64_t ino);
 /* How many twins there are (0: no pool FIFO or socket was used). */
 int twin_count(void);
 /* If host is a twin: 1 with the pool path in out. */
@@ -640,6 +666,12 @@ int twin_vpath(const char *host, char *out, size_t size);
 int twin_addr(const char *host, char *out, size_t size);
 /* If the caller's host fd is a twin: 1 with the pool inode's stat. */
 int call_fd_twin(struct call *c, int fd, struct pf_stat *st, struct mount **m);
+/* For --report: twins made, the most at once, and those left at
+ * twin_shutdown (FIFOs and sockets that still had a name). */
+struct twin_stats {
+	unsigned long made, peak, left;
+};
+void twin_get_stats(struct twin_stats *out);
 void twin_shutdown(void);
 
 /* ---- helpers shared by handlers (util.c) -------------------------------- */

@@ -12,9 +12,12 @@ static long pool_unlink(struct call *c, struct vpath *p, struct pf_caller *pc,
 {
 	/* a close the target already made frees the file now, as Linux */
 	sc_ofd_events();
+	uint64_t victim = twin_victim(p->m, pc, p->dir, p->path);
 	int r = pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
-	if (r == 0)
+	if (r == 0) {
+		twin_name_gone(p->m, victim);
 		ofd_unlinked(p->m, pc, p->vabs);
+	}
 	return r;
 }
 

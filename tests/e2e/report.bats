@@ -59,3 +59,15 @@ exit 7'
 	jq -e '.exit.status == 0' "$r"
 	[ -z "$(ls -A "$WORK" | grep tmp)" ]
 }
+
+@test "report: twins of FIFOs made and removed in a loop do not pile up" {
+	local r=$WORK/report.json
+	run pfrun_opts --pool "$POOL" --mount "$MNT" --report "$r" -- bash -c '
+for i in $(seq 50); do
+	mkfifo '"$MNT"'/p$i && exec 3<>'"$MNT"'/p$i && rm '"$MNT"'/p$i && exec 3>&- || exit 1
+done
+mkfifo '"$MNT"'/kept && exec 3<>'"$MNT"'/kept'
+	expect_status 0
+	# one per FIFO opened; at most the kept one and the one in hand at once
+	jq -e '.twins.made == 51 and .twins.peak <= 2 and .twins.left == 1' "$r"
+}

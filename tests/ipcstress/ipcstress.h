@@ -61,6 +61,8 @@ enum op {
 	OP_RESPAWN, /* a worker exits (its descriptors close) and a new one
 		     * takes its place */
 	OP_SYMLINK,
+	OP_CHURN, /* a new name made, used, unlinked and closed; maybe one
+		   * object kept, unnamed */
 	OP_QUIT,
 	OP_COUNT
 };

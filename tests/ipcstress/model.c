@@ -32,7 +32,7 @@ const char *const op_names[OP_COUNT] = {
 	"poll",	   "stat",   "fstat",	  "rename",   "link",	 "unlink",
 	"chmod",   "socket", "bind",	  "listen",   "connect", "accept",
 	"sendto",  "sendfd", "names",	  "shutdown", "reopen",	 "respawn",
-	"symlink", "quit",
+	"symlink", "churn",  "quit",
 };
 
 /* relative weights of the ops, in enum order */
@@ -45,7 +45,7 @@ static const unsigned weight[OP_COUNT] = {
 	[OP_LISTEN] = 6,   [OP_CONNECT] = 9, [OP_ACCEPT] = 7,
 	[OP_SENDTO] = 6,   [OP_SENDFD] = 4,  [OP_NAMES] = 3,
 	[OP_SHUTDOWN] = 1, [OP_REOPEN] = 4,  [OP_RESPAWN] = 1,
-	[OP_SYMLINK] = 3,
+	[OP_SYMLINK] = 3,  [OP_CHURN] = 4,
 };
 
 struct mslot {
@@ -64,6 +64,7 @@ struct mino {
 };
 
 static struct mslot ms[MAX_WORKERS][NSLOT];
+static unsigned churn_next; /* churn's names: c0, c1... each used once */
 static struct mino *ino;
 static int nino, cap_ino;
 static int name_ino[NNAME];
@@ -463,6 +464,19 @@ static int draw(struct ipcrun *r, int w, struct cmd *c, int *ni, int *ni2)
 		/* look first unless it cannot wait */
 		c->mode = !ms[w][c->slot].nb;
 		break;
+	case OP_CHURN:
+		c->slot = slot_free(r, w);
+		c->flags = (int)rng_below(&r->rng, 4); /* see do_churn */
+		c->mode = rng_pct(&r->rng, 30) ?
+			1 + (int)rng_below(&r->rng, 2) :
+			0;
+		/* a listener kept must lose its name before anything else
+		 * could connect to it */
+		c->len = (c->mode == 1 && c->flags != 0 && c->flags != 3) ||
+			rng_pct(&r->rng, 50);
+		c->dseed = rng_next(&r->rng);
+		snprintf(c->name, sizeof(c->name), "c%u", churn_next++);
+		break;
 	default: return -1;
 	}
 	if (*ni >= 0)
@@ -542,6 +556,38 @@ static void update(int w, const struct cmd *c, long ret, int ni, int ni2)
 						  .nb = c->flags,
 						  .connected = 1 };
 		break;
+	case OP_CHURN: {
+		if (!c->mode)
+			break;
+		/* what was kept has no name: no op can reach it by one */
+		static const int types[] = { 0, SOCK_STREAM, SOCK_SEQPACKET,
+					     SOCK_DGRAM };
+		int st = types[c->flags & 3];
+		model_close(w, c->slot);
+		if (!st) {
+			*m = (struct mslot){ .kind = 'p',
+					     .ino = ino_new('p'),
+					     .acc = c->mode };
+		} else if (c->mode == 2) {
+			*m = (struct mslot){ .kind = 's',
+					     .ino = -1,
+					     .stype = st,
+					     .connected = 1 };
+		} else {
+			int i = ino_new('s');
+			ino[i].stype = st;
+			if (st != SOCK_DGRAM) {
+				ino[i].lw = w;
+				ino[i].ls = c->slot;
+				ino[i].backlog = 4;
+			}
+			*m = (struct mslot){ .kind = 's',
+					     .ino = i,
+					     .stype = st,
+					     .listening = st != SOCK_DGRAM };
+		}
+		break;
+	}
 	default: break;
 	}
 }

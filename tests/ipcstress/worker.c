@@ -419,6 +419,151 @@ static long do_reopen(struct out *o, const struct cmd *c)
 	return n;
 }
 
+/* one step of a churn: logged as " what = result"; the result */
+static long step(struct out *o, const char *what, long r)
+{
+	put(o, " %s", what);
+	put_res(o, r);
+	return r;
+}
+
+static long connect_name(int fd, const char *name)
+{
+	struct sockaddr_un sa;
+	socklen_t sl = mkaddr(&sa, name);
+	return res(connect(fd, (struct sockaddr *)&sa, sl));
+}
+
+/* a connect by the name from a new socket of type t: what it answers */
+static void probe(struct out *o, int t, const char *name)
+{
+	int x = socket(AF_UNIX, t | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	step(o, "connect", x < 0 ? -errno : connect_name(x, name));
+	if (x >= 0)
+		close(x);
+}
+
+static void put_hash(struct out *o, long n)
+{
+	if (n >= 0)
+		put(o, " hash %016llx",
+		    (unsigned long long)fnv(FNV_INIT, buf, (size_t)n));
+}
+
+/* a FIFO churn (do_churn): fd[0] the reader, fd[1] the writer */
+static long churn_fifo(struct out *o, const struct cmd *c, int *fd)
+{
+	long r;
+	if ((r = step(o, "mkfifo", res(mkfifo(c->name, 0600)))) < 0)
+		return r;
+	r = res(open(c->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+	if (step(o, "open-r", r < 0 ? r : 0) < 0)
+		return r;
+	fd[0] = (int)r;
+	r = res(open(c->name, O_WRONLY | O_CLOEXEC)); /* a reader is there */
+	if (step(o, "open-w", r < 0 ? r : 0) < 0)
+		return r;
+	fd[1] = (int)r;
+	if (c->len) {
+		step(o, "unlink", res(unlink(c->name)));
+		step(o, "open", res(open(c->name, O_RDWR | O_CLOEXEC)));
+	}
+	fill(c->dseed, 64);
+	step(o, "write", res(write(fd[1], buf, 64)));
+	put_hash(o, step(o, "read", res(read(fd[0], buf, 128))));
+	struct stat st;
+	if (step(o, "fstat", res(fstat(fd[1], &st))) == 0)
+		put_stat(o, &st);
+	return 0;
+}
+
+/* a socket churn (do_churn): fd[0] the bound one, fd[1] the client,
+ * fd[2] the accepted one */
+static long churn_sock(struct out *o, const struct cmd *c, int t, int *fd)
+{
+	long r;
+	struct sockaddr_un sa;
+	socklen_t sl = mkaddr(&sa, c->name);
+	if ((fd[0] = socket(AF_UNIX, t | SOCK_CLOEXEC, 0)) < 0 ||
+	    (fd[1] = socket(AF_UNIX, t | SOCK_CLOEXEC, 0)) < 0)
+		return step(o, "socket", -errno);
+	if ((r = step(o, "bind",
+		      res(bind(fd[0], (struct sockaddr *)&sa, sl)))) < 0)
+		return r;
+	if (t != SOCK_DGRAM &&
+	    (r = step(o, "listen", res(listen(fd[0], 4)))) < 0)
+		return r;
+	if ((r = step(o, "connect", connect_name(fd[1], c->name))) < 0)
+		return r;
+	if (t != SOCK_DGRAM) {
+		r = res(accept4(fd[0], NULL, NULL, SOCK_CLOEXEC));
+		if (step(o, "accept", r < 0 ? r : 0) < 0)
+			return r;
+		fd[2] = (int)r;
+	}
+	fill(c->dseed, 64);
+	step(o, "send", res(send(fd[1], buf, 64, MSG_DONTWAIT | MSG_NOSIGNAL)));
+	put_hash(o,
+		 step(o, "recv",
+		      res(recv(fd[2] >= 0 ? fd[2] : fd[0], buf, 128,
+			       MSG_DONTWAIT))));
+	if (c->len) {
+		step(o, "unlink", res(unlink(c->name)));
+		probe(o, t, c->name);
+	}
+	return 0;
+}
+
+/*
+ * A name used once (c0, c1...), as a server that binds a new name per
+ * client or a program that makes and removes FIFOs in a loop: made,
+ * used, then unlinked before (c->len) or after the closes. c->flags: 0 a
+ * FIFO, 1 stream, 2 seqpacket, 3 datagram sockets. c->mode 1 keeps the
+ * server's side in c->slot (the FIFO's reader, the listener or bound
+ * datagram socket), 2 the client's side (the FIFO's writer, the client
+ * socket, whose peer is then gone: getpeername still shows the name);
+ * what is kept has no name left. The first failure of a step that makes
+ * something ends the op; then nothing is kept and the name goes.
+ */
+static long do_churn(struct out *o, const struct cmd *c)
+{
+	static const int types[] = { 0, SOCK_STREAM, SOCK_SEQPACKET,
+				     SOCK_DGRAM };
+	int t = types[c->flags & 3];
+	int fd[3] = { -1, -1, -1 }; /* server side, client side, accepted */
+	put(o, "churn %s %s %s keep %d -> s%d:", t ? stype_name(t) : "fifo",
+	    c->name, c->len ? "unlink-first" : "close-first", c->mode, c->slot);
+	long r = t ? churn_sock(o, c, t, fd) : churn_fifo(o, c, fd);
+	int keep = r < 0 ? -1 : c->mode - 1; /* index in fd */
+	if (fd[2] >= 0)
+		close(fd[2]);
+	if (keep != 0 && fd[0] >= 0)
+		close(fd[0]);
+	if (r >= 0 && t) {
+		struct sockaddr_un sa;
+		socklen_t len = sizeof(sa);
+		memset(&sa, 0, sizeof(sa));
+		long p = res(getpeername(fd[1], (struct sockaddr *)&sa, &len));
+		put_addr(o, "peer", p, &sa, len);
+		if (!c->len && keep != 0)
+			probe(o, t, c->name); /* nothing bound: refused */
+		step(o, "send",
+		     res(send(fd[1], buf, 64, MSG_DONTWAIT | MSG_NOSIGNAL)));
+	}
+	if (keep != 1 && fd[1] >= 0)
+		close(fd[1]);
+	if (r < 0 || !c->len) {
+		long u = res(unlink(c->name));
+		if (r >= 0)
+			step(o, "unlink", u);
+	}
+	if (r >= 0 && t)
+		probe(o, t, c->name); /* no name: ENOENT */
+	if (keep >= 0 && fd[keep] >= 0)
+		slot_set(c->slot, fd[keep], t != 0, keep == 0 && !t);
+	return r < 0 ? r : 0;
+}
+
 static long run_cmd(struct out *o, const struct cmd *c)
 {
 	struct stat st;
@@ -541,6 +686,7 @@ static long run_cmd(struct out *o, const struct cmd *c)
 	case OP_SENDFD: return do_sendfd(o, c);
 	case OP_NAMES: return do_names(o, c);
 	case OP_REOPEN: return do_reopen(o, c);
+	case OP_CHURN: return do_churn(o, c);
 	case OP_SHUTDOWN:
 		r = res(shutdown(fd, c->flags));
 		put(o, "shutdown s%d %s", c->slot,

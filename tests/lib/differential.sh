@@ -8,7 +8,8 @@
 #       the work directory W=/dev/shm/pf-NAME-PID (removed at exit unless
 #       KEEP is 1) with a pool POOL of POOL_SIZE, mounted at MNT by pfrun;
 #       each pfrun is bounded by LIMIT seconds (3600 with LONG).
-#   pfrun CMD...         CMD under pmemfile-run with the pool
+#   pfrun CMD...         CMD under pmemfile-run with the pool (and the
+#                        options in PFOPTS, if set)
 #   first_diff CTX A B   the first differing line of A and B, CTX lines before
 #   fsck_pool            pmemfile fsck of the pool must be clean
 #   rm_all DIR           rm -rf DIR in the pool must leave MNT empty
@@ -39,7 +40,7 @@ diff_init() {
 }
 
 pfrun() {
-	timeout -k 5 "$LIMIT" "$RUN" --pool "$POOL" --mount "$MNT" -- "$@"
+	timeout -k 5 "$LIMIT" "$RUN" ${PFOPTS:-} --pool "$POOL" --mount "$MNT" -- "$@"
 }
 
 first_diff() {
