@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <grp.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -186,4 +187,13 @@ void become_nobody(void)
 	CHECK_OK(setgroups(0, NULL));
 	CHECK_OK(setgid(65534));
 	CHECK_OK(setuid(65534));
+}
+
+socklen_t un_addr(struct sockaddr_un *sa, const char *p)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", p);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p) +
+			   1);
 }

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 extern const char *g_dir;   /* directory under test */
 extern const char *g_host;  /* host directory, outside every pool */
@@ -36,6 +38,8 @@ long read_file(const char *p, char *buf, size_t size);
  * message with fd went out; pft_recv_fd returns the fd received, or -1. */
 int pft_send_fd(int sock, int fd);
 int pft_recv_fd(int sock);
+/* un_addr(sa, p): sa is the AF_UNIX address of path p; its length. */
+socklen_t un_addr(struct sockaddr_un *sa, const char *p);
 
 /* Children: wait_child(pid) is the child's exit status (a check fails if
  * it did not exit); wait_ok(pid) wants status 0. */

@@ -216,15 +216,6 @@ static void t_fifo_signals(void)
 	CHECK_OK(unlink(f));
 }
 
-static socklen_t un_addr(struct sockaddr_un *sa, const char *p)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", p);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p) +
-			   1);
-}
-
 static int sock_at(int type, const char *p, int do_bind)
 {
 	int s = CHECK_OK(socket(AF_UNIX, type, 0));

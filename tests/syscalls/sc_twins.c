@@ -118,15 +118,6 @@ static void check_twins_bounded(long base, long extra, int round)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static socklen_t un_addr(struct sockaddr_un *sa, const char *p)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", p);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p) +
-			   1);
-}
-
 static int listener(const char *p)
 {
 	int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
