@@ -160,6 +160,13 @@ long sys_statx(struct call *c)
 		sx.stx_mask |= STATX_MNT_ID;
 		sx.stx_mnt_id = (uint64_t)a.m->mnt_id;
 	}
+	/* what the VFS adds for every file system (vfs_getattr_nosec,
+	 * vfs_statx); a pool keeps no inode flags, so not tmpfs's
+	 * append, immutable, nodump */
+	sx.stx_attributes_mask =
+		STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
+	if (a.m && a.st.ino == a.m->root_ino && a.st.dev == a.m->dev)
+		sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
 	sx.stx_blksize = a.st.blksize;
 	sx.stx_nlink = a.st.nlink;
 	sx.stx_uid = a.st.uid;

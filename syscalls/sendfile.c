@@ -206,7 +206,7 @@ static int end_info(struct end *e, struct end_info *i)
 /* where an end reads or writes: its explicit offset, else its file's */
 static int64_t end_pos(struct end *e)
 {
-	if (e->off >= 0)
+	if (e->offp || e->off >= 0)
 		return e->off;
 	if (e->o)
 		return pf_lseek(e->o->m->pool, e->o->file, 0, SEEK_CUR);
@@ -225,8 +225,15 @@ static long cfr_checks(struct end *in, struct end *out, int64_t size,
 		       size_t *len, bool same_file)
 {
 	int64_t pin = end_pos(in), pout = end_pos(out);
-	if (pin < 0 || pout < 0)
+	if ((!in->offp && pin < 0) || (!out->offp && pout < 0))
 		return pin < 0 ? pin : pout;
+	/* explicit offsets are judged as unsigned first: a range that
+	 * wraps is EOVERFLOW, then a negative one EINVAL (rw_verify_area) */
+	if ((uint64_t)pin + *len < (uint64_t)pin ||
+	    (uint64_t)pout + *len < (uint64_t)pout)
+		return -EOVERFLOW;
+	if (pin < 0 || pout < 0)
+		return -EINVAL;
 	if (pin >= size)
 		*len = 0;
 	else if ((uint64_t)(size - pin) < *len)
@@ -305,7 +312,8 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	out.offp = offp_out;
 	if (offp_out && (ret = call_read(c, offp_out, &out.off, sizeof(out.off))) < 0)
 		goto out;
-	if ((offp_in && in.off < 0) || (offp_out && out.off < 0)) {
+	if (k != K_CFR &&
+	    ((offp_in && in.off < 0) || (offp_out && out.off < 0))) {
 		ret = -EINVAL;
 		goto out;
 	}

@@ -70,6 +70,8 @@ struct mount {
 	uint64_t dev;            /* st_dev reported for the pool */
 	int mnt_id;              /* statx stx_mnt_id, fdinfo mnt_id: made up,
 				    above the kernel's small numbers */
+	uint64_t root_ino; /* the pool root's st_ino: statx's
+				    STATX_ATTR_MOUNT_ROOT */
 };
 
 /* The kernel's O_LARGEFILE, forced on every 64-bit open file (glibc's

@@ -449,7 +449,10 @@ pf_truncate_vinode(struct pf_pool *p, struct pf_caller *c,
 		return -EINVAL;
 	pthread_rwlock_wrlock(&vi->lock);
 	int r = 0;
-	if (times_always || vi->pi->size != (uint64_t)len)
+	/* truncate(2) to the same size asks for no times (vfs_truncate),
+	 * but tmpfs sets them while the file has data allocated
+	 * (shmem_truncate_range runs whenever info->alloced) */
+	if (times_always || vi->pi->size != (uint64_t)len || vi->pi->alloc)
 		r = pf_data_truncate(p, vi, (uint64_t)len);
 	if (!r)
 		kill_suid(p, c, vi->pi);

@@ -1,0 +1,851 @@
+/*
+ * What third-party file-system suites (LTP syscalls, pjdfstest, xfstests'
+ * generic tests) check, written again as our own cases: fallocate's modes
+ * as tmpfs answers them, copy_file_range's argument checks, statx's masks
+ * and flags, the generic ioctls, the set-ID bits a write or chown clears,
+ * sticky directories, rename/rmdir/link errnos, utimensat's permission
+ * rules, truncate's errnos, open flags F_GETFL shows, and directory
+ * reading while the directory changes.
+ */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+#ifndef STATX_ATTR_AUTOMOUNT
+#define STATX_ATTR_AUTOMOUNT 0x00001000
+#endif
+#ifndef FS_IOC_FSGETXATTR
+#define FS_IOC_FSGETXATTR _IOR('X', 31, struct fsxattr)
+#endif
+
+static void wait_ok(pid_t pid)
+{
+	int status;
+	CHECK_EQ(pid, waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		PFT_FAIL("child %d: status 0x%x", pid, status);
+}
+
+/* Runs fn in a child that is uid/gid (no groups, no capabilities). */
+static void as_user(uid_t uid, void (*fn)(void))
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+		    setresuid(uid, uid, uid) < 0)
+			_exit(3);
+		fn();
+		fflush(NULL);
+		_exit(0);
+	}
+	wait_ok(pid);
+}
+
+static mode_t mode_of(const char *p)
+{
+	struct stat st;
+	CHECK_OK(lstat(p, &st));
+	return st.st_mode & 07777;
+}
+
+static void t_fallocate_modes(void)
+{
+	int fd = CHECK_OK(open(path("fa"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	char buf[3 * 4096];
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ((long)sizeof(buf), write(fd, buf, sizeof(buf)));
+	/* tmpfs: only KEEP_SIZE and PUNCH_HOLE; a pool zeroes ranges too
+	 * (as ext4 and xfs: suites probe the mode, then check its result) */
+	if (g_pool) {
+		CHECK_OK(fallocate(fd,
+				   FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+				   10, 20));
+		char zb[40];
+		CHECK_EQ(40, pread(fd, zb, 40, 0));
+		CHECK_EQ('x', zb[9]);
+		CHECK_EQ(0, zb[10] | zb[29]);
+		CHECK_EQ('x', zb[30]);
+		CHECK_EQ(20, pwrite(fd, buf, 20, 10));
+	} else {
+		CHECK_ERR(EOPNOTSUPP,
+			  fallocate(fd,
+				    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+				    0, 4096));
+	}
+	CHECK_ERR(EOPNOTSUPP, fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 4096));
+	CHECK_ERR(EOPNOTSUPP, fallocate(fd, FALLOC_FL_INSERT_RANGE, 0, 4096));
+	CHECK_ERR(EOPNOTSUPP,
+		  fallocate(fd, FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE,
+			    0, 4096));
+	CHECK_ERR(EOPNOTSUPP, fallocate(fd, FALLOC_FL_UNSHARE_RANGE, 0, 4096));
+	CHECK_ERR(EOPNOTSUPP, fallocate(fd, 0x1000, 0, 4096));
+	CHECK_ERR(EOPNOTSUPP,
+		  fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE, 0,
+			    4096));
+	CHECK_ERR(EINVAL, fallocate(fd, 0, 0, -1));
+	CHECK_ERR(EFBIG, fallocate(fd, 0, LLONG_MAX - 10, 100));
+	/* st_blocks drop after a punched hole, and grow with KEEP_SIZE */
+	struct stat a, b;
+	CHECK_OK(fstat(fd, &a));
+	CHECK_OK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096,
+			   4096));
+	CHECK_OK(fstat(fd, &b));
+	CHECK(b.st_blocks < a.st_blocks);
+	CHECK_EQ((long)sizeof(buf), b.st_size);
+	CHECK_EQ(4096, lseek(fd, 0, SEEK_HOLE));
+	CHECK_EQ(8192, lseek(fd, 4096, SEEK_DATA));
+	CHECK_ERR(ENXIO, lseek(fd, (off_t)sizeof(buf), SEEK_HOLE));
+	CHECK_ERR(ENXIO, lseek(fd, (off_t)sizeof(buf), SEEK_DATA));
+	CHECK_ERR(ENXIO, lseek(fd, -1, SEEK_DATA));
+	CHECK_ERR(ENXIO, lseek(fd, -1, SEEK_HOLE));
+	CHECK_OK(fallocate(fd, FALLOC_FL_KEEP_SIZE, 3 * 4096, 4 * 4096));
+	struct stat c;
+	CHECK_OK(fstat(fd, &c));
+	CHECK_EQ((long)sizeof(buf), c.st_size);
+	CHECK(c.st_blocks >= b.st_blocks + 4 * 8);
+	/* mode 0 grows the size, reads zeros */
+	CHECK_OK(posix_fallocate(fd, 0, 10 * 4096));
+	CHECK_OK(fstat(fd, &c));
+	CHECK_EQ(10 * 4096, c.st_size);
+	char z[16];
+	CHECK_EQ(16, pread(fd, z, 16, 9 * 4096));
+	CHECK_EQ(0, z[0] | z[15]);
+	CHECK_EQ(16, pread(fd, z, 16, 4096));
+	CHECK_EQ(0, z[0] | z[15]);
+	CHECK_OK(close(fd));
+	/* not open for writing */
+	fd = CHECK_OK(open(path("fa"), O_RDONLY));
+	CHECK_ERR(EBADF, fallocate(fd, 0, 0, 10));
+	CHECK_ERR(EBADF,
+		  fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			    10));
+	CHECK_OK(close(fd));
+	/* O_APPEND allows fallocate */
+	fd = CHECK_OK(open(path("fa"), O_WRONLY | O_APPEND));
+	CHECK_OK(fallocate(fd, 0, 0, 11 * 4096));
+	CHECK_OK(close(fd));
+	int d = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_ERR(EBADF, fallocate(d, 0, 0, 10));
+	CHECK_OK(close(d));
+	CHECK_OK(unlink(path("fa")));
+}
+
+static void t_copy_range_args(void)
+{
+	write_file(path("ci"), "0123456789abcdef");
+	int in = CHECK_OK(open(path("ci"), O_RDONLY));
+	int out = CHECK_OK(open(path("co"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+	int wo = CHECK_OK(open(path("ci"), O_WRONLY));
+	loff_t a = 0, b = 0;
+	/* source not readable, destination not writable */
+	CHECK_ERR(EBADF, copy_file_range(wo, &a, out, &b, 4, 0));
+	CHECK_ERR(EBADF, copy_file_range(in, &a, in, &b, 4, 0));
+	/* a directory on either side */
+	int d = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_ERR(EISDIR, copy_file_range(d, NULL, out, NULL, 4, 0));
+	CHECK_ERR2(EISDIR, EBADF, copy_file_range(in, NULL, d, NULL, 4, 0));
+	CHECK_OK(close(d));
+	/* negative offsets, wrapping ranges */
+	a = -1;
+	CHECK_ERR(EOVERFLOW, copy_file_range(in, &a, out, NULL, 4, 0));
+	a = 0;
+	b = -1;
+	CHECK_ERR(EOVERFLOW, copy_file_range(in, &a, out, &b, 4, 0));
+	/* a source range past the end is cut to it first: nothing to do */
+	a = LLONG_MAX - 2;
+	b = 0;
+	CHECK_EQ(0, copy_file_range(in, &a, out, &b, 10, 0));
+	/* past the source's end: 0, offsets unchanged */
+	a = 100;
+	b = 0;
+	CHECK_EQ(0, copy_file_range(in, &a, out, &b, 10, 0));
+	CHECK_EQ(100, a);
+	CHECK_EQ(0, b);
+	/* short at the end, offsets advanced; the file offsets untouched */
+	a = 10;
+	b = 3;
+	CHECK_EQ(6, copy_file_range(in, &a, out, &b, 100, 0));
+	CHECK_EQ(16, a);
+	CHECK_EQ(9, b);
+	CHECK_EQ(0, lseek(in, 0, SEEK_CUR));
+	CHECK_EQ(0, lseek(out, 0, SEEK_CUR));
+	struct stat st;
+	CHECK_OK(fstat(out, &st));
+	CHECK_EQ(9, st.st_size);
+	/* NULL offsets use and advance the file offsets */
+	CHECK_OK(lseek(in, 4, SEEK_SET));
+	CHECK_EQ(5, copy_file_range(in, NULL, out, NULL, 5, 0));
+	CHECK_EQ(9, lseek(in, 0, SEEK_CUR));
+	CHECK_EQ(5, lseek(out, 0, SEEK_CUR));
+	/* same file, ranges that do not overlap */
+	int rw = CHECK_OK(open(path("ci"), O_RDWR));
+	a = 0;
+	b = 8;
+	CHECK_EQ(8, copy_file_range(rw, &a, rw, &b, 8, 0));
+	char buf[32];
+	CHECK_EQ(16, read_file(path("ci"), buf, sizeof(buf)));
+	CHECK_STR("0123456701234567", buf);
+	/* same file, overlapping */
+	a = 0;
+	b = 4;
+	CHECK_ERR(EINVAL, copy_file_range(rw, &a, rw, &b, 8, 0));
+	/* zero length */
+	a = 0;
+	b = 0;
+	CHECK_EQ(0, copy_file_range(in, &a, out, &b, 0, 0));
+	CHECK_OK(close(rw));
+	CHECK_OK(close(wo));
+	CHECK_OK(close(in));
+	CHECK_OK(close(out));
+	CHECK_OK(unlink(path("ci")));
+	CHECK_OK(unlink(path("co")));
+}
+
+static void t_statx_fields(void)
+{
+	write_file(path("sx"), "hello");
+	struct statx sx;
+	CHECK_OK(statx(AT_FDCWD, path("sx"), 0, STATX_ALL, &sx));
+	CHECK_EQ(STATX_BASIC_STATS | STATX_BTIME,
+		 sx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME));
+	CHECK(sx.stx_btime.tv_sec > 0);
+	/* what the VFS adds for every file system (tmpfs adds append,
+	 * immutable, nodump: a pool keeps no inode flags, pmemfile(7)) */
+	CHECK_EQ(STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX,
+		 sx.stx_attributes_mask &
+			 (STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT |
+			  STATX_ATTR_DAX));
+	CHECK_EQ(0,
+		 sx.stx_attributes &
+			 (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+			  STATX_ATTR_MOUNT_ROOT));
+	struct statx m;
+	CHECK_OK(statx(AT_FDCWD, path("sx"), 0, STATX_MNT_ID, &m));
+	CHECK(m.stx_mask & STATX_MNT_ID);
+	struct statx r;
+	CHECK_OK(statx(AT_FDCWD, g_dir, 0, STATX_MNT_ID, &r));
+	CHECK_EQ(m.stx_mnt_id, r.stx_mnt_id);
+	if (g_pool)
+		CHECK(r.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	/* stat and statx agree */
+	struct stat st;
+	CHECK_OK(stat(path("sx"), &st));
+	CHECK_EQ(major(st.st_dev), sx.stx_dev_major);
+	CHECK_EQ(minor(st.st_dev), sx.stx_dev_minor);
+	CHECK_EQ(st.st_ino, sx.stx_ino);
+	CHECK_EQ(st.st_blksize, sx.stx_blksize);
+	CHECK_EQ(st.st_blocks, sx.stx_blocks);
+	CHECK_EQ(st.st_ctim.tv_nsec, sx.stx_ctime.tv_nsec);
+	/* flags */
+	CHECK_ERR(EINVAL,
+		  statx(AT_FDCWD, path("sx"),
+			AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, 0, &sx));
+	CHECK_ERR(EINVAL, statx(AT_FDCWD, path("sx"), 0x1, 0, &sx));
+	CHECK_OK(statx(AT_FDCWD, path("sx"),
+		       AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, STATX_BASIC_STATS,
+		       &sx));
+	CHECK_OK(statx(AT_FDCWD, path("sx"), AT_STATX_FORCE_SYNC, 0, &sx));
+	/* empty path: AT_EMPTY_PATH or ENOENT */
+	int fd = CHECK_OK(open(path("sx"), O_RDONLY));
+	CHECK_ERR(ENOENT, statx(fd, "", 0, STATX_BASIC_STATS, &sx));
+	CHECK_OK(statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx));
+	CHECK_EQ(5, sx.stx_size);
+	CHECK_ERR(ENOTDIR, statx(fd, "x", 0, STATX_BASIC_STATS, &sx));
+	CHECK_ERR(ENOTDIR, fstatat(fd, "x", &st, 0));
+	CHECK_ERR(EINVAL, fstatat(fd, "", &st, 0x1));
+	CHECK_OK(fstatat(fd, "", &st, AT_EMPTY_PATH | AT_NO_AUTOMOUNT));
+	CHECK_EQ(5, st.st_size);
+	CHECK_OK(close(fd));
+	CHECK_OK(unlink(path("sx")));
+}
+
+static void setflags_not_owner(void)
+{
+	int fd = CHECK_OK(open(path("io"), O_RDONLY));
+	int fl = 0;
+	CHECK_ERR(EPERM, ioctl(fd, FS_IOC_SETFLAGS, &fl));
+	int blk = 0;
+	CHECK_ERR(EPERM, ioctl(fd, FIBMAP, &blk));
+	CHECK_OK(close(fd));
+}
+
+static void t_generic_ioctls(void)
+{
+	write_file(path("io"), "0123456789");
+	int fd = CHECK_OK(open(path("io"), O_RDWR));
+	int n = -1;
+	CHECK_OK(ioctl(fd, FIONREAD, &n));
+	CHECK_EQ(10, n);
+	CHECK_OK(lseek(fd, 4, SEEK_SET));
+	CHECK_OK(ioctl(fd, FIONREAD, &n));
+	CHECK_EQ(6, n);
+	int bs = -1;
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_OK(ioctl(fd, FIGETBSZ, &bs));
+	CHECK_EQ(st.st_blksize, bs);
+	loff_t q = -1;
+	CHECK_OK(ioctl(fd, FIOQSIZE, &q));
+	CHECK_EQ(st.st_blocks * 512, q); /* bytes used, not the size */
+	int fl = -1;
+	CHECK_OK(ioctl(fd, FS_IOC_GETFLAGS, &fl));
+	CHECK_EQ(0, fl & (FS_IMMUTABLE_FL | FS_APPEND_FL));
+	struct fsxattr fx;
+	memset(&fx, 0xff, sizeof(fx));
+	CHECK_OK(ioctl(fd, FS_IOC_FSGETXATTR, &fx));
+	CHECK_EQ(0, fx.fsx_xflags);
+	int on = 0;
+	CHECK_OK(ioctl(fd, FIOASYNC, &on));
+	/* setting no flags: the owner may; setting one a pool cannot keep */
+	fl = 0;
+	CHECK_OK(ioctl(fd, FS_IOC_SETFLAGS, &fl));
+	CHECK_OK(ioctl(fd, FS_IOC_FSSETXATTR, &fx));
+	as_user(65534, setflags_not_owner);
+	/* no extent map, no reflinks (tmpfs has neither) */
+	struct fiemap fm;
+	memset(&fm, 0, sizeof(fm));
+	fm.fm_length = ~0ULL;
+	CHECK_ERR(EOPNOTSUPP, ioctl(fd, FS_IOC_FIEMAP, &fm));
+	int src = CHECK_OK(open(path("io"), O_RDONLY));
+	CHECK_ERR(EOPNOTSUPP, ioctl(fd, FICLONE, src));
+	CHECK_OK(close(src));
+	int blk = 0;
+	CHECK_ERR(EINVAL, ioctl(fd, FIBMAP, &blk));
+	/* an unknown request */
+	CHECK_ERR(ENOTTY, ioctl(fd, _IO('P', 0x7e), 0));
+	CHECK_OK(close(fd));
+	int d = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_OK(ioctl(d, FS_IOC_GETFLAGS, &fl));
+	CHECK_OK(ioctl(d, FIOQSIZE, &q));
+	CHECK_OK(fstat(d, &st));
+	CHECK_EQ(st.st_blocks * 512, q);
+	CHECK_ERR(ENOTTY, ioctl(d, FIONREAD, &n));
+	CHECK_OK(close(d));
+	CHECK_OK(unlink(path("io")));
+}
+
+static void write_as_nobody(void)
+{
+	int fd = CHECK_OK(open(path("suid"), O_WRONLY));
+	CHECK_EQ(1, write(fd, "x", 1));
+	CHECK_OK(close(fd));
+	CHECK_EQ(0777, mode_of(path("suid")));
+}
+
+static void truncate_as_nobody(void)
+{
+	CHECK_OK(truncate(path("suid"), 3));
+	CHECK_EQ(0777, mode_of(path("suid")));
+}
+
+static void write_as_nobody_sgid(void)
+{
+	int fd = CHECK_OK(open(path("suid"), O_WRONLY));
+	CHECK_EQ(1, write(fd, "x", 1));
+	CHECK_OK(close(fd));
+	CHECK_EQ(0666, mode_of(path("suid")));
+}
+
+static void t_setid_clearing(void)
+{
+	/* a write by someone without CAP_FSETID clears both bits */
+	write_file(path("suid"), "abc");
+	CHECK_OK(chmod(path("suid"), 06777));
+	as_user(65534, write_as_nobody);
+	CHECK_OK(chmod(path("suid"), 06777));
+	as_user(65534, truncate_as_nobody);
+	/* root's write keeps them */
+	CHECK_OK(chmod(path("suid"), 06777));
+	int fd = CHECK_OK(open(path("suid"), O_WRONLY));
+	CHECK_EQ(1, write(fd, "y", 1));
+	CHECK_OK(close(fd));
+	CHECK_EQ(06777, mode_of(path("suid")));
+	/* set-group-ID without group execute: cleared too when the writer
+	 * is not in the file's group */
+	CHECK_OK(chmod(path("suid"), 02666));
+	as_user(65534, write_as_nobody_sgid);
+	/* chown clears set-ID bits of a regular file, even root's */
+	CHECK_OK(chmod(path("suid"), 06755));
+	CHECK_OK(chown(path("suid"), 65534, 65534));
+	CHECK_EQ(0755, mode_of(path("suid")));
+	CHECK_OK(chmod(path("suid"), 06755));
+	CHECK_OK(chown(path("suid"), -1, -1));
+	CHECK_EQ(0755, mode_of(path("suid")));
+	CHECK_OK(chmod(path("suid"), 02755));
+	CHECK_OK(chown(path("suid"), -1, 0));
+	CHECK_EQ(0755, mode_of(path("suid")));
+	/* set-group-ID without group execute survives chown */
+	CHECK_OK(chmod(path("suid"), 06744));
+	CHECK_OK(chown(path("suid"), 0, 0));
+	CHECK_EQ(02744, mode_of(path("suid")));
+	/* a directory keeps them */
+	CHECK_OK(mkdir(path("sdir"), 0755));
+	CHECK_OK(chmod(path("sdir"), 07755));
+	CHECK_OK(chown(path("sdir"), 65534, 65534));
+	CHECK_EQ(07755, mode_of(path("sdir")));
+	CHECK_OK(rmdir(path("sdir")));
+	CHECK_OK(unlink(path("suid")));
+}
+
+static void sticky_as_nobody(void)
+{
+	/* root's file in a sticky directory nobody may write */
+	CHECK_ERR(EPERM, unlink(path("st/rootf")));
+	CHECK_ERR(EPERM, rename(path("st/rootf"), path("st/x")));
+	CHECK_ERR(EPERM, rename(path("st/mine"), path("st/rootf")));
+	CHECK_ERR(EPERM, rmdir(path("st/rootd")));
+	/* own files are fine */
+	CHECK_OK(rename(path("st/mine"), path("st/mine2")));
+	CHECK_OK(unlink(path("st/mine2")));
+}
+
+static void sticky_owner_dir(void)
+{
+	/* the directory's owner may remove anything in it */
+	CHECK_OK(unlink(path("st/rootf")));
+	CHECK_OK(rmdir(path("st/rootd")));
+}
+
+static void t_sticky(void)
+{
+	CHECK_OK(mkdir(path("st"), 01777));
+	CHECK_OK(chmod(path("st"), 01777));
+	write_file(path("st/rootf"), "r");
+	CHECK_OK(chmod(path("st/rootf"), 0666));
+	CHECK_OK(mkdir(path("st/rootd"), 0777));
+	write_file(path("st/mine"), "m");
+	CHECK_OK(chown(path("st/mine"), 65534, 65534));
+	as_user(65534, sticky_as_nobody);
+	CHECK_OK(chown(path("st"), 65534, 65534));
+	as_user(65534, sticky_owner_dir);
+	CHECK_OK(rmdir(path("st")));
+}
+
+static void t_namespace_errnos(void)
+{
+	CHECK_OK(mkdir(path("a"), 0755));
+	CHECK_OK(mkdir(path("a/b"), 0755));
+	CHECK_OK(mkdir(path("c"), 0755));
+	write_file(path("c/f"), "f");
+	write_file(path("f"), "f");
+	/* rename a directory into itself */
+	CHECK_ERR(EINVAL, rename(path("a"), path("a/b/x")));
+	CHECK_ERR(EINVAL, rename(path("a"), path("a/x")));
+	/* over a non-empty directory */
+	CHECK_ERR2(ENOTEMPTY, EEXIST, rename(path("a"), path("c")));
+	/* an ancestor over its descendant */
+	CHECK_ERR2(ENOTEMPTY, EINVAL, rename(path("a"), path("a/b")));
+	/* a descendant over its non-empty ancestor */
+	CHECK_ERR(ENOTEMPTY, rename(path("a/b"), path("a")));
+	CHECK_ERR(EISDIR, rename(path("f"), path("a")));
+	CHECK_ERR(ENOTDIR, rename(path("a"), path("f")));
+	CHECK_ERR(ENOTDIR, rename(path("f"), path("c/f/x")));
+	CHECK_ERR(ENOTDIR, rename(path("f/"), path("g")));
+	CHECK_ERR(ENOTDIR, rename(path("f"), path("g/")));
+	/* "." and ".." */
+	CHECK_ERR2(EBUSY, EINVAL, rename(path("a/."), path("z")));
+	CHECK_ERR2(EBUSY, EINVAL, rename(path("a/.."), path("z")));
+	CHECK_ERR2(EBUSY, EINVAL, rename(path("z"), path("a/.")));
+	CHECK_ERR(EINVAL, rmdir(path("a/.")));
+	CHECK_ERR(ENOTEMPTY, rmdir(path("a/b/..")));
+	CHECK_ERR(ENOTEMPTY, rmdir(path("a")));
+	CHECK_ERR(ENOTDIR, rmdir(path("f")));
+	CHECK_ERR(EISDIR, unlink(path("a")));
+	CHECK_ERR(EPERM, link(path("a"), path("al")));
+	CHECK_ERR(EEXIST, link(path("f"), path("c/f")));
+	CHECK_ERR(EEXIST, mkdir(path("f"), 0755));
+	CHECK_ERR(EEXIST, mkdir(path("a/"), 0755));
+	CHECK_ERR(ENOENT, link(path("nope"), path("x")));
+	CHECK_ERR(ENOTDIR, link(path("f/"), path("x")));
+	CHECK_ERR(ENOENT, link(path("f"), path("x/")));
+	CHECK_ERR(EEXIST, symlink("x", path("f")));
+	CHECK_ERR(ENOENT, symlink("", path("emptylink")));
+	/* renaming onto the same file is a no-op */
+	CHECK_OK(link(path("f"), path("f2")));
+	CHECK_OK(rename(path("f"), path("f2")));
+	CHECK_OK(access(path("f"), F_OK));
+	CHECK_OK(access(path("f2"), F_OK));
+	/* RENAME_NOREPLACE / RENAME_EXCHANGE */
+	CHECK_ERR(EEXIST,
+		  renameat2(AT_FDCWD, path("f"), AT_FDCWD, path("c"),
+			    RENAME_NOREPLACE));
+	CHECK_ERR(ENOENT,
+		  renameat2(AT_FDCWD, path("f"), AT_FDCWD, path("q"),
+			    RENAME_EXCHANGE));
+	CHECK_ERR(EINVAL,
+		  renameat2(AT_FDCWD, path("f"), AT_FDCWD, path("c"),
+			    RENAME_EXCHANGE | RENAME_NOREPLACE));
+	CHECK_OK(renameat2(AT_FDCWD, path("f"), AT_FDCWD, path("c"),
+			   RENAME_EXCHANGE));
+	struct stat st;
+	CHECK_OK(stat(path("f/f"), &st));
+	CHECK_OK(renameat2(AT_FDCWD, path("f"), AT_FDCWD, path("c"),
+			   RENAME_EXCHANGE));
+	/* mknod */
+	CHECK_ERR(EINVAL, mknod(path("bad"), S_IFMT | 0644, 0));
+	CHECK_OK(mknod(path("reg"), S_IFREG | 0644, 0));
+	CHECK_OK(mknod(path("reg0"), 0644, 0));
+	CHECK_OK(stat(path("reg0"), &st));
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_ERR(EEXIST, mkfifo(path("reg"), 0644));
+	CHECK_ERR(ENOENT, mkfifo(path("nope/x"), 0644));
+	CHECK_ERR(ENOTDIR, mkfifo(path("f2/x"), 0644));
+	CHECK_OK(unlink(path("reg")));
+	CHECK_OK(unlink(path("reg0")));
+	CHECK_OK(unlink(path("f")));
+	CHECK_OK(unlink(path("f2")));
+	CHECK_OK(unlink(path("c/f")));
+	CHECK_OK(rmdir(path("c")));
+	CHECK_OK(rmdir(path("a/b")));
+	CHECK_OK(rmdir(path("a")));
+}
+
+static void times_nobody_writable(void)
+{
+	/* write permission: UTIME_NOW and NULL allowed, explicit times not */
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), NULL, 0));
+	struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), now, 0));
+	struct timespec t[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("ut"), t, 0));
+	struct timespec mixed[2] = { { 0, UTIME_NOW }, { 1000, 0 } };
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("ut"), mixed, 0));
+	struct timespec omit[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), omit, 0));
+	struct timespec nowomit[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("ut"), nowomit, 0));
+}
+
+static void times_nobody_readonly(void)
+{
+	CHECK_ERR(EACCES, utimensat(AT_FDCWD, path("ut"), NULL, 0));
+	struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	CHECK_ERR(EACCES, utimensat(AT_FDCWD, path("ut"), now, 0));
+	struct timespec t[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("ut"), t, 0));
+	struct timespec omit[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), omit, 0));
+}
+
+static void t_utimensat_rules(void)
+{
+	write_file(path("ut"), "t");
+	CHECK_OK(chmod(path("ut"), 0666));
+	as_user(65534, times_nobody_writable);
+	CHECK_OK(chmod(path("ut"), 0644));
+	as_user(65534, times_nobody_readonly);
+	/* both omitted: ctime unchanged */
+	struct stat a, b;
+	struct timespec t[2] = { { 1000, 5 }, { 2000, 7 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), t, 0));
+	CHECK_OK(stat(path("ut"), &a));
+	CHECK_EQ(1000, a.st_atim.tv_sec);
+	CHECK_EQ(5, a.st_atim.tv_nsec);
+	CHECK_EQ(2000, a.st_mtim.tv_sec);
+	CHECK_EQ(7, a.st_mtim.tv_nsec);
+	usleep(20000);
+	struct timespec omit[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), omit, 0));
+	CHECK_OK(stat(path("ut"), &b));
+	CHECK_EQ(a.st_ctim.tv_sec, b.st_ctim.tv_sec);
+	CHECK_EQ(a.st_ctim.tv_nsec, b.st_ctim.tv_nsec);
+	/* one omitted: the other set, ctime now */
+	struct timespec one[2] = { { 0, UTIME_OMIT }, { 3000, 0 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), one, 0));
+	CHECK_OK(stat(path("ut"), &b));
+	CHECK_EQ(1000, b.st_atim.tv_sec);
+	CHECK_EQ(3000, b.st_mtim.tv_sec);
+	CHECK(b.st_ctim.tv_sec > a.st_ctim.tv_sec ||
+	      b.st_ctim.tv_nsec != a.st_ctim.tv_nsec);
+	/* bad nanoseconds, bad flags */
+	struct timespec bad[2] = { { 0, 1000000000 }, { 0, 0 } };
+	CHECK_ERR(EINVAL, utimensat(AT_FDCWD, path("ut"), bad, 0));
+	struct timespec neg[2] = { { 0, -1 }, { 0, 0 } };
+	CHECK_ERR(EINVAL, utimensat(AT_FDCWD, path("ut"), neg, 0));
+	CHECK_ERR(EINVAL, utimensat(AT_FDCWD, path("ut"), NULL, 0x1));
+	/* negative seconds are times before 1970 */
+	struct timespec old[2] = { { -100, 0 }, { -200, 0 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("ut"), old, 0));
+	CHECK_OK(stat(path("ut"), &b));
+	CHECK_EQ(-100, b.st_atim.tv_sec);
+	CHECK_EQ(-200, b.st_mtim.tv_sec);
+	/* futimens through an O_PATH fd: EBADF */
+	int fd = CHECK_OK(open(path("ut"), O_PATH));
+	CHECK_ERR(EBADF, futimens(fd, NULL));
+	CHECK_OK(close(fd));
+	CHECK_OK(unlink(path("ut")));
+}
+
+static void truncate_nobody(void)
+{
+	CHECK_ERR(EACCES, truncate(path("tr"), 0));
+	int fd = CHECK_OK(open(path("tr"), O_RDONLY));
+	CHECK_ERR(EINVAL, ftruncate(fd, 0));
+	CHECK_OK(close(fd));
+}
+
+static void t_truncate_errnos(void)
+{
+	write_file(path("tr"), "0123456789");
+	CHECK_ERR(EINVAL, truncate(path("tr"), -1));
+	int fd = CHECK_OK(open(path("tr"), O_RDWR));
+	CHECK_ERR(EINVAL, ftruncate(fd, -1));
+	CHECK_OK(close(fd));
+	fd = CHECK_OK(open(path("tr"), O_RDONLY));
+	CHECK_ERR(EINVAL, ftruncate(fd, 0));
+	CHECK_OK(close(fd));
+	CHECK_OK(mkdir(path("trd"), 0755));
+	CHECK_ERR(EISDIR, truncate(path("trd"), 0));
+	int d = CHECK_OK(open(path("trd"), O_RDONLY));
+	CHECK_ERR(EINVAL, ftruncate(d, 0));
+	CHECK_OK(close(d));
+	CHECK_ERR(ENOTDIR, truncate(path("tr/x"), 0));
+	CHECK_ERR(ENOENT, truncate(path("nope"), 0));
+	CHECK_ERR(ENOENT, truncate("", 0));
+	as_user(65534, truncate_nobody);
+	/* truncate through a symlink follows it */
+	CHECK_OK(symlink("tr", path("trl")));
+	CHECK_OK(truncate(path("trl"), 4));
+	struct stat st;
+	CHECK_OK(stat(path("tr"), &st));
+	CHECK_EQ(4, st.st_size);
+	/* times change only when the size does? No: always on Linux */
+	struct timespec t[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("tr"), t, 0));
+	CHECK_OK(truncate(path("tr"), 4));
+	CHECK_OK(stat(path("tr"), &st));
+	CHECK(st.st_mtim.tv_sec != 1000);
+	CHECK_OK(utimensat(AT_FDCWD, path("tr"), t, 0));
+	fd = CHECK_OK(open(path("tr"), O_RDWR));
+	CHECK_OK(ftruncate(fd, 4));
+	CHECK_OK(fstat(fd, &st));
+	CHECK(st.st_mtim.tv_sec != 1000);
+	CHECK_OK(close(fd));
+	CHECK_OK(unlink(path("trl")));
+	CHECK_OK(unlink(path("tr")));
+	CHECK_OK(rmdir(path("trd")));
+}
+
+static void noatime_nobody(void)
+{
+	CHECK_ERR(EPERM, open(path("na"), O_RDONLY | O_NOATIME));
+	int fd = CHECK_OK(open(path("na"), O_RDONLY));
+	CHECK_ERR(EPERM, fcntl(fd, F_SETFL, O_NOATIME));
+	CHECK_OK(close(fd));
+}
+
+static void t_open_flags(void)
+{
+	write_file(path("na"), "x");
+	CHECK_OK(chmod(path("na"), 0644));
+	as_user(65534, noatime_nobody);
+	int fd = CHECK_OK(open(path("na"), O_RDONLY | O_NOATIME));
+	CHECK(fcntl(fd, F_GETFL) & O_NOATIME);
+	CHECK_OK(close(fd));
+	fd = CHECK_OK(open(path("na"), O_WRONLY | O_SYNC));
+	CHECK_EQ(O_SYNC, fcntl(fd, F_GETFL) & O_SYNC);
+	CHECK_OK(close(fd));
+	fd = CHECK_OK(open(path("na"), O_WRONLY | O_DSYNC | O_APPEND));
+	int fl = fcntl(fd, F_GETFL);
+	CHECK_EQ(O_DSYNC, fl & O_SYNC);
+	/* O_LARGEFILE is the kernel's 0100000 (glibc's is 0 here) */
+	CHECK_EQ(O_WRONLY | O_DSYNC | O_APPEND | 0100000, fl);
+	/* F_SETFL changes O_APPEND, O_NONBLOCK, O_NOATIME; not O_SYNC */
+	CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
+	fl = fcntl(fd, F_GETFL);
+	CHECK_EQ(O_NONBLOCK, fl & (O_NONBLOCK | O_APPEND));
+	CHECK_EQ(O_DSYNC, fl & O_SYNC);
+	CHECK_OK(close(fd));
+	/* O_DIRECT: tmpfs accepts it since Linux 6.6 */
+	fd = open(path("na"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0 || errno == EINVAL);
+	if (fd >= 0) {
+		CHECK(fcntl(fd, F_GETFL) & O_DIRECT);
+		CHECK_OK(close(fd));
+	}
+	/* O_CREAT|O_EXCL on a symlink, dangling or not: EEXIST */
+	CHECK_OK(symlink("dangling", path("dl")));
+	CHECK_ERR(EEXIST, open(path("dl"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+	CHECK_OK(symlink("na", path("nl")));
+	CHECK_ERR(EEXIST, open(path("nl"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+	CHECK_ERR(ELOOP, open(path("nl"), O_RDONLY | O_NOFOLLOW));
+	CHECK_ERR(ENOTDIR, open(path("nl"), O_RDONLY | O_DIRECTORY));
+	/* without O_EXCL a dangling symlink's target is created */
+	fd = CHECK_OK(open(path("dl"), O_CREAT | O_WRONLY, 0644));
+	CHECK_OK(close(fd));
+	CHECK_OK(access(path("dangling"), F_OK));
+	/* O_TMPFILE needs a directory and write access mode */
+	CHECK_ERR(EINVAL, open(g_dir, O_TMPFILE | O_RDONLY, 0600));
+	CHECK_ERR(ENOTDIR, open(path("na"), O_TMPFILE | O_RDWR, 0600));
+	/* O_DIRECTORY|O_CREAT is EINVAL */
+	CHECK_ERR(EINVAL, open(path("newd"), O_DIRECTORY | O_CREAT, 0644));
+	CHECK_ERR(EISDIR, open(g_dir, O_WRONLY));
+	CHECK_ERR(EISDIR, open(g_dir, O_RDONLY | O_CREAT, 0644));
+	CHECK_OK(unlink(path("dangling")));
+	CHECK_OK(unlink(path("dl")));
+	CHECK_OK(unlink(path("nl")));
+	CHECK_OK(unlink(path("na")));
+}
+
+struct ld_dirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+static void t_dir_reading(void)
+{
+	CHECK_OK(mkdir(path("dr"), 0755));
+	CHECK_OK(mkdir(path("dr/sub1"), 0755));
+	CHECK_OK(mkdir(path("dr/sub2"), 0755));
+	struct stat dst, sst, pst;
+	CHECK_OK(stat(path("dr"), &dst));
+	CHECK_EQ(4, dst.st_nlink);
+	CHECK_OK(stat(path("dr/sub1/.."), &pst));
+	CHECK_EQ(dst.st_ino, pst.st_ino);
+	CHECK_OK(stat(path("dr/sub1/."), &sst));
+	CHECK_EQ(2, sst.st_nlink);
+	char name[64];
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "dr/f%02d", i);
+		write_file(path(name), "x");
+	}
+	CHECK_OK(symlink("x", path("dr/sl")));
+	CHECK_OK(mkfifo(path("dr/fifo"), 0644));
+	/* d_type, "." and ".." inode numbers */
+	DIR *d = opendir(path("dr"));
+	CHECK(d != NULL);
+	struct dirent *e;
+	int seen = 0;
+	long pos_mid = -1;
+	char mid_name[256] = "";
+	while ((e = readdir(d))) {
+		seen++;
+		if (strcmp(e->d_name, ".") == 0) {
+			CHECK_EQ(DT_DIR, e->d_type);
+			CHECK_EQ(dst.st_ino, e->d_ino);
+		} else if (strcmp(e->d_name, "..") == 0) {
+			CHECK_EQ(DT_DIR, e->d_type);
+		} else if (strcmp(e->d_name, "sl") == 0) {
+			CHECK_EQ(DT_LNK, e->d_type);
+		} else if (strcmp(e->d_name, "fifo") == 0) {
+			CHECK_EQ(DT_FIFO, e->d_type);
+		} else if (strncmp(e->d_name, "sub", 3) == 0) {
+			CHECK_EQ(DT_DIR, e->d_type);
+		} else {
+			CHECK_EQ(DT_REG, e->d_type);
+		}
+		if (seen == 30) {
+			pos_mid = telldir(d);
+			e = readdir(d);
+			seen++;
+			strcpy(mid_name, e->d_name);
+		}
+	}
+	CHECK_EQ(2 + 2 + 60 + 2, seen);
+	/* seekdir back: the same entry again */
+	seekdir(d, pos_mid);
+	e = readdir(d);
+	CHECK(e != NULL);
+	if (e)
+		CHECK_STR(mid_name, e->d_name);
+	/* rewinddir after an unlink: the name is gone */
+	CHECK_OK(unlink(path("dr/f00")));
+	rewinddir(d);
+	seen = 0;
+	while ((e = readdir(d))) {
+		seen++;
+		if (strcmp(e->d_name, "f00") == 0)
+			PFT_FAIL("f00 listed after unlink and rewinddir");
+	}
+	CHECK_EQ(2 + 2 + 59 + 2, seen);
+	closedir(d);
+	/* names present throughout are seen exactly once while others come
+	 * and go */
+	d = opendir(path("dr"));
+	int count[60] = { 0 };
+	int n = 0;
+	while ((e = readdir(d))) {
+		int k;
+		if (sscanf(e->d_name, "f%d", &k) == 1 && k >= 0 && k < 60)
+			count[k]++;
+		if (++n == 20) {
+			for (int i = 0; i < 40; i++) {
+				snprintf(name, sizeof(name), "dr/new%02d", i);
+				write_file(path(name), "n");
+			}
+			CHECK_OK(unlink(path("dr/f59")));
+			CHECK_OK(unlink(path("dr/f01")));
+		}
+	}
+	closedir(d);
+	for (int i = 2; i < 59; i++)
+		if (count[i] != 1)
+			PFT_FAIL("f%02d seen %d times", i, count[i]);
+	/* getdents64 with a buffer too small for one entry; on a file */
+	int fd = CHECK_OK(open(path("dr"), O_RDONLY | O_DIRECTORY));
+	char small[16];
+	CHECK_ERR(EINVAL, syscall(SYS_getdents64, fd, small, sizeof(small)));
+	char buf[4096];
+	long got = CHECK_OK(syscall(SYS_getdents64, fd, buf, sizeof(buf)));
+	CHECK(got > 0);
+	struct ld_dirent *ld = (struct ld_dirent *)buf;
+	CHECK(ld->reclen % 8 == 0);
+	CHECK_OK(close(fd));
+	fd = CHECK_OK(open(path("dr/f02"), O_RDONLY));
+	CHECK_ERR(ENOTDIR, syscall(SYS_getdents64, fd, buf, sizeof(buf)));
+	CHECK_OK(close(fd));
+	d = opendir(path("dr"));
+	int dfd = dirfd(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			CHECK_OK(unlinkat(dfd, e->d_name,
+					  e->d_type == DT_DIR ? AT_REMOVEDIR :
+								0));
+	closedir(d);
+	CHECK_OK(rmdir(path("dr")));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct pft_case cases[] = {
+		{ "fallocate_modes", t_fallocate_modes },
+		{ "copy_range_args", t_copy_range_args },
+		{ "statx_fields", t_statx_fields },
+		{ "generic_ioctls", t_generic_ioctls },
+		{ "setid_clearing", t_setid_clearing },
+		{ "sticky", t_sticky },
+		{ "namespace_errnos", t_namespace_errnos },
+		{ "utimensat_rules", t_utimensat_rules },
+		{ "truncate_errnos", t_truncate_errnos },
+		{ "open_flags", t_open_flags },
+		{ "dir_reading", t_dir_reading },
+		{ NULL, NULL },
+	};
+	return pft_run(cases, argc, argv);
+}
