@@ -276,6 +276,8 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if ((ti == S_IFIFO && in->offp) || (to == S_IFIFO && out->offp))
 			return -ESPIPE;
+		if (to != S_IFIFO && (o.flags & O_APPEND))
+			return -EINVAL; /* do_splice: no appending output */
 		break;
 	case K_SENDFILE:
 		/* the input must be seekable file data, the output not

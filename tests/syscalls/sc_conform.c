@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -831,6 +832,151 @@ static void t_dir_reading(void)
 	CHECK_OK(rmdir(path("dr")));
 }
 
+static void chmod_chown_nobody(void)
+{
+	/* not the owner */
+	CHECK_ERR(EPERM, chmod(path("cc/root"), 0600));
+	CHECK_ERR(EPERM, chown(path("cc/mine"), 0, -1));
+	/* the owner: a group it is not in */
+	CHECK_ERR(EPERM, chown(path("cc/mine"), -1, 0));
+	/* to its own ids: allowed, set-ID bits cleared */
+	CHECK_OK(chmod(path("cc/mine"), 06755));
+	CHECK_OK(chown(path("cc/mine"), 65534, 65534));
+	CHECK_EQ(0755, mode_of(path("cc/mine")));
+	/* set-group-ID for a group the caller is not in: dropped silently */
+	CHECK_OK(chown(path("cc/mine"), -1, 65534));
+	CHECK_OK(chmod(path("cc/mine"), 02755));
+	CHECK_EQ(02755, mode_of(path("cc/mine")));
+	CHECK_OK(chmod(path("cc/other"), 02755));
+	CHECK_EQ(0755, mode_of(path("cc/other")));
+	/* the sticky bit on a file: allowed on Linux */
+	CHECK_OK(chmod(path("cc/mine"), 01644));
+	CHECK_EQ(01644, mode_of(path("cc/mine")));
+	/* X_OK without any execute bit */
+	CHECK_ERR(EACCES, access(path("cc/mine"), X_OK));
+}
+
+static void t_chmod_chown_rules(void)
+{
+	CHECK_OK(mkdir(path("cc"), 0755));
+	write_file(path("cc/root"), "r");
+	write_file(path("cc/mine"), "m");
+	write_file(path("cc/other"), "o");
+	CHECK_OK(chown(path("cc/mine"), 65534, 65534));
+	CHECK_OK(chown(path("cc/other"), 65534, 0));
+	as_user(65534, chmod_chown_nobody);
+	/* root: X_OK needs one execute bit; chown -1 -1 changes ctime */
+	CHECK_ERR(EACCES, access(path("cc/root"), X_OK));
+	CHECK_OK(chmod(path("cc/root"), 0010));
+	CHECK_OK(access(path("cc/root"), X_OK));
+	struct stat a, b;
+	CHECK_OK(stat(path("cc/root"), &a));
+	usleep(20000);
+	CHECK_OK(chown(path("cc/root"), -1, -1));
+	CHECK_OK(stat(path("cc/root"), &b));
+	CHECK(a.st_ctim.tv_nsec != b.st_ctim.tv_nsec ||
+	      a.st_ctim.tv_sec != b.st_ctim.tv_sec);
+	/* O_RDONLY|O_TRUNC truncates */
+	int fd = CHECK_OK(open(path("cc/root"), O_RDONLY | O_TRUNC));
+	CHECK_OK(fstat(fd, &b));
+	CHECK_EQ(0, b.st_size);
+	/* an unlinked open file: nlink 0 */
+	CHECK_OK(unlink(path("cc/root")));
+	CHECK_OK(fstat(fd, &b));
+	CHECK_EQ(0, b.st_nlink);
+	CHECK_OK(close(fd));
+	/* rename changes the file's ctime, both parents' mtime, and the
+	 * nlink of parents when a directory moves */
+	CHECK_OK(mkdir(path("cc/d1"), 0755));
+	CHECK_OK(mkdir(path("cc/d2"), 0755));
+	CHECK_OK(mkdir(path("cc/d1/sub"), 0755));
+	CHECK_OK(stat(path("cc/d1"), &a));
+	CHECK_EQ(3, a.st_nlink);
+	CHECK_OK(stat(path("cc/d1/sub"), &a));
+	usleep(20000);
+	CHECK_OK(rename(path("cc/d1/sub"), path("cc/d2/sub")));
+	CHECK_OK(stat(path("cc/d2/sub"), &b));
+	CHECK(a.st_ctim.tv_nsec != b.st_ctim.tv_nsec ||
+	      a.st_ctim.tv_sec != b.st_ctim.tv_sec);
+	CHECK_OK(stat(path("cc/d1"), &a));
+	CHECK_EQ(2, a.st_nlink);
+	CHECK_OK(stat(path("cc/d2"), &a));
+	CHECK_EQ(3, a.st_nlink);
+	struct stat up;
+	CHECK_OK(stat(path("cc/d2/sub/.."), &up));
+	CHECK_EQ(a.st_ino, up.st_ino);
+	/* a directory over an empty one */
+	CHECK_OK(rename(path("cc/d2/sub"), path("cc/d1")));
+	CHECK_OK(stat(path("cc/d2"), &a));
+	CHECK_EQ(2, a.st_nlink);
+	/* utimensat on a symlink itself */
+	CHECK_OK(symlink("nowhere", path("cc/sl")));
+	struct timespec t[2] = { { 100, 0 }, { 200, 0 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("cc/sl"), t, AT_SYMLINK_NOFOLLOW));
+	CHECK_OK(lstat(path("cc/sl"), &a));
+	CHECK_EQ(200, a.st_mtim.tv_sec);
+	CHECK_ERR(ENOENT, utimensat(AT_FDCWD, path("cc/sl"), t, 0));
+	CHECK_OK(unlink(path("cc/sl")));
+	CHECK_OK(rmdir(path("cc/d1")));
+	CHECK_OK(rmdir(path("cc/d2")));
+	CHECK_OK(unlink(path("cc/mine")));
+	CHECK_OK(unlink(path("cc/other")));
+	CHECK_OK(rmdir(path("cc")));
+}
+
+static void t_sendfile_splice_args(void)
+{
+	write_file(path("sf"), "0123456789");
+	int in = CHECK_OK(open(path("sf"), O_RDONLY));
+	int out =
+		CHECK_OK(open(path("sfo"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	int ap = CHECK_OK(open(path("sfo"), O_WRONLY | O_APPEND));
+	off_t o = -1;
+	CHECK_ERR(EINVAL, sendfile(out, in, &o, 4));
+	o = 0;
+	CHECK_ERR(EINVAL, sendfile(ap, in, &o, 4));
+	CHECK_ERR(EBADF, sendfile(in, in, &o, 4));
+	CHECK_ERR(EBADF, sendfile(out, out, &o, 4));
+	o = 20;
+	CHECK_EQ(0, sendfile(out, in, &o, 4));
+	CHECK_EQ(20, o);
+	o = 8;
+	CHECK_EQ(2, sendfile(out, in, &o, 4));
+	CHECK_EQ(10, o);
+	CHECK_EQ(0, lseek(in, 0, SEEK_CUR));
+	CHECK_EQ(4, sendfile(out, in, NULL, 4));
+	CHECK_EQ(4, lseek(in, 0, SEEK_CUR));
+	/* splice: a pipe on one side, offsets on the file side only */
+	int p[2];
+	CHECK_OK(pipe(p));
+	loff_t lo = 2;
+	CHECK_EQ(3, splice(in, &lo, p[1], NULL, 3, 0));
+	CHECK_EQ(5, lo);
+	CHECK_ERR(ESPIPE, splice(p[0], &lo, out, NULL, 3, 0));
+	CHECK_ERR(EINVAL, splice(in, NULL, out, NULL, 3, 0));
+	lo = -1;
+	CHECK_ERR(EINVAL, splice(in, &lo, p[1], NULL, 3, 0));
+	CHECK_ERR(EINVAL, splice(p[0], NULL, ap, NULL, 3, 0)); /* O_APPEND */
+	CHECK_EQ(3, splice(p[0], NULL, out, NULL, 3, 0));
+	char buf[32];
+	CHECK_EQ(9, read_file(path("sfo"), buf, sizeof(buf)));
+	CHECK_STR("890123234", buf);
+	CHECK_OK(close(p[0]));
+	CHECK_OK(close(p[1]));
+	/* lseek: negative result, directories */
+	CHECK_ERR(EINVAL, lseek(in, -20, SEEK_CUR));
+	CHECK_ERR(EINVAL, lseek(in, 0, 7));
+	CHECK_EQ(100, lseek(in, 90, SEEK_END));
+	int d = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_ERR(EINVAL, lseek(d, -1, SEEK_SET));
+	CHECK_OK(close(d));
+	CHECK_OK(close(in));
+	CHECK_OK(close(out));
+	CHECK_OK(close(ap));
+	CHECK_OK(unlink(path("sf")));
+	CHECK_OK(unlink(path("sfo")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -845,6 +991,8 @@ int main(int argc, char **argv)
 		{ "truncate_errnos", t_truncate_errnos },
 		{ "open_flags", t_open_flags },
 		{ "dir_reading", t_dir_reading },
+		{ "chmod_chown_rules", t_chmod_chown_rules },
+		{ "sendfile_splice_args", t_sendfile_splice_args },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
