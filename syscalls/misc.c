@@ -49,43 +49,67 @@ long sys_io_uring_setup(struct call *c)
 	return -ENOSYS;
 }
 
-/* FS_IOC_GETFLAGS/SETFLAGS and FSGETXATTR/FSSETXATTR as tmpfs answers
- * them for a file with no flags set: a pool keeps none (pmemfile(7)).
- * Setting needs the owner or CAP_FOWNER (EPERM); setting any flag
- * EOPNOTSUPP, as tmpfs for the flags it does not keep. */
+/* FS_XFLAG_* of the flags a pool keeps (fileattr_fill_flags) */
+static const struct {
+	uint32_t fl, xfl;
+} xflag_map[] = {
+	{ PF_FL_IMMUTABLE, FS_XFLAG_IMMUTABLE },
+	{ PF_FL_APPEND, FS_XFLAG_APPEND },
+	{ PF_FL_NODUMP, FS_XFLAG_NODUMP },
+	{ PF_FL_NOATIME, FS_XFLAG_NOATIME },
+};
+
+/*
+ * FS_IOC_GETFLAGS/SETFLAGS and FSGETXATTR/FSSETXATTR (vfs_fileattr_get,
+ * vfs_fileattr_set) over the flags tmpfs keeps; core checks the rules.
+ */
 static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
 			    const struct pf_stat *st)
 {
-	if (req == FS_IOC_GETFLAGS) {
-		int none = 0;
-		return call_write(c, c->args[2], &none, sizeof(none));
-	}
-	if (req == FS_IOC_FSGETXATTR) {
-		struct fsxattr fx;
-		memset(&fx, 0, sizeof(fx));
-		return call_write(c, c->args[2], &fx, sizeof(fx));
-	}
 	struct fsxattr fx;
 	memset(&fx, 0, sizeof(fx));
+	if (req == FS_IOC_GETFLAGS) {
+		int fl = (int)st->flags;
+		return call_write(c, c->args[2], &fl, sizeof(fl));
+	}
+	if (req == FS_IOC_FSGETXATTR) {
+		for (size_t i = 0; i < sizeof(xflag_map) / sizeof(xflag_map[0]);
+		     i++)
+			if (st->flags & xflag_map[i].fl)
+				fx.fsx_xflags |= xflag_map[i].xfl;
+		return call_write(c, c->args[2], &fx, sizeof(fx));
+	}
 	int fl = 0;
-	long r = req == FS_IOC_SETFLAGS ?
-		call_read(c, c->args[2], &fl, sizeof(fl)) :
-		call_read(c, c->args[2], &fx, sizeof(fx));
+	long r;
+	if (req == FS_IOC_SETFLAGS) {
+		r = call_read(c, c->args[2], &fl, sizeof(fl));
+	} else {
+		r = call_read(c, c->args[2], &fx, sizeof(fx));
+		/* the FS_XFLAG_* that map to flags; others are fsx-only
+		 * (EOPNOTSUPP below, as tmpfs's fileattr_has_fsx) */
+		for (size_t i = 0; i < sizeof(xflag_map) / sizeof(xflag_map[0]);
+		     i++)
+			if (fx.fsx_xflags & xflag_map[i].xfl) {
+				fl |= (int)xflag_map[i].fl;
+				fx.fsx_xflags &= ~xflag_map[i].xfl;
+			}
+		/* the flags the file system does not keep: only an unknown
+		 * bit in fsx_xflags, extsize, projid... */
+		if (fx.fsx_xflags || fx.fsx_extsize || fx.fsx_projid ||
+		    fx.fsx_cowextsize)
+			fl |= 1 << 31;
+	}
 	if (r < 0)
 		return r;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return call_who_err(c);
-	if (pc->fsuid != st->uid && !(pc->caps & PF_CAP_FOWNER))
-		return -EPERM;
-	if (fl || fx.fsx_xflags || fx.fsx_extsize || fx.fsx_projid ||
-	    fx.fsx_cowextsize) {
+	r = pf_fsetflags(o->m->pool, pc, o->file, (uint32_t)fl);
+	if (r == -EOPNOTSUPP)
 		sc_log_unsupported(c,
-				   "inode flags are not kept in a pool "
+				   "an inode flag a pool does not keep "
 				   "(EOPNOTSUPP)");
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	return r;
 }
 
 #define SC_CAP_SYS_RAWIO (1ULL << 17)

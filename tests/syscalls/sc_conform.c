@@ -23,6 +23,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #ifndef STATX_MNT_ID
@@ -233,12 +234,11 @@ static void t_statx_fields(void)
 	CHECK_EQ(STATX_BASIC_STATS | STATX_BTIME,
 		 sx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME));
 	CHECK(sx.stx_btime.tv_sec > 0);
-	/* what the VFS adds for every file system (tmpfs adds append,
-	 * immutable, nodump: a pool keeps no inode flags, pmemfile(7)) */
-	CHECK_EQ(STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX,
-		 sx.stx_attributes_mask &
-			 (STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT |
-			  STATX_ATTR_DAX));
+	/* tmpfs: append, immutable, nodump; the VFS adds the rest */
+	CHECK_EQ(STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE | STATX_ATTR_NODUMP |
+			 STATX_ATTR_AUTOMOUNT | STATX_ATTR_MOUNT_ROOT |
+			 STATX_ATTR_DAX,
+		 sx.stx_attributes_mask);
 	CHECK_EQ(0,
 		 sx.stx_attributes &
 			 (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
@@ -251,6 +251,11 @@ static void t_statx_fields(void)
 	CHECK_EQ(m.stx_mnt_id, r.stx_mnt_id);
 	if (g_pool)
 		CHECK(r.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	/* the unique id instead, when asked (Linux 6.8) */
+	CHECK_OK(statx(AT_FDCWD, path("sx"), 0, 0x4000U, &m));
+	CHECK_EQ(0x4000U, m.stx_mask & (0x4000U | STATX_MNT_ID));
+	CHECK(m.stx_mnt_id != r.stx_mnt_id);
+	CHECK(m.stx_mnt_id >= 0x80000000ULL);
 	/* stat and statx agree */
 	struct stat st;
 	CHECK_OK(stat(path("sx"), &st));
@@ -977,6 +982,132 @@ static void t_sendfile_splice_args(void)
 	CHECK_OK(unlink(path("sfo")));
 }
 
+static int get_flags(const char *p)
+{
+	int fd = CHECK_OK(open(p, O_RDONLY | O_NONBLOCK | O_NOFOLLOW));
+	int fl = -1;
+	CHECK_OK(ioctl(fd, FS_IOC_GETFLAGS, &fl));
+	CHECK_OK(close(fd));
+	return fl;
+}
+
+static long set_flags(const char *p, int fl)
+{
+	int fd = CHECK_OK(open(p, O_RDONLY | O_NONBLOCK | O_NOFOLLOW));
+	long r = ioctl(fd, FS_IOC_SETFLAGS, &fl);
+	int e = errno;
+	CHECK_OK(close(fd));
+	errno = e;
+	return r;
+}
+
+static void flags_nobody(void)
+{
+	/* the owner without CAP_LINUX_IMMUTABLE: other flags only */
+	CHECK_ERR(EPERM, set_flags(path("fl/mine"), FS_IMMUTABLE_FL));
+	CHECK_ERR(EPERM, set_flags(path("fl/mine"), FS_APPEND_FL));
+	CHECK_OK(set_flags(path("fl/mine"), FS_NODUMP_FL));
+	CHECK_EQ(FS_NODUMP_FL, get_flags(path("fl/mine")));
+	/* not the owner */
+	CHECK_ERR(EPERM, set_flags(path("fl/im"), 0));
+}
+
+static void t_inode_flags(void)
+{
+	CHECK_OK(mkdir(path("fl"), 0777));
+	write_file(path("fl/im"), "immutable");
+	write_file(path("fl/x"), "x");
+	CHECK_EQ(0, get_flags(path("fl/im")));
+	int wfd = CHECK_OK(open(path("fl/im"), O_RDWR));
+	CHECK_OK(set_flags(path("fl/im"), FS_IMMUTABLE_FL));
+	CHECK_EQ(FS_IMMUTABLE_FL, get_flags(path("fl/im")));
+	struct statx sx;
+	CHECK_OK(statx(AT_FDCWD, path("fl/im"), 0, STATX_BASIC_STATS, &sx));
+	CHECK_EQ(STATX_ATTR_IMMUTABLE,
+		 sx.stx_attributes &
+			 (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND));
+	/* nothing changes it, root included */
+	CHECK_ERR(EPERM, open(path("fl/im"), O_WRONLY));
+	CHECK_ERR(EPERM, open(path("fl/im"), O_RDWR));
+	CHECK_ERR(EPERM, open(path("fl/im"), O_RDONLY | O_TRUNC));
+	int rfd = CHECK_OK(open(path("fl/im"), O_RDONLY));
+	CHECK_OK(close(rfd));
+	CHECK_ERR(EPERM, access(path("fl/im"), W_OK));
+	CHECK_ERR(EPERM, truncate(path("fl/im"), 0));
+	CHECK_ERR(EPERM, unlink(path("fl/im")));
+	CHECK_ERR(EPERM, rename(path("fl/im"), path("fl/y")));
+	CHECK_ERR(EPERM, rename(path("fl/x"), path("fl/im")));
+	CHECK_ERR(EPERM, link(path("fl/im"), path("fl/y")));
+	CHECK_ERR(EPERM, chmod(path("fl/im"), 0600));
+	CHECK_ERR(EPERM, chown(path("fl/im"), 1, 1));
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("fl/im"), NULL, 0));
+	struct timespec t[2] = { { 1, 0 }, { 1, 0 } };
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("fl/im"), t, 0));
+	CHECK_ERR(EPERM, setxattr(path("fl/im"), "user.a", "v", 1, 0));
+	CHECK_ERR(EPERM, fallocate(wfd, 0, 0, 100));
+	CHECK_OK(close(wfd));
+	/* an immutable directory gets no new names and loses none */
+	CHECK_OK(set_flags(path("fl"), FS_IMMUTABLE_FL));
+	CHECK_ERR(EPERM, open(path("fl/new"), O_CREAT | O_WRONLY, 0644));
+	CHECK_ERR(EPERM, mkdir(path("fl/newd"), 0755));
+	CHECK_ERR(EPERM, unlink(path("fl/x")));
+	CHECK_OK(set_flags(path("fl"), 0));
+	CHECK_OK(set_flags(path("fl/im"), 0));
+	CHECK_OK(unlink(path("fl/im")));
+	/* append-only */
+	write_file(path("fl/ap"), "ab");
+	CHECK_OK(set_flags(path("fl/ap"), FS_APPEND_FL));
+	CHECK_ERR(EPERM, open(path("fl/ap"), O_WRONLY));
+	CHECK_ERR(EPERM, open(path("fl/ap"), O_RDWR));
+	CHECK_ERR(EPERM, open(path("fl/ap"), O_WRONLY | O_APPEND | O_TRUNC));
+	int afd = CHECK_OK(open(path("fl/ap"), O_WRONLY | O_APPEND));
+	CHECK_EQ(1, write(afd, "c", 1));
+	CHECK_ERR(EPERM, fcntl(afd, F_SETFL, 0));
+	CHECK_ERR(EPERM, ftruncate(afd, 0));
+	CHECK_ERR(EPERM,
+		  fallocate(afd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			    1));
+	CHECK_OK(fallocate(afd, 0, 0, 4));
+	CHECK_OK(close(afd));
+	char buf[16];
+	CHECK_EQ(4, read_file(path("fl/ap"), buf, sizeof(buf)));
+	CHECK_MEM("abc", buf, 3);
+	CHECK_ERR(EPERM, truncate(path("fl/ap"), 0));
+	CHECK_ERR(EPERM, unlink(path("fl/ap")));
+	CHECK_ERR(EPERM, rename(path("fl/ap"), path("fl/y")));
+	CHECK_ERR(EPERM, chmod(path("fl/ap"), 0600));
+	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("fl/ap"), t, 0));
+	CHECK_OK(utimensat(AT_FDCWD, path("fl/ap"), NULL, 0));
+	CHECK_OK(set_flags(path("fl/ap"), 0));
+	CHECK_OK(unlink(path("fl/ap")));
+	/* an append-only directory: names come, none go */
+	CHECK_OK(set_flags(path("fl"), FS_APPEND_FL));
+	write_file(path("fl/new"), "n");
+	CHECK_ERR(EPERM, unlink(path("fl/new")));
+	CHECK_ERR(EPERM, rename(path("fl/new"), path("fl/new2")));
+	CHECK_OK(set_flags(path("fl"), 0));
+	CHECK_OK(unlink(path("fl/new")));
+	/* a flag tmpfs does not keep; the unprivileged owner */
+	CHECK_ERR(EOPNOTSUPP, set_flags(path("fl/x"), FS_SYNC_FL));
+	write_file(path("fl/mine"), "m");
+	CHECK_OK(chown(path("fl/mine"), 65534, 65534));
+	write_file(path("fl/im"), "i");
+	as_user(65534, flags_nobody);
+	/* NOATIME: reads leave atime */
+	CHECK_OK(set_flags(path("fl/x"), FS_NOATIME_FL));
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK_OK(utimensat(AT_FDCWD, path("fl/x"), old, 0));
+	CHECK_EQ(1, read_file(path("fl/x"), buf, sizeof(buf)));
+	struct stat st;
+	CHECK_OK(stat(path("fl/x"), &st));
+	CHECK_EQ(1000, st.st_atim.tv_sec);
+	CHECK_OK(set_flags(path("fl/x"), 0));
+	CHECK_OK(unlink(path("fl/x")));
+	CHECK_OK(unlink(path("fl/im")));
+	CHECK_OK(unlink(path("fl/mine")));
+	CHECK_OK(rmdir(path("fl")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -993,6 +1124,7 @@ int main(int argc, char **argv)
 		{ "dir_reading", t_dir_reading },
 		{ "chmod_chown_rules", t_chmod_chown_rules },
 		{ "sendfile_splice_args", t_sendfile_splice_args },
+		{ "inode_flags", t_inode_flags },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
