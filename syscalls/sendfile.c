@@ -178,6 +178,7 @@ struct end_info {
 	uint64_t ino;      /* pool ends: to tell one file from two */
 	/* the file's size */
 	int64_t size;
+	uint32_t iflags; /* pool ends: PF_FL_* inode flags */
 };
 
 static int end_info(struct end *e, struct end_info *i)
@@ -191,6 +192,7 @@ static int end_info(struct end *e, struct end_info *i)
 		i->flags = pf_file_get_flags(e->o->file);
 		i->ino = st.ino;
 		i->size = (int64_t)st.size;
+		i->iflags = st.flags;
 		return 0;
 	}
 	struct stat st;
@@ -200,6 +202,7 @@ static int end_info(struct end *e, struct end_info *i)
 	i->type = (int)(st.st_mode & S_IFMT);
 	i->ino = 0;
 	i->size = st.st_size;
+	i->iflags = 0;
 	return 0;
 }
 
@@ -268,6 +271,8 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if (o.flags & O_APPEND)
 			return -EBADF;
+		if (o.iflags & PF_FL_IMMUTABLE)
+			return -EPERM; /* generic_copy_file_checks */
 		return cfr_checks(in, out, i.size, len,
 				  in->o && out->o && in->o->m == out->o->m &&
 					  i.ino == o.ino);

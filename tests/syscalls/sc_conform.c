@@ -176,6 +176,11 @@ static void t_copy_range_args(void)
 	a = 0;
 	b = -1;
 	CHECK_ERR(EOVERFLOW, copy_file_range(in, &a, out, &b, 4, 0));
+	/* a length that wraps the destination range (LTP's case) */
+	a = 0;
+	b = LLONG_MAX - 65537;
+	CHECK_ERR(EOVERFLOW,
+		  syscall(SYS_copy_file_range, in, &a, out, &b, ~0UL, 0));
 	/* a source range past the end is cut to it first: nothing to do */
 	a = LLONG_MAX - 2;
 	b = 0;
@@ -1045,6 +1050,9 @@ static void t_inode_flags(void)
 	CHECK_ERR(EPERM, utimensat(AT_FDCWD, path("fl/im"), t, 0));
 	CHECK_ERR(EPERM, setxattr(path("fl/im"), "user.a", "v", 1, 0));
 	CHECK_ERR(EPERM, fallocate(wfd, 0, 0, 100));
+	int src = CHECK_OK(open(path("fl/x"), O_RDONLY));
+	CHECK_ERR(EPERM, copy_file_range(src, NULL, wfd, NULL, 1, 0));
+	CHECK_OK(close(src));
 	CHECK_OK(close(wfd));
 	/* an immutable directory gets no new names and loses none */
 	CHECK_OK(set_flags(path("fl"), FS_IMMUTABLE_FL));
