@@ -289,6 +289,16 @@ static void t_statx_fields(void)
 	CHECK_ERR(EINVAL, fstatat(fd, "", &st, 0x1));
 	CHECK_OK(fstatat(fd, "", &st, AT_EMPTY_PATH | AT_NO_AUTOMOUNT));
 	CHECK_EQ(5, st.st_size);
+	/* a NULL path with AT_EMPTY_PATH (Linux 6.11) */
+	memset(&st, 0, sizeof(st));
+	CHECK_OK(syscall(SYS_newfstatat, fd, NULL, &st, AT_EMPTY_PATH));
+	CHECK_EQ(5, st.st_size);
+	memset(&sx, 0, sizeof(sx));
+	CHECK_OK(syscall(SYS_statx, fd, NULL, AT_EMPTY_PATH, STATX_BASIC_STATS,
+			 &sx));
+	CHECK_EQ(5, sx.stx_size);
+	CHECK_ERR(EFAULT,
+		  syscall(SYS_statx, fd, NULL, 0, STATX_BASIC_STATS, &sx));
 	CHECK_OK(close(fd));
 	CHECK_OK(unlink(path("sx")));
 }
@@ -741,6 +751,22 @@ static void t_dir_reading(void)
 	CHECK_EQ(dst.st_ino, pst.st_ino);
 	CHECK_OK(stat(path("dr/sub1/."), &sst));
 	CHECK_EQ(2, sst.st_nlink);
+	/* ".." as readdir shows it: the parent's inode */
+	DIR *sd = opendir(path("dr/sub1"));
+	CHECK(sd != NULL);
+	struct dirent *se;
+	int dots = 0;
+	while ((se = readdir(sd))) {
+		if (strcmp(se->d_name, "..") == 0) {
+			CHECK_EQ(dst.st_ino, se->d_ino);
+			dots++;
+		} else if (strcmp(se->d_name, ".") == 0) {
+			CHECK_EQ(sst.st_ino, se->d_ino);
+			dots++;
+		}
+	}
+	CHECK_EQ(2, dots);
+	closedir(sd);
 	char name[64];
 	for (int i = 0; i < 60; i++) {
 		snprintf(name, sizeof(name), "dr/f%02d", i);
@@ -1116,6 +1142,60 @@ static void t_inode_flags(void)
 	CHECK_OK(rmdir(path("fl")));
 }
 
+static void t_removed_dirs(void)
+{
+	CHECK_OK(mkdir(path("gone"), 0755));
+	int d = CHECK_OK(open(path("gone"), O_RDONLY | O_DIRECTORY));
+	CHECK_OK(rmdir(path("gone")));
+	char buf[4096];
+	CHECK_ERR(ENOENT, syscall(SYS_getdents64, d, buf, sizeof(buf)));
+	CHECK_ERR(ENOENT, openat(d, "x", O_CREAT | O_WRONLY, 0644));
+	CHECK_ERR(ENOENT, mkdirat(d, "x", 0755));
+	CHECK_ERR(ENOENT, symlinkat("t", d, "x"));
+	CHECK_ERR(ENOENT, mknodat(d, "x", S_IFIFO | 0644, 0));
+	CHECK_ERR(ENOENT, openat(d, "x", O_RDONLY));
+	write_file(path("mv"), "m");
+	CHECK_ERR(ENOENT, renameat(AT_FDCWD, path("mv"), d, "x"));
+	CHECK_ERR(ENOENT, linkat(AT_FDCWD, path("mv"), d, "x", 0));
+	struct stat st;
+	CHECK_OK(fstat(d, &st));
+	CHECK_EQ(0, st.st_nlink);
+	CHECK_OK(close(d));
+	CHECK_OK(unlink(path("mv")));
+	/* readlink's answers */
+	CHECK_OK(symlink("0123456789", path("rl")));
+	char small[4];
+	CHECK_EQ(4, readlink(path("rl"), small, sizeof(small)));
+	CHECK_MEM("0123", small, 4);
+	CHECK_ERR(EINVAL, readlink(path("rl"), small, 0));
+	write_file(path("nl"), "n");
+	CHECK_ERR(EINVAL, readlink(path("nl"), small, sizeof(small)));
+	CHECK_ERR(ENOENT, readlink(path("none"), small, sizeof(small)));
+	/* a target of PATH_MAX - 1 bytes is stored, one more is not */
+	static char longt[PATH_MAX + 1];
+	memset(longt, 'a', PATH_MAX - 1);
+	longt[PATH_MAX - 1] = 0;
+	CHECK_OK(symlink(longt, path("lt")));
+	static char back[PATH_MAX + 1];
+	CHECK_EQ(PATH_MAX - 1, readlink(path("lt"), back, sizeof(back)));
+	longt[PATH_MAX - 1] = 'a';
+	CHECK_ERR(ENAMETOOLONG, symlink(longt, path("lt2")));
+	CHECK_OK(unlink(path("lt")));
+	CHECK_OK(unlink(path("rl")));
+	CHECK_OK(unlink(path("nl")));
+	/* mkdir keeps the sticky bit, takes the umask */
+	umask(027);
+	CHECK_OK(mkdir(path("sd"), 01777));
+	CHECK_EQ(01750, mode_of(path("sd")));
+	umask(022);
+	CHECK_OK(rmdir(path("sd")));
+	/* the mount point itself */
+	if (g_pool) {
+		CHECK_ERR(EBUSY, rmdir(g_dir));
+		CHECK_ERR2(EBUSY, EXDEV, rename(g_dir, hpath("x")));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1133,6 +1213,7 @@ int main(int argc, char **argv)
 		{ "chmod_chown_rules", t_chmod_chown_rules },
 		{ "sendfile_splice_args", t_sendfile_splice_args },
 		{ "inode_flags", t_inode_flags },
+		{ "removed_dirs", t_removed_dirs },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
