@@ -1196,6 +1196,73 @@ static void t_removed_dirs(void)
 	}
 }
 
+static void dir_perms_nobody(void)
+{
+	struct stat st;
+	/* no write on the directory */
+	CHECK_ERR(EACCES, open(path("dp/ro/f"), O_CREAT | O_WRONLY, 0644));
+	CHECK_ERR(EACCES, mkdir(path("dp/ro/d"), 0755));
+	CHECK_ERR(EACCES, unlink(path("dp/ro/file")));
+	CHECK_ERR(EACCES, rename(path("dp/ro/file"), path("dp/rw/file")));
+	/* protected_hardlinks first: not the owner, not writable */
+	CHECK_ERR(EPERM, link(path("dp/ro/file"), path("dp/ro/l")));
+	CHECK_ERR(EACCES, symlink("x", path("dp/ro/s")));
+	CHECK_ERR(EACCES, mkfifo(path("dp/ro/p"), 0644));
+	/* write and search, no read: create yes, list no */
+	CHECK_ERR(EACCES, open(path("dp/wx"), O_RDONLY | O_DIRECTORY));
+	int fd = CHECK_OK(open(path("dp/wx/f"), O_CREAT | O_WRONLY, 0644));
+	CHECK_OK(close(fd));
+	CHECK_OK(unlink(path("dp/wx/f")));
+	/* read and write, no search: nothing by name */
+	CHECK_ERR(EACCES, stat(path("dp/rw-/file"), &st));
+	CHECK_ERR(EACCES, open(path("dp/rw-/f"), O_CREAT | O_WRONLY, 0644));
+	CHECK_ERR(EACCES, unlink(path("dp/rw-/file")));
+	int d = CHECK_OK(open(path("dp/rw-"), O_RDONLY | O_DIRECTORY));
+	char buf[4096];
+	CHECK(syscall(SYS_getdents64, d, buf, sizeof(buf)) > 0);
+	CHECK_ERR(EACCES, fstatat(d, "file", &st, 0));
+	CHECK_OK(close(d));
+	/* moving one's own directory elsewhere needs write on it ("..") */
+	CHECK_ERR(EACCES, rename(path("dp/rw/mydir"), path("dp/rw2/mydir")));
+	/* within the same parent it does not */
+	CHECK_OK(rename(path("dp/rw/mydir"), path("dp/rw/mydir2")));
+	CHECK_OK(rename(path("dp/rw/mydir2"), path("dp/rw/mydir")));
+	/* search permission along the way */
+	CHECK_ERR(EACCES, access(path("dp/none/x"), F_OK));
+	CHECK_ERR(EACCES, chdir(path("dp/none")));
+	CHECK_ERR(EACCES, opendir(path("dp/none")) ? 0 : -1);
+}
+
+static void t_dir_permissions(void)
+{
+	CHECK_OK(mkdir(path("dp"), 0755));
+	CHECK_OK(mkdir(path("dp/ro"), 0755));
+	write_file(path("dp/ro/file"), "f");
+	CHECK_OK(mkdir(path("dp/wx"), 0733));
+	CHECK_OK(chmod(path("dp/wx"), 0733));
+	CHECK_OK(mkdir(path("dp/rw-"), 0777));
+	write_file(path("dp/rw-/file"), "f");
+	CHECK_OK(chmod(path("dp/rw-"), 0766));
+	CHECK_OK(mkdir(path("dp/rw"), 0777));
+	CHECK_OK(chmod(path("dp/rw"), 0777));
+	CHECK_OK(mkdir(path("dp/rw2"), 0777));
+	CHECK_OK(chmod(path("dp/rw2"), 0777));
+	CHECK_OK(mkdir(path("dp/rw/mydir"), 0555));
+	CHECK_OK(chown(path("dp/rw/mydir"), 65534, 65534));
+	CHECK_OK(mkdir(path("dp/none"), 0700));
+	as_user(65534, dir_perms_nobody);
+	CHECK_OK(rmdir(path("dp/rw/mydir")));
+	CHECK_OK(rmdir(path("dp/rw")));
+	CHECK_OK(rmdir(path("dp/rw2")));
+	CHECK_OK(unlink(path("dp/rw-/file")));
+	CHECK_OK(rmdir(path("dp/rw-")));
+	CHECK_OK(rmdir(path("dp/wx")));
+	CHECK_OK(unlink(path("dp/ro/file")));
+	CHECK_OK(rmdir(path("dp/ro")));
+	CHECK_OK(rmdir(path("dp/none")));
+	CHECK_OK(rmdir(path("dp")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1214,6 +1281,7 @@ int main(int argc, char **argv)
 		{ "sendfile_splice_args", t_sendfile_splice_args },
 		{ "inode_flags", t_inode_flags },
 		{ "removed_dirs", t_removed_dirs },
+		{ "dir_permissions", t_dir_permissions },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
