@@ -1263,6 +1263,34 @@ static void t_dir_permissions(void)
 	CHECK_OK(rmdir(path("dp")));
 }
 
+static void t_removed_cwd(void)
+{
+	CHECK_OK(mkdir(path("cwd"), 0755));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		CHECK_OK(chdir(path("cwd")));
+		CHECK_OK(rmdir(path("cwd")));
+		char buf[PATH_MAX];
+		CHECK(getcwd(buf, sizeof(buf)) == NULL && errno == ENOENT);
+		CHECK_ERR(ENOENT, open("x", O_CREAT | O_WRONLY, 0644));
+		CHECK_ERR(ENOENT, mkdir("d", 0755));
+		CHECK_ERR(ENOENT, open("x", O_RDONLY));
+		struct stat st;
+		CHECK_OK(stat(".", &st));
+		CHECK_EQ(0, st.st_nlink);
+		CHECK_OK(stat("..", &st));
+		int d = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+		char db[4096];
+		CHECK_ERR(ENOENT, syscall(SYS_getdents64, d, db, sizeof(db)));
+		CHECK_OK(close(d));
+		fflush(NULL);
+		_exit(0);
+	}
+	wait_ok(pid);
+	CHECK_ERR(ENOENT, access(path("cwd"), F_OK));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1282,6 +1310,7 @@ int main(int argc, char **argv)
 		{ "inode_flags", t_inode_flags },
 		{ "removed_dirs", t_removed_dirs },
 		{ "dir_permissions", t_dir_permissions },
+		{ "removed_cwd", t_removed_cwd },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
