@@ -79,10 +79,10 @@ static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
 				fx.fsx_xflags |= xflag_map[i].xfl;
 		return call_write(c, c->args[2], &fx, sizeof(fx));
 	}
-	int fl = 0;
+	uint32_t fl = 0;
 	long r;
 	if (req == FS_IOC_SETFLAGS) {
-		r = call_read(c, c->args[2], &fl, sizeof(fl));
+		r = call_read(c, c->args[2], &fl, sizeof(fl)); /* an int */
 	} else {
 		r = call_read(c, c->args[2], &fx, sizeof(fx));
 		/* the FS_XFLAG_* that map to flags; others are fsx-only
@@ -90,21 +90,20 @@ static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
 		for (size_t i = 0; i < sizeof(xflag_map) / sizeof(xflag_map[0]);
 		     i++)
 			if (fx.fsx_xflags & xflag_map[i].xfl) {
-				fl |= (int)xflag_map[i].fl;
+				fl |= xflag_map[i].fl;
 				fx.fsx_xflags &= ~xflag_map[i].xfl;
 			}
-		/* the flags the file system does not keep: only an unknown
-		 * bit in fsx_xflags, extsize, projid... */
+		/* what has no flag: a bit core refuses (EOPNOTSUPP) */
 		if (fx.fsx_xflags || fx.fsx_extsize || fx.fsx_projid ||
 		    fx.fsx_cowextsize)
-			fl |= 1 << 31;
+			fl |= 1u << 31;
 	}
 	if (r < 0)
 		return r;
 	struct pf_caller *pc = call_caller(c);
 	if (!pc)
 		return call_who_err(c);
-	r = pf_fsetflags(o->m->pool, pc, o->file, (uint32_t)fl);
+	r = pf_fsetflags(o->m->pool, pc, o->file, fl);
 	if (r == -EOPNOTSUPP)
 		sc_log_unsupported(c,
 				   "an inode flag a pool does not keep "
@@ -158,8 +157,8 @@ static long pool_ioctl(struct call *c, struct ofd *o, unsigned long req)
 		off_t pos = pf_lseek(o->m->pool, o->file, 0, SEEK_CUR);
 		if (pos < 0)
 			return pos;
-		int n = (int)((int64_t)st.size -
-			      pos); /* as Linux: may be < 0 */
+		/* what is left to read, as an int (Linux: < 0 past EOF) */
+		int n = (int)((int64_t)st.size - pos);
 		return call_write(c, c->args[2], &n, sizeof(n));
 	}
 	case FIGETBSZ: {
