@@ -1291,6 +1291,41 @@ static void t_removed_cwd(void)
 	CHECK_ERR(ENOENT, access(path("cwd"), F_OK));
 }
 
+static void t_symlink_depth(void)
+{
+	CHECK_OK(mkdir(path("lp"), 0755));
+	CHECK_OK(symlink(".", path("lp/s")));
+	/* 40 links followed on one walk, the 41st is ELOOP */
+	static char p[PATH_MAX];
+	for (int n = 39; n <= 41; n++) {
+		snprintf(p, sizeof(p), "%s", path("lp"));
+		for (int i = 0; i < n; i++)
+			strcat(p, "/s");
+		struct stat st;
+		if (n <= 40)
+			CHECK_OK(stat(p, &st));
+		else
+			CHECK_ERR(ELOOP, stat(p, &st));
+		strcat(p, "/x");
+		if (n <= 40)
+			CHECK_OK(mkdir(p, 0755) == 0 ? rmdir(p) : -1);
+		else
+			CHECK_ERR(ELOOP, mkdir(p, 0755));
+	}
+	/* a loop of two */
+	CHECK_OK(symlink("b", path("lp/a")));
+	CHECK_OK(symlink("a", path("lp/b")));
+	struct stat st;
+	CHECK_ERR(ELOOP, stat(path("lp/a"), &st));
+	CHECK_ERR(ELOOP, open(path("lp/a"), O_CREAT | O_WRONLY, 0644));
+	CHECK_OK(lstat(path("lp/a"), &st));
+	CHECK_ERR(ELOOP, stat(path("lp/a/x"), &st));
+	CHECK_OK(unlink(path("lp/a")));
+	CHECK_OK(unlink(path("lp/b")));
+	CHECK_OK(unlink(path("lp/s")));
+	CHECK_OK(rmdir(path("lp")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1311,6 +1346,7 @@ int main(int argc, char **argv)
 		{ "removed_dirs", t_removed_dirs },
 		{ "dir_permissions", t_dir_permissions },
 		{ "removed_cwd", t_removed_cwd },
+		{ "symlink_depth", t_symlink_depth },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
