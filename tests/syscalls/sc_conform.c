@@ -1326,6 +1326,54 @@ static void t_symlink_depth(void)
 	CHECK_OK(rmdir(path("lp")));
 }
 
+static void t_opath_symlink(void)
+{
+	write_file(path("ot"), "target");
+	CHECK_OK(symlink("ot", path("ol")));
+	int l = CHECK_OK(open(path("ol"), O_PATH | O_NOFOLLOW));
+	struct stat st;
+	CHECK_OK(fstat(l, &st));
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK_EQ(2, st.st_size);
+	char buf[16];
+	CHECK_EQ(2, readlinkat(l, "", buf, sizeof(buf)));
+	CHECK_MEM("ot", buf, 2);
+	CHECK_OK(fchownat(l, "", 0, 0, AT_EMPTY_PATH));
+	CHECK_ERR(ENOTDIR, openat(l, "x", O_RDONLY));
+	/* a link made from it links the symlink itself */
+	CHECK_OK(linkat(l, "", AT_FDCWD, path("ol2"), AT_EMPTY_PATH));
+	CHECK_OK(lstat(path("ol2"), &st));
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK_EQ(2, st.st_nlink);
+	CHECK_OK(close(l));
+	/* O_PATH follows without O_NOFOLLOW */
+	l = CHECK_OK(open(path("ol"), O_PATH));
+	CHECK_OK(fstat(l, &st));
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_ERR(ENOENT, readlinkat(l, "", buf, sizeof(buf)));
+	CHECK_OK(close(l));
+	/* O_DIRECTORY through a symlink to a directory */
+	CHECK_OK(mkdir(path("odir"), 0755));
+	CHECK_OK(symlink("odir", path("odl")));
+	int d = CHECK_OK(open(path("odl"), O_RDONLY | O_DIRECTORY));
+	CHECK_OK(close(d));
+	CHECK_ERR(ENOTDIR,
+		  open(path("odl"), O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+	/* trailing slash follows the link */
+	CHECK_OK(stat(path("odl/"), &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_OK(lstat(path("odl/"), &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_ERR(ENOTDIR, lstat(path("ol/"), &st));
+	CHECK_ERR(ENOTDIR, unlink(path("odl/")));
+	CHECK_ERR(ENOTDIR, rmdir(path("odl/")));
+	CHECK_OK(unlink(path("odl")));
+	CHECK_OK(rmdir(path("odir")));
+	CHECK_OK(unlink(path("ol2")));
+	CHECK_OK(unlink(path("ol")));
+	CHECK_OK(unlink(path("ot")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1347,6 +1395,7 @@ int main(int argc, char **argv)
 		{ "dir_permissions", t_dir_permissions },
 		{ "removed_cwd", t_removed_cwd },
 		{ "symlink_depth", t_symlink_depth },
+		{ "opath_symlink", t_opath_symlink },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
