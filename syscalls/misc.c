@@ -49,16 +49,6 @@ long sys_io_uring_setup(struct call *c)
 	return -ENOSYS;
 }
 
-/* FS_XFLAG_* of the flags a pool keeps (fileattr_fill_flags) */
-static const struct {
-	uint32_t fl, xfl;
-} xflag_map[] = {
-	{ PF_FL_IMMUTABLE, FS_XFLAG_IMMUTABLE },
-	{ PF_FL_APPEND, FS_XFLAG_APPEND },
-	{ PF_FL_NODUMP, FS_XFLAG_NODUMP },
-	{ PF_FL_NOATIME, FS_XFLAG_NOATIME },
-};
-
 /*
  * FS_IOC_GETFLAGS/SETFLAGS and FSGETXATTR/FSSETXATTR (vfs_fileattr_get,
  * vfs_fileattr_set) over the flags tmpfs keeps; core checks the rules.
@@ -73,10 +63,7 @@ static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
 		return call_write(c, c->args[2], &fl, sizeof(fl));
 	}
 	if (req == FS_IOC_FSGETXATTR) {
-		for (size_t i = 0; i < sizeof(xflag_map) / sizeof(xflag_map[0]);
-		     i++)
-			if (st->flags & xflag_map[i].fl)
-				fx.fsx_xflags |= xflag_map[i].xfl;
+		fx.fsx_xflags = sc_xflags_of(st->flags);
 		return call_write(c, c->args[2], &fx, sizeof(fx));
 	}
 	uint32_t fl = 0;
@@ -85,18 +72,9 @@ static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
 		r = call_read(c, c->args[2], &fl, sizeof(fl)); /* an int */
 	} else {
 		r = call_read(c, c->args[2], &fx, sizeof(fx));
-		/* the FS_XFLAG_* that map to flags; others are fsx-only
-		 * (EOPNOTSUPP below, as tmpfs's fileattr_has_fsx) */
-		for (size_t i = 0; i < sizeof(xflag_map) / sizeof(xflag_map[0]);
-		     i++)
-			if (fx.fsx_xflags & xflag_map[i].xfl) {
-				fl |= xflag_map[i].fl;
-				fx.fsx_xflags &= ~xflag_map[i].xfl;
-			}
-		/* what has no flag: a bit core refuses (EOPNOTSUPP) */
-		if (fx.fsx_xflags || fx.fsx_extsize || fx.fsx_projid ||
-		    fx.fsx_cowextsize)
-			fl |= 1u << 31;
+		fl = sc_flags_of_xflags(fx.fsx_xflags,
+					fx.fsx_extsize || fx.fsx_projid ||
+						fx.fsx_cowextsize);
 	}
 	if (r < 0)
 		return r;

@@ -632,6 +632,11 @@ void stat_from_pf(struct stat *st, const struct pf_stat *ps);
 long errno_filter(long r);
 
 /* ---- handlers (one file per family) ------------------------------------- */
+/* fileattr.c: PF_FL_* inode flags as FS_XFLAG_* bits and back (a bit
+ * core refuses for what no flag expresses, or fsx_only) */
+uint32_t sc_xflags_of(uint32_t flags);
+uint32_t sc_flags_of_xflags(uint64_t xflags, int fsx_only);
+
 #define H(name) long sys_##name(struct call *c)
 H(openat); H(open); H(creat); H(openat2);
 H(read); H(pread64); H(readv); H(preadv); H(preadv2);
@@ -657,6 +662,8 @@ H(fcntl); H(flock);
 H(umask); H(creds_changed); H(exit_group);
 H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
+H(file_getattr);
+H(file_setattr);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
 H(bind);

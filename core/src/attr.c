@@ -322,12 +322,14 @@ pf_truncate(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 
 /* ---- inode flags ---- */
 
-int
-pf_fsetflags(pf_pool *p, struct pf_caller *c, pf_file *f, uint32_t flags)
+static int
+setflags_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
+		uint32_t flags)
 {
-	if (f->path_only)
-		return -EBADF;
-	struct pf_vinode *vi = f->vi;
+	/* only files and directories keep flags (tmpfs: no fileattr_set
+	 * for the others) */
+	if (!S_ISREG(vi->pi->mode) && !S_ISDIR(vi->pi->mode))
+		return -EOPNOTSUPP;
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
 	int ret = 0;
@@ -348,5 +350,26 @@ pf_fsetflags(pf_pool *p, struct pf_caller *c, pf_file *f, uint32_t flags)
 		pf_persist(p, &pi->ctime, sizeof(pi->ctime));
 	}
 	pthread_rwlock_unlock(&vi->lock);
+	return ret;
+}
+
+int
+pf_fsetflags(pf_pool *p, struct pf_caller *c, pf_file *f, uint32_t flags)
+{
+	return setflags_vinode(p, c, f->vi, flags);
+}
+
+int
+pf_setflagsat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	      uint32_t flags, int at_flags)
+{
+	if (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, at_flags, &r);
+	if (ret)
+		return ret;
+	ret = setflags_vinode(p, c, r.target, flags);
+	pf_path_result_put(p, &r);
 	return ret;
 }

@@ -1374,6 +1374,129 @@ static void t_opath_symlink(void)
 	CHECK_OK(unlink(path("ot")));
 }
 
+/* struct file_attr and the calls of Linux 6.17 (headers here are 6.1) */
+struct t_file_attr {
+	uint64_t fa_xflags;
+	uint32_t fa_extsize, fa_nextents, fa_projid, fa_cowextsize;
+};
+#define T_NR_file_getattr 468
+#define T_NR_file_setattr 469
+
+static void file_attr_nobody(void)
+{
+	struct t_file_attr fa = { .fa_xflags = FS_XFLAG_NODUMP };
+	CHECK_ERR(EPERM,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), &fa,
+			  sizeof(fa), 0));
+}
+
+static void t_file_attr_calls(void)
+{
+	CHECK_OK(mkdir(path("fa"), 0755));
+	write_file(path("fa/f"), "f");
+	struct t_file_attr fa;
+	memset(&fa, 0xff, sizeof(fa));
+	CHECK_OK(syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), &fa,
+			 sizeof(fa), 0));
+	CHECK_EQ(0, fa.fa_xflags);
+	CHECK_EQ(0,
+		 fa.fa_extsize | fa.fa_nextents | fa.fa_projid |
+			 fa.fa_cowextsize);
+	fa.fa_xflags = FS_XFLAG_NODUMP | FS_XFLAG_APPEND;
+	CHECK_OK(syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), &fa,
+			 sizeof(fa), 0));
+	CHECK_EQ(FS_NODUMP_FL | FS_APPEND_FL, get_flags(path("fa/f")));
+	CHECK_ERR(EPERM, unlink(path("fa/f")));
+	fa.fa_xflags = 0;
+	CHECK_OK(syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), &fa,
+			 sizeof(fa), 0));
+	CHECK_EQ(FS_XFLAG_NODUMP | FS_XFLAG_APPEND, fa.fa_xflags);
+	/* through an fd, with a NULL or an empty path; not an O_PATH one */
+	int fd = CHECK_OK(open(path("fa/f"), O_PATH));
+	CHECK_ERR(EBADF,
+		  syscall(T_NR_file_getattr, fd, NULL, &fa, sizeof(fa),
+			  AT_EMPTY_PATH));
+	CHECK_ERR(EBADF,
+		  syscall(T_NR_file_setattr, fd, "", &fa, sizeof(fa),
+			  AT_EMPTY_PATH));
+	CHECK_OK(close(fd));
+	fd = CHECK_OK(open(path("fa/f"), O_RDONLY));
+	fa.fa_xflags = 0;
+	CHECK_OK(syscall(T_NR_file_getattr, fd, NULL, &fa, sizeof(fa),
+			 AT_EMPTY_PATH));
+	CHECK_EQ(FS_XFLAG_NODUMP | FS_XFLAG_APPEND, fa.fa_xflags);
+	CHECK_ERR(ENOENT,
+		  syscall(T_NR_file_getattr, fd, "", &fa, sizeof(fa), 0));
+	fa.fa_xflags = 0;
+	CHECK_OK(syscall(T_NR_file_setattr, fd, "", &fa, sizeof(fa),
+			 AT_EMPTY_PATH));
+	CHECK_EQ(0, get_flags(path("fa/f")));
+	CHECK_OK(close(fd));
+	/* the argument checks */
+	CHECK_ERR(
+		EINVAL,
+		syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), &fa, 16, 0));
+	CHECK_ERR(E2BIG,
+		  syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), &fa, 8192,
+			  0));
+	CHECK_ERR(EINVAL,
+		  syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), &fa,
+			  sizeof(fa), 0x1));
+	fa.fa_xflags = 0x40000;
+	CHECK_ERR(EINVAL,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), &fa,
+			  sizeof(fa), 0));
+	fa.fa_xflags = FS_XFLAG_REALTIME;
+	CHECK_ERR(EOPNOTSUPP,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), &fa,
+			  sizeof(fa), 0));
+	fa.fa_xflags = 0;
+	fa.fa_extsize = 4096;
+	CHECK_ERR(EOPNOTSUPP,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), &fa,
+			  sizeof(fa), 0));
+	/* a longer struct: zeros after ours; a non-zero tail is E2BIG */
+	char big[64];
+	memset(big, 0x5a, sizeof(big));
+	CHECK_OK(syscall(T_NR_file_getattr, AT_FDCWD, path("fa/f"), big,
+			 sizeof(big), 0));
+	for (size_t i = 0; i < sizeof(big); i++)
+		if (big[i])
+			PFT_FAIL("file_getattr left byte %zu", i);
+	big[40] = 1;
+	CHECK_ERR(E2BIG,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/f"), big,
+			  sizeof(big), 0));
+	/* a symlink itself, a FIFO: none */
+	CHECK_OK(symlink("f", path("fa/l")));
+	CHECK_ERR(EOPNOTSUPP,
+		  syscall(T_NR_file_getattr, AT_FDCWD, path("fa/l"), &fa,
+			  sizeof(fa), AT_SYMLINK_NOFOLLOW));
+	CHECK_OK(syscall(T_NR_file_getattr, AT_FDCWD, path("fa/l"), &fa,
+			 sizeof(fa), 0));
+	CHECK_OK(mkfifo(path("fa/p"), 0644));
+	CHECK_ERR(EOPNOTSUPP,
+		  syscall(T_NR_file_getattr, AT_FDCWD, path("fa/p"), &fa,
+			  sizeof(fa), 0));
+	fa.fa_extsize = 0;
+	CHECK_ERR(EOPNOTSUPP,
+		  syscall(T_NR_file_setattr, AT_FDCWD, path("fa/p"), &fa,
+			  sizeof(fa), 0));
+	/* a directory; not the owner */
+	fa.fa_xflags = FS_XFLAG_IMMUTABLE;
+	CHECK_OK(syscall(T_NR_file_setattr, AT_FDCWD, path("fa"), &fa,
+			 sizeof(fa), 0));
+	CHECK_ERR(EPERM, mkdir(path("fa/d"), 0755));
+	fa.fa_xflags = 0;
+	CHECK_OK(syscall(T_NR_file_setattr, AT_FDCWD, path("fa"), &fa,
+			 sizeof(fa), 0));
+	as_user(65534, file_attr_nobody);
+	CHECK_OK(unlink(path("fa/p")));
+	CHECK_OK(unlink(path("fa/l")));
+	CHECK_OK(unlink(path("fa/f")));
+	CHECK_OK(rmdir(path("fa")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1396,6 +1519,7 @@ int main(int argc, char **argv)
 		{ "removed_cwd", t_removed_cwd },
 		{ "symlink_depth", t_symlink_depth },
 		{ "opath_symlink", t_opath_symlink },
+		{ "file_attr_calls", t_file_attr_calls },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);

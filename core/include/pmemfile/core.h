@@ -361,11 +361,16 @@ struct pf_stat {
 	(PF_FL_IMMUTABLE | PF_FL_APPEND | PF_FL_NODUMP | PF_FL_NOATIME)
 #define PF_CAP_LINUX_IMMUTABLE (1ULL << 9)
 
-/* FS_IOC_SETFLAGS: the owner or CAP_FOWNER (else -EPERM); changing
- * IMMUTABLE or APPEND needs CAP_LINUX_IMMUTABLE (-EPERM); a flag outside
- * PF_FL_SETTABLE gives -EOPNOTSUPP. Sets ctime. -EBADF on an O_PATH file. */
+/* FS_IOC_SETFLAGS, file_setattr(2): -EOPNOTSUPP for a file that is
+ * neither regular nor a directory; the owner or CAP_FOWNER (else -EPERM);
+ * changing IMMUTABLE or APPEND needs CAP_LINUX_IMMUTABLE (-EPERM); a flag
+ * outside PF_FL_SETTABLE gives -EOPNOTSUPP. Sets ctime. Any open file,
+ * O_PATH ones too (the ioctl refuses those itself); the *at form takes
+ * AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
 int pf_fsetflags(pf_pool *pool, struct pf_caller *c, pf_file *f,
 		 uint32_t flags);
+int pf_setflagsat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		  const char *path, uint32_t flags, int at_flags);
 
 /* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (then `dir` itself), AT_NO_AUTOMOUNT
  * (ignored). */
