@@ -1497,6 +1497,48 @@ static void t_file_attr_calls(void)
 	CHECK_OK(rmdir(path("fa")));
 }
 
+static void t_io_edges(void)
+{
+	write_file(path("ie"), "0123456789");
+	int fd = CHECK_OK(open(path("ie"), O_RDWR));
+	char buf[16];
+	CHECK_ERR(EINVAL, pread(fd, buf, 1, -1));
+	CHECK_ERR(EINVAL, pwrite(fd, buf, 1, -1));
+	CHECK_EQ(0, pread(fd, buf, 4, 100));
+	CHECK_EQ(0, read(fd, buf, 0));
+	CHECK_ERR(EINVAL, sync_file_range(fd, 0, 10, 0x100));
+	CHECK_ERR(EINVAL, sync_file_range(fd, -1, 10, 0));
+	CHECK_OK(sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+	CHECK_EQ(EINVAL, posix_fadvise(fd, 0, 0, 99));
+	CHECK_EQ(EINVAL, posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL));
+	CHECK_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	long ra = readahead(fd, 0, 4096);
+	int rae = errno;
+	CHECK_OK(close(fd));
+	/* O_APPEND: pwrite appends too (Linux) */
+	fd = CHECK_OK(open(path("ie"), O_WRONLY | O_APPEND));
+	CHECK_EQ(2, pwrite(fd, "ab", 2, 0));
+	CHECK_EQ(12, lseek(fd, 0, SEEK_END));
+	CHECK_OK(close(fd));
+	CHECK_EQ(12, read_file(path("ie"), buf, sizeof(buf)));
+	CHECK_STR("0123456789ab", buf);
+	/* a directory: read EISDIR, lseek SEEK_SET and SEEK_CUR only */
+	int d = CHECK_OK(open(g_dir, O_RDONLY | O_DIRECTORY));
+	CHECK_ERR(EISDIR, read(d, buf, 1));
+	CHECK_ERR(EISDIR, pread(d, buf, 1, 0));
+	CHECK_OK(fsync(d));
+	CHECK_OK(fdatasync(d));
+	CHECK_EQ(0, lseek(d, 0, SEEK_CUR));
+	off_t e = lseek(d, 0, SEEK_END);
+	int ee = errno;
+	CHECK_OK(close(d));
+	CHECK_EQ(0, ra);
+	(void)rae;
+	CHECK_EQ(-1, e);
+	CHECK_EQ(EINVAL, ee);
+	CHECK_OK(unlink(path("ie")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1520,6 +1562,7 @@ int main(int argc, char **argv)
 		{ "symlink_depth", t_symlink_depth },
 		{ "opath_symlink", t_opath_symlink },
 		{ "file_attr_calls", t_file_attr_calls },
+		{ "io_edges", t_io_edges },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
