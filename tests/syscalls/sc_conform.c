@@ -1601,6 +1601,99 @@ static void t_dir_cookies(void)
 	CHECK_OK(rmdir(path("ck")));
 }
 
+static int ts_changed(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec || a->tv_nsec != b->tv_nsec;
+}
+
+/* what changed since *old: bit 1 mtime, bit 2 ctime */
+static int times_moved(const char *p, const struct stat *old)
+{
+	struct stat st;
+	CHECK_OK(lstat(p, &st));
+	return (ts_changed(&old->st_mtim, &st.st_mtim) ? 1 : 0) |
+		(ts_changed(&old->st_ctim, &st.st_ctim) ? 2 : 0);
+}
+
+static void snap(const char *p, struct stat *st)
+{
+	CHECK_OK(lstat(p, st));
+	usleep(10000);
+}
+
+static void t_times_per_call(void)
+{
+	CHECK_OK(mkdir(path("tp"), 0755));
+	CHECK_OK(mkdir(path("tp/o"), 0755));
+	write_file(path("tp/f"), "f");
+	struct stat d, f, o;
+	/* creates: the parent's mtime and ctime */
+	snap(path("tp"), &d);
+	CHECK_OK(mkdir(path("tp/sub"), 0755));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	snap(path("tp"), &d);
+	CHECK_OK(mkfifo(path("tp/fifo"), 0644));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	snap(path("tp"), &d);
+	CHECK_OK(symlink("f", path("tp/sl")));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	/* link: the file's ctime, the parent's both */
+	snap(path("tp"), &d);
+	snap(path("tp/f"), &f);
+	CHECK_OK(link(path("tp/f"), path("tp/f2")));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	CHECK_EQ(2, times_moved(path("tp/f"), &f));
+	/* unlink of one name: the same */
+	snap(path("tp"), &d);
+	snap(path("tp/f"), &f);
+	CHECK_OK(unlink(path("tp/f2")));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	CHECK_EQ(2, times_moved(path("tp/f"), &f));
+	/* rename to another directory: both parents, the file's ctime */
+	snap(path("tp"), &d);
+	snap(path("tp/o"), &o);
+	snap(path("tp/f"), &f);
+	CHECK_OK(rename(path("tp/f"), path("tp/o/f")));
+	CHECK_EQ(3, times_moved(path("tp"), &d));
+	CHECK_EQ(3, times_moved(path("tp/o"), &o));
+	CHECK_EQ(2, times_moved(path("tp/o/f"), &f));
+	/* a directory moved: its ctime too ("..") */
+	snap(path("tp/sub"), &f);
+	CHECK_OK(rename(path("tp/sub"), path("tp/o/sub")));
+	CHECK_EQ(2, times_moved(path("tp/o/sub"), &f) & 2);
+	/* chmod, chown: ctime only */
+	snap(path("tp/o/f"), &f);
+	CHECK_OK(chmod(path("tp/o/f"), 0600));
+	CHECK_EQ(2, times_moved(path("tp/o/f"), &f));
+	snap(path("tp/o/f"), &f);
+	CHECK_OK(chown(path("tp/o/f"), 1, 1));
+	CHECK_EQ(2, times_moved(path("tp/o/f"), &f));
+	/* write: both; a failed call: none */
+	snap(path("tp/o/f"), &f);
+	int fd = CHECK_OK(open(path("tp/o/f"), O_WRONLY));
+	CHECK_EQ(1, write(fd, "x", 1));
+	CHECK_OK(close(fd));
+	CHECK_EQ(3, times_moved(path("tp/o/f"), &f));
+	snap(path("tp"), &d);
+	CHECK_ERR(EEXIST, mkdir(path("tp/o"), 0755));
+	CHECK_ERR(ENOTEMPTY, rmdir(path("tp/o")));
+	CHECK_ERR(EEXIST, link(path("tp/sl"), path("tp/fifo")));
+	CHECK_EQ(0, times_moved(path("tp"), &d));
+	/* rmdir: the parent's both */
+	snap(path("tp/o"), &o);
+	CHECK_OK(rmdir(path("tp/o/sub")));
+	CHECK_EQ(3, times_moved(path("tp/o"), &o));
+	/* xattr set: ctime */
+	snap(path("tp/o/f"), &f);
+	CHECK_OK(setxattr(path("tp/o/f"), "user.t", "v", 1, 0));
+	CHECK_EQ(2, times_moved(path("tp/o/f"), &f));
+	CHECK_OK(unlink(path("tp/o/f")));
+	CHECK_OK(rmdir(path("tp/o")));
+	CHECK_OK(unlink(path("tp/fifo")));
+	CHECK_OK(unlink(path("tp/sl")));
+	CHECK_OK(rmdir(path("tp")));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct pft_case cases[] = {
@@ -1626,6 +1719,7 @@ int main(int argc, char **argv)
 		{ "file_attr_calls", t_file_attr_calls },
 		{ "io_edges", t_io_edges },
 		{ "dir_cookies", t_dir_cookies },
+		{ "times_per_call", t_times_per_call },
 		{ NULL, NULL },
 	};
 	return pft_run(cases, argc, argv);
