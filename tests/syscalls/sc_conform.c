@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -1102,6 +1103,15 @@ static void t_inode_flags(void)
 		  fallocate(afd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 			    1));
 	CHECK_OK(fallocate(afd, 0, 0, 4));
+	/* no shared mapping through a writable open (do_mmap) */
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, afd, 0) == MAP_FAILED &&
+	      errno == EACCES);
+	CHECK_OK(close(afd));
+	afd = CHECK_OK(open(path("fl/ap"), O_RDONLY));
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, afd, 0);
+	CHECK(m != MAP_FAILED);
+	if (m != MAP_FAILED)
+		CHECK_OK(munmap(m, 4096));
 	CHECK_OK(close(afd));
 	char buf[16];
 	CHECK_EQ(4, read_file(path("fl/ap"), buf, sizeof(buf)));
