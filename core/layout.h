@@ -65,7 +65,8 @@ struct pf_super {
 };
 _Static_assert(sizeof(struct pf_super) == 256, "pf_super size");
 
-/* pf_inode.flags: none yet */
+/* pf_inode.flags: PF_FL_* (pmemfile/core.h: FS_*_FL values); zero in every
+ * inode made before they were kept */
 
 struct pf_inode {
 	uint32_t magic;          /* PF_INODE_MAGIC */

@@ -10,6 +10,8 @@
 #include "syscalls.h"
 
 /* m: the pool stated, NULL when the path ended on the host */
+#define SC_STATX_MNT_ID_UNIQUE 0x00004000U /* Linux 6.8; headers here are 6.1 */
+
 struct st_arg { int flags; struct pf_stat st; struct mount *m; };
 
 static long pool_stat(struct call *c, struct vpath *p, struct pf_caller *pc,
@@ -156,10 +158,28 @@ long sys_statx(struct call *c)
 	struct statx sx;
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = STATX_BASIC_STATS | STATX_BTIME;
-	if (a.m) {  /* the kernel always fills it, asked or not */
+	if (a.m && ((unsigned)c->args[3] & SC_STATX_MNT_ID_UNIQUE)) {
+		/* the 64-bit id statmount(2) takes, in its stead (Linux
+		 * 6.8): made up as well, above the kernel's (2^31 + n) */
+		sx.stx_mask |= SC_STATX_MNT_ID_UNIQUE;
+		sx.stx_mnt_id = (uint64_t)a.m->mnt_id + 0x80000000ULL;
+	} else if (a.m) { /* the kernel always fills it, asked or not */
 		sx.stx_mask |= STATX_MNT_ID;
 		sx.stx_mnt_id = (uint64_t)a.m->mnt_id;
 	}
+	/* the inode flags tmpfs reports (shmem_getattr), and what the VFS
+	 * adds for every file system (vfs_getattr_nosec, vfs_statx) */
+	sx.stx_attributes_mask = STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+		STATX_ATTR_NODUMP | STATX_ATTR_AUTOMOUNT |
+		STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
+	if (a.st.flags & PF_FL_APPEND)
+		sx.stx_attributes |= STATX_ATTR_APPEND;
+	if (a.st.flags & PF_FL_IMMUTABLE)
+		sx.stx_attributes |= STATX_ATTR_IMMUTABLE;
+	if (a.st.flags & PF_FL_NODUMP)
+		sx.stx_attributes |= STATX_ATTR_NODUMP;
+	if (a.m && a.st.ino == a.m->root_ino && a.st.dev == a.m->dev)
+		sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
 	sx.stx_blksize = a.st.blksize;
 	sx.stx_nlink = a.st.nlink;
 	sx.stx_uid = a.st.uid;

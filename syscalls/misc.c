@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <sys/mman.h>
 
 #include <linux/seccomp.h>
@@ -46,6 +49,125 @@ long sys_io_uring_setup(struct call *c)
 	return -ENOSYS;
 }
 
+/*
+ * FS_IOC_GETFLAGS/SETFLAGS and FSGETXATTR/FSSETXATTR (vfs_fileattr_get,
+ * vfs_fileattr_set) over the flags tmpfs keeps; core checks the rules.
+ */
+static long file_attr_ioctl(struct call *c, struct ofd *o, unsigned long req,
+			    const struct pf_stat *st)
+{
+	struct fsxattr fx;
+	memset(&fx, 0, sizeof(fx));
+	if (req == FS_IOC_GETFLAGS) {
+		int fl = (int)st->flags;
+		return call_write(c, c->args[2], &fl, sizeof(fl));
+	}
+	if (req == FS_IOC_FSGETXATTR) {
+		fx.fsx_xflags = sc_xflags_of(st->flags);
+		return call_write(c, c->args[2], &fx, sizeof(fx));
+	}
+	uint32_t fl = 0;
+	long r;
+	if (req == FS_IOC_SETFLAGS) {
+		r = call_read(c, c->args[2], &fl, sizeof(fl)); /* an int */
+	} else {
+		r = call_read(c, c->args[2], &fx, sizeof(fx));
+		fl = sc_flags_of_xflags(fx.fsx_xflags,
+					fx.fsx_extsize || fx.fsx_projid ||
+						fx.fsx_cowextsize);
+	}
+	if (r < 0)
+		return r;
+	struct pf_caller *pc = call_caller(c);
+	if (!pc)
+		return call_who_err(c);
+	r = pf_fsetflags(o->m->pool, pc, o->file, fl);
+	if (r == -EOPNOTSUPP)
+		sc_log_unsupported(c,
+				   "an inode flag a pool does not keep "
+				   "(EOPNOTSUPP)");
+	return r;
+}
+
+#define SC_CAP_SYS_RAWIO (1ULL << 17)
+
+/*
+ * The requests do_vfs_ioctl answers for every file system, as it answers
+ * them on tmpfs; the rest is ENOTTY (tmpfs has no other ioctls).
+ */
+static long pool_ioctl(struct call *c, struct ofd *o, unsigned long req)
+{
+	int fl = pf_file_get_flags(o->file);
+	struct pf_stat st;
+	long r;
+	switch (req) {
+	case FIOCLEX:
+	case FIONCLEX:
+		return CALL_CONTINUE; /* the fd flags: the kernel's fd table */
+	case FIONBIO: {
+		int on;
+		r = call_read(c, c->args[2], &on, sizeof(on));
+		if (r < 0)
+			return r;
+		struct pf_caller *pc = call_caller(c);
+		return pc ? pf_file_set_flags(o->m->pool, pc, o->file,
+					      on ? fl | O_NONBLOCK :
+						   fl & ~O_NONBLOCK) :
+			    call_who_err(c);
+	}
+	case FIOASYNC: {
+		int on;
+		r = call_read(c, c->args[2], &on, sizeof(on));
+		if (r < 0)
+			return r;
+		/* a change needs the file's fasync, which tmpfs has not */
+		return !on == !(fl & O_ASYNC) ? 0 : -ENOTTY;
+	}
+	}
+	r = pf_fstat(o->m->pool, o->file, &st);
+	if (r < 0)
+		return r;
+	int reg = S_ISREG(st.mode), dir = S_ISDIR(st.mode);
+	switch (req) {
+	case FIONREAD: {
+		if (!reg)
+			return -ENOTTY;
+		off_t pos = pf_lseek(o->m->pool, o->file, 0, SEEK_CUR);
+		if (pos < 0)
+			return pos;
+		/* what is left to read, as an int (Linux: < 0 past EOF) */
+		int n = (int)((int64_t)st.size - pos);
+		return call_write(c, c->args[2], &n, sizeof(n));
+	}
+	case FIGETBSZ: {
+		int bs = (int)st.blksize;
+		return call_write(c, c->args[2], &bs, sizeof(bs));
+	}
+	case FIOQSIZE: {
+		if (!reg && !dir && !S_ISLNK(st.mode))
+			return -ENOTTY;
+		loff_t bytes = (loff_t)st.blocks * 512; /* inode_get_bytes */
+		return call_write(c, c->args[2], &bytes, sizeof(bytes));
+	}
+	case FIBMAP: {
+		struct pf_caller *pc = call_caller(c);
+		if (!pc)
+			return call_who_err(c);
+		return pc->caps & SC_CAP_SYS_RAWIO ? -EINVAL : -EPERM;
+	}
+	case FS_IOC_FIEMAP: return -EOPNOTSUPP; /* no ->fiemap, as tmpfs */
+	case FICLONE:
+	case FICLONERANGE:
+	case FIDEDUPERANGE:
+		return -EOPNOTSUPP; /* no ->remap_file_range, as tmpfs */
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FSGETXATTR:
+	case FS_IOC_FSSETXATTR: return file_attr_ioctl(c, o, req, &st);
+	}
+	return -ENOTTY;
+}
+
 long sys_ioctl(struct call *c)
 {
 	struct ofd *o;
@@ -56,22 +178,11 @@ long sys_ioctl(struct call *c)
 	long r = call_pool_fd(c, (int)c->args[0], &o);
 	if (r)
 		return r;
-	long ret = -ENOTTY;
-	if (pf_file_get_flags(o->file) & O_PATH) {
+	long ret;
+	if (pf_file_get_flags(o->file) & O_PATH)
 		ret = -EBADF; /* as Linux: no ioctl on an O_PATH fd */
-	} else if (req == FIOCLEX || req == FIONCLEX) {
-		ret = CALL_CONTINUE; /* the fd flags: the kernel's fd table */
-	} else if (req == FIONBIO) {
-		int on;
-		ret = call_read(c, c->args[2], &on, sizeof(on));
-		if (ret == 0) {
-			int fl = pf_file_get_flags(o->file);
-			struct pf_caller *pc = call_caller(c);
-			ret = pc ? pf_file_set_flags(o->m->pool, pc, o->file,
-						     on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK)
-				 : call_who_err(c);
-		}
-	}
+	else
+		ret = pool_ioctl(c, o, req);
 	ofd_put(o);
 	return ret == CALL_CONTINUE ? ret : errno_filter(ret);
 }

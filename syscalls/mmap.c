@@ -148,6 +148,14 @@ long sys_mmap(struct call *c)
 	int shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 	if ((ret = mmap_flags_check(c)) < 0)
 		goto out; /* as do_mmap: the flags before the access mode */
+	struct pf_stat st;
+	if (shared && acc != O_RDONLY &&
+	    pf_fstat(o->m->pool, o->file, &st) == 0 &&
+	    (st.flags & PF_FL_APPEND)) {
+		ret = -EACCES; /* do_mmap: no shared mapping of an append-only
+				  file through a writable open */
+		goto out;
+	}
 	if (shared) {
 		ret = map_shared(c, o, acc);
 		if (ret != -ENOSYS && ret != -EPERM)

@@ -43,6 +43,13 @@ int sc_mount_add(const char *dir, pf_pool *pool, const char *source)
 	snprintf(m->source, sizeof(m->source), "%s", source ? source : "pmemfile");
 	m->dev = pool ? pf_pool_dev(pool) : 0;
 	m->mnt_id = 0x7fff0000 + nmounts;
+	m->root_ino = 0;
+	if (pool) {
+		struct pf_caller pc = { .caps = ~0ULL };
+		struct pf_stat st;
+		if (pf_fstatat(pool, &pc, NULL, PF_PATH_SELF, &st, 0) == 0)
+			m->root_ino = st.ino;
+	}
 	nmounts++;
 	return 0;
 }

@@ -178,6 +178,7 @@ struct end_info {
 	uint64_t ino;      /* pool ends: to tell one file from two */
 	/* the file's size */
 	int64_t size;
+	uint32_t iflags; /* pool ends: PF_FL_* inode flags */
 };
 
 static int end_info(struct end *e, struct end_info *i)
@@ -191,6 +192,7 @@ static int end_info(struct end *e, struct end_info *i)
 		i->flags = pf_file_get_flags(e->o->file);
 		i->ino = st.ino;
 		i->size = (int64_t)st.size;
+		i->iflags = st.flags;
 		return 0;
 	}
 	struct stat st;
@@ -200,13 +202,14 @@ static int end_info(struct end *e, struct end_info *i)
 	i->type = (int)(st.st_mode & S_IFMT);
 	i->ino = 0;
 	i->size = st.st_size;
+	i->iflags = 0;
 	return 0;
 }
 
 /* where an end reads or writes: its explicit offset, else its file's */
 static int64_t end_pos(struct end *e)
 {
-	if (e->off >= 0)
+	if (e->offp || e->off >= 0)
 		return e->off;
 	if (e->o)
 		return pf_lseek(e->o->m->pool, e->o->file, 0, SEEK_CUR);
@@ -225,8 +228,15 @@ static long cfr_checks(struct end *in, struct end *out, int64_t size,
 		       size_t *len, bool same_file)
 {
 	int64_t pin = end_pos(in), pout = end_pos(out);
-	if (pin < 0 || pout < 0)
+	if ((!in->offp && pin < 0) || (!out->offp && pout < 0))
 		return pin < 0 ? pin : pout;
+	/* explicit offsets are judged as unsigned first: a range that
+	 * wraps is EOVERFLOW, then a negative one EINVAL (rw_verify_area) */
+	if ((uint64_t)pin + *len < (uint64_t)pin ||
+	    (uint64_t)pout + *len < (uint64_t)pout)
+		return -EOVERFLOW;
+	if (pin < 0 || pout < 0)
+		return -EINVAL;
 	if (pin >= size)
 		*len = 0;
 	else if ((uint64_t)(size - pin) < *len)
@@ -261,6 +271,8 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if (o.flags & O_APPEND)
 			return -EBADF;
+		if (o.iflags & PF_FL_IMMUTABLE)
+			return -EPERM; /* generic_copy_file_checks */
 		return cfr_checks(in, out, i.size, len,
 				  in->o && out->o && in->o->m == out->o->m &&
 					  i.ino == o.ino);
@@ -269,6 +281,8 @@ static long validate(enum kind k, struct end *in, struct end *out,
 			return -EINVAL;
 		if ((ti == S_IFIFO && in->offp) || (to == S_IFIFO && out->offp))
 			return -ESPIPE;
+		if (to != S_IFIFO && (o.flags & O_APPEND))
+			return -EINVAL; /* do_splice: no appending output */
 		break;
 	case K_SENDFILE:
 		/* the input must be seekable file data, the output not
@@ -305,7 +319,8 @@ static long two_ends(struct call *c, enum kind k, int fd_in, uint64_t offp_in,
 	out.offp = offp_out;
 	if (offp_out && (ret = call_read(c, offp_out, &out.off, sizeof(out.off))) < 0)
 		goto out;
-	if ((offp_in && in.off < 0) || (offp_out && out.off < 0)) {
+	if (k != K_CFR &&
+	    ((offp_in && in.off < 0) || (offp_out && out.off < 0))) {
 		ret = -EINVAL;
 		goto out;
 	}

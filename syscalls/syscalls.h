@@ -70,6 +70,8 @@ struct mount {
 	uint64_t dev;            /* st_dev reported for the pool */
 	int mnt_id;              /* statx stx_mnt_id, fdinfo mnt_id: made up,
 				    above the kernel's small numbers */
+	uint64_t root_ino; /* the pool root's st_ino: statx's
+				    STATX_ATTR_MOUNT_ROOT */
 };
 
 /* The kernel's O_LARGEFILE, forced on every 64-bit open file (glibc's
@@ -681,6 +683,11 @@ void stat_from_pf(struct stat *st, const struct pf_stat *ps);
 long errno_filter(long r);
 
 /* ---- handlers (one file per family) ------------------------------------- */
+/* fileattr.c: PF_FL_* inode flags as FS_XFLAG_* bits and back (a bit
+ * core refuses for what no flag expresses, or fsx_only) */
+uint32_t sc_xflags_of(uint32_t flags);
+uint32_t sc_flags_of_xflags(uint64_t xflags, int fsx_only);
+
 #define H(name) long sys_##name(struct call *c)
 H(openat); H(open); H(creat); H(openat2);
 H(read); H(pread64); H(readv); H(preadv); H(preadv2);
@@ -706,6 +713,8 @@ H(fcntl); H(flock);
 H(umask); H(creds_changed); H(exit_group);
 H(mmap); H(msync); H(io_uring_setup); H(unsupported_fd); H(unsupported_path);
 H(ioctl);
+H(file_getattr);
+H(file_setattr);
 H(sendfile); H(copy_file_range); H(splice); H(tee);
 H(execve); H(execveat);
 H(bind);

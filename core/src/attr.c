@@ -93,6 +93,8 @@ chmod_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	int ret = 0;
 	if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER)) {
 		ret = -EPERM;
+	} else if (pi->flags & (PF_FL_IMMUTABLE | PF_FL_APPEND)) {
+		ret = -EPERM; /* notify_change */
 	} else {
 		mode &= 07777;
 		if ((mode & S_ISGID) && !pf_in_group(c, pi->gid) &&
@@ -167,6 +169,9 @@ chown_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 	struct pf_inode *pi = vi->pi;
 	int ret = 0;
 	bool cap = (c->caps & PF_CAP_CHOWN) != 0;
+	if ((uid != (uint32_t)-1 || gid != (uint32_t)-1) &&
+	    (pi->flags & (PF_FL_IMMUTABLE | PF_FL_APPEND)))
+		ret = -EPERM; /* notify_change, before setattr_prepare */
 	if (uid != (uint32_t)-1 && uid != pi->uid && !cap)
 		ret = -EPERM;
 	if (uid != (uint32_t)-1 && uid == pi->uid && !cap && !pf_is_owner(c, pi))
@@ -257,7 +262,13 @@ pf_utimensat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 	struct pf_vinode *vi = r.target;
 	pthread_rwlock_wrlock(&vi->lock);
 	struct pf_inode *pi = vi->pi;
-	if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER)) {
+	/* notify_change: times set need neither flag, times touched no
+	 * immutable one */
+	if ((pi->flags & (PF_FL_IMMUTABLE | PF_FL_APPEND)) && !now_only)
+		ret = -EPERM;
+	else if ((pi->flags & PF_FL_IMMUTABLE) && now_only)
+		ret = -EPERM;
+	else if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER)) {
 		if (!now_only)
 			ret = -EPERM;
 		else if (pf_may(c, pi, 2) != 0)
@@ -301,8 +312,64 @@ pf_truncate(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
 		ret = -EINVAL;
 	else
 		ret = pf_may(c, vi->pi, 2);
+	if (!ret && (vi->pi->flags & PF_FL_APPEND))
+		ret = -EPERM; /* vfs_truncate */
 	if (!ret)
 		ret = pf_truncate_vinode(p, c, vi, len, false);
+	pf_path_result_put(p, &r);
+	return ret;
+}
+
+/* ---- inode flags ---- */
+
+static int
+setflags_vinode(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
+		uint32_t flags)
+{
+	/* only files and directories keep flags (tmpfs: no fileattr_set
+	 * for the others) */
+	if (!S_ISREG(vi->pi->mode) && !S_ISDIR(vi->pi->mode))
+		return -EOPNOTSUPP;
+	pthread_rwlock_wrlock(&vi->lock);
+	struct pf_inode *pi = vi->pi;
+	int ret = 0;
+	/* vfs_fileattr_set: the owner, then CAP_LINUX_IMMUTABLE for those
+	 * two (fileattr_set_prepare), then what the file system keeps */
+	if (!pf_is_owner(c, pi) && !(c->caps & PF_CAP_FOWNER))
+		ret = -EPERM;
+	else if (((flags ^ pi->flags) & (PF_FL_IMMUTABLE | PF_FL_APPEND)) &&
+		 !(c->caps & PF_CAP_LINUX_IMMUTABLE))
+		ret = -EPERM;
+	else if (flags & ~PF_FL_SETTABLE)
+		ret = -EOPNOTSUPP;
+	if (!ret) {
+		/* flags and ctime: two aligned words, persisted in order */
+		pi->flags = flags;
+		pf_persist(p, &pi->flags, sizeof(pi->flags));
+		pi->ctime = pf_now();
+		pf_persist(p, &pi->ctime, sizeof(pi->ctime));
+	}
+	pthread_rwlock_unlock(&vi->lock);
+	return ret;
+}
+
+int
+pf_fsetflags(pf_pool *p, struct pf_caller *c, pf_file *f, uint32_t flags)
+{
+	return setflags_vinode(p, c, f->vi, flags);
+}
+
+int
+pf_setflagsat(pf_pool *p, struct pf_caller *c, pf_file *dir, const char *path,
+	      uint32_t flags, int at_flags)
+{
+	if (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct pf_path_result r;
+	int ret = resolve_at(p, c, dir, path, at_flags, &r);
+	if (ret)
+		return ret;
+	ret = setflags_vinode(p, c, r.target, flags);
 	pf_path_result_put(p, &r);
 	return ret;
 }

@@ -312,6 +312,10 @@ open_existing(struct pf_pool *p, struct pf_caller *c, struct pf_vinode *vi,
 		int r = pf_may(c, pi, mask);
 		if (r)
 			return r;
+		/* may_open: an append-only file only for appending */
+		if ((pi->flags & PF_FL_APPEND) &&
+		    (((mask & 2) && !(flags & O_APPEND)) || (flags & O_TRUNC)))
+			return -EPERM;
 	}
 	if (S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode) || S_ISBLK(mode))
 		return -ENXIO;
@@ -528,6 +532,8 @@ pf_linkat(pf_pool *p, struct pf_caller *c, pf_file *olddir,
 		ret = -EEXIST;
 	else if ((ret = pf_may(c, d->pi, 3)) != 0)
 		;
+	else if (spi->flags & (PF_FL_IMMUTABLE | PF_FL_APPEND))
+		ret = -EPERM; /* vfs_link */
 	else if (spi->nlink == 0 && !src->tmpfile)
 		ret = -ENOENT;
 	else if (spi->nlink >= PF_LINK_MAX)

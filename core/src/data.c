@@ -442,6 +442,8 @@ void
 pf_touch_atime(struct pf_pool *p, struct pf_vinode *vi)
 {
 	struct pf_inode *pi = vi->pi;
+	if (pi->flags & PF_FL_NOATIME)
+		return;
 	/* readers of one inode share its lock: several may store atime at
 	 * once (aligned words: relaxed atomics); writers of the times hold
 	 * the lock exclusively */

@@ -76,6 +76,8 @@ pf_file_set_flags(pf_pool *p, struct pf_caller *c, pf_file *f, int flags)
 	    !pf_is_owner(c, f->vi->pi) && !(c->caps & PF_CAP_FOWNER))
 		return -EPERM;
 	int old = atomic_load(&f->flags);
+	if (((flags ^ old) & O_APPEND) && (f->vi->pi->flags & PF_FL_APPEND))
+		return -EPERM; /* setfl: O_APPEND stays on an append-only file */
 	int n;
 	do {
 		n = (old & ~SETFL_MASK) | (flags & SETFL_MASK);
@@ -449,7 +451,10 @@ pf_truncate_vinode(struct pf_pool *p, struct pf_caller *c,
 		return -EINVAL;
 	pthread_rwlock_wrlock(&vi->lock);
 	int r = 0;
-	if (times_always || vi->pi->size != (uint64_t)len)
+	/* truncate(2) to the same size asks for no times (vfs_truncate),
+	 * but tmpfs sets them while the file has data allocated
+	 * (shmem_truncate_range runs whenever info->alloced) */
+	if (times_always || vi->pi->size != (uint64_t)len || vi->pi->alloc)
 		r = pf_data_truncate(p, vi, (uint64_t)len);
 	if (!r)
 		kill_suid(p, c, vi->pi);
@@ -466,6 +471,8 @@ pf_ftruncate(pf_pool *p, struct pf_caller *c, pf_file *f, off_t len)
 		return -EINVAL;
 	if (!S_ISREG(f->vi->pi->mode) || !f->writable)
 		return -EINVAL;
+	if (f->vi->pi->flags & PF_FL_APPEND)
+		return -EPERM;
 	return pf_truncate_vinode(p, c, f->vi, len, true);
 }
 
@@ -486,6 +493,9 @@ pf_fallocate(pf_pool *p, struct pf_caller *c, pf_file *f, int mode,
 	if (!f->writable)
 		return -EBADF;
 	struct pf_vinode *vi = f->vi;
+	if (((mode & ~FALLOC_FL_KEEP_SIZE) && (vi->pi->flags & PF_FL_APPEND)) ||
+	    (vi->pi->flags & PF_FL_IMMUTABLE))
+		return -EPERM; /* vfs_fallocate */
 	if (S_ISDIR(vi->pi->mode))
 		return -EISDIR;
 	if (!S_ISREG(vi->pi->mode))

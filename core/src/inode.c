@@ -417,7 +417,7 @@ pf_inode_stat(struct pf_pool *p, struct pf_vinode *vi, struct pf_stat *st)
 	 * external attribute blocks counts them) */
 	st->blocks = pi->alloc / 512 + (pf_xattr_bytes(p, pi) + 511) / 512;
 	st->blksize = PF_BLKSIZE;
-	st->pad_ = 0;
+	st->flags = pi->flags;
 	/* readers store atime under a shared lock (pf_touch_atime) */
 	st->atime = ts_of(__atomic_load_n(&pi->atime, __ATOMIC_RELAXED));
 	st->mtime = ts_of(pi->mtime);

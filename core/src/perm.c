@@ -21,12 +21,15 @@ pf_is_owner(const struct pf_caller *c, const struct pf_inode *pi)
 	return c->fsuid == pi->uid;
 }
 
-/* mask: 4 read, 2 write, 1 execute/search. 0 or -EACCES. */
+/* mask: 4 read, 2 write, 1 execute/search. 0, -EACCES, or -EPERM for
+ * writing an immutable inode. */
 int
 pf_may(const struct pf_caller *c, const struct pf_inode *pi, int mask)
 {
 	uint32_t mode = pi->mode;
 	uint32_t bits;
+	if ((mask & 2) && (pi->flags & PF_FL_IMMUTABLE))
+		return -EPERM; /* inode_permission: before DAC, for root too */
 	if (c->fsuid == pi->uid)
 		bits = (mode >> 6) & 7;
 	else if (pf_in_group(c, pi->gid))
@@ -50,11 +53,15 @@ pf_may(const struct pf_caller *c, const struct pf_inode *pi, int mask)
 	return -EACCES;
 }
 
-/* sticky-directory rule for unlink/rename of victim from dir */
+/* sticky-directory rule for unlink/rename of victim from dir, and the
+ * inode flags may_delete checks (false: EPERM) */
 bool
 pf_may_delete(const struct pf_caller *c, const struct pf_inode *dir,
 	      const struct pf_inode *victim)
 {
+	if ((dir->flags & PF_FL_APPEND) ||
+	    (victim->flags & (PF_FL_APPEND | PF_FL_IMMUTABLE)))
+		return false;
 	if (!(dir->mode & S_ISVTX))
 		return true;
 	if (c->fsuid == victim->uid || c->fsuid == dir->uid)

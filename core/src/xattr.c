@@ -78,6 +78,9 @@ static int
 xattr_permission(const struct pf_caller *c, const struct pf_inode *pi,
 		 enum xns ns, int mask)
 {
+	if ((mask & MAY_WRITE) &&
+	    (pi->flags & (PF_FL_IMMUTABLE | PF_FL_APPEND)))
+		return -EPERM;
 	if (ns == NS_SECURITY || ns == NS_SYSTEM)
 		return 0;
 	if (ns == NS_TRUSTED) {

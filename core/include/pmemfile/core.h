@@ -342,9 +342,36 @@ struct pf_stat {
 	uint64_t size;
 	uint64_t blocks;        /* 512-byte units actually allocated */
 	uint32_t blksize;
-	uint32_t pad_;
+	uint32_t flags; /* inode flags: PF_FL_* (FS_*_FL values) */
 	struct timespec atime, mtime, ctime, btime;
 };
+
+/*
+ * Inode flags (chattr(1), FS_IOC_GETFLAGS/SETFLAGS), the ones tmpfs keeps,
+ * with Linux's FS_*_FL values and rules: an immutable file cannot be
+ * opened for writing, changed, linked, renamed or removed (EPERM, for
+ * root too), an append-only one only opened for appending, and neither
+ * has its mode, owner or times set; a directory with either gets no new
+ * names (immutable) or loses none (both). NOATIME: reads leave atime.
+ */
+#define PF_FL_IMMUTABLE 0x00000010u
+#define PF_FL_APPEND 0x00000020u
+#define PF_FL_NODUMP 0x00000040u
+#define PF_FL_NOATIME 0x00000080u
+#define PF_FL_SETTABLE                                                         \
+	(PF_FL_IMMUTABLE | PF_FL_APPEND | PF_FL_NODUMP | PF_FL_NOATIME)
+#define PF_CAP_LINUX_IMMUTABLE (1ULL << 9)
+
+/* FS_IOC_SETFLAGS, file_setattr(2): -EOPNOTSUPP for a file that is
+ * neither regular nor a directory; the owner or CAP_FOWNER (else -EPERM);
+ * changing IMMUTABLE or APPEND needs CAP_LINUX_IMMUTABLE (-EPERM); a flag
+ * outside PF_FL_SETTABLE gives -EOPNOTSUPP. Sets ctime. Any open file,
+ * O_PATH ones too (the ioctl refuses those itself); the *at form takes
+ * AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
+int pf_fsetflags(pf_pool *pool, struct pf_caller *c, pf_file *f,
+		 uint32_t flags);
+int pf_setflagsat(pf_pool *pool, struct pf_caller *c, pf_file *dir,
+		  const char *path, uint32_t flags, int at_flags);
 
 /* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (then `dir` itself), AT_NO_AUTOMOUNT
  * (ignored). */
