@@ -258,6 +258,12 @@ visit_inode(struct fsck *k, struct obj *o)
 		return;
 	}
 	check_xattrs(k, o->off, pi);
+	/* only what chattr can set, and never on a symlink or special file
+	 * (pf_setflagsat refuses them) */
+	if ((pi->flags & ~PF_FL_SETTABLE) ||
+	    (pi->flags && !S_ISREG(pi->mode) && !S_ISDIR(pi->mode)))
+		problem(k, "inode %lu: inode flags 0x%x", (unsigned long)o->off,
+			pi->flags);
 	switch (pi->mode & S_IFMT) {
 	case S_IFREG:
 		check_file(k, o->off, pi);

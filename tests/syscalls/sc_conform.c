@@ -43,14 +43,6 @@
 #define FS_IOC_FSGETXATTR _IOR('X', 31, struct fsxattr)
 #endif
 
-static void wait_ok(pid_t pid)
-{
-	int status;
-	CHECK_EQ(pid, waitpid(pid, &status, 0));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		PFT_FAIL("child %d: status 0x%x", pid, status);
-}
-
 /* Runs fn in a child that is uid/gid (no groups, no capabilities). */
 static void as_user(uid_t uid, void (*fn)(void))
 {

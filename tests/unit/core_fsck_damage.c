@@ -109,6 +109,14 @@ d_freed_inode(PMEMobjpool *pop, struct pf_super *s)
 	pmemobj_free(&o);
 }
 
+static void d_flags(PMEMobjpool *pop, struct pf_super *s)
+{
+	struct pf_inode *pi = inode_at(pop, target_ino);
+	pi->flags = 0x00100000u; /* no PF_FL_* */
+	persist(pop, &pi->flags, 4);
+	(void)s;
+}
+
 static struct pf_extents *
 extents_of(PMEMobjpool *pop, uint64_t ino)
 {
@@ -314,6 +322,7 @@ main(void)
 	/* an unlinked-but-open file at close time is a legal orphan */
 	fails += run_case("wrong nlink", "/d/f", d_nlink);
 	fails += run_case("wrong directory nlink", "/d", d_dirnlink);
+	fails += run_case("inode flags chattr cannot set", "/d/f", d_flags);
 	fails += run_case("dirent to a freed inode", "/gone", d_freed_inode);
 	fails += run_case("overlapping extents", "/d/f", d_overlap);
 	fails += run_case("extent beyond its data", "/d/f", d_extent_len);
