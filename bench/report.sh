@@ -80,7 +80,7 @@ END {
 	print ""
 	print "| figure | median | p90 | in RTTs |"
 	print "|---|---|---|---|"
-	split("null_syscall:null syscall (getppid), no filter|untrapped_syscall_under_filter:untrapped syscall under the filter|process_vm_readv_4k:process_vm_readv of 4 KiB from the waiting target|proc_mem_pread_4k:pread of 4 KiB from /proc/PID/mem|process_vm_writev_4k:process_vm_writev of 4 KiB|notif_id_valid:SECCOMP_IOCTL_NOTIF_ID_VALID|fd_identify:what a target fd is (pidfd_getfd + fstat + close)|prlimit_fsize:the target's RLIMIT_FSIZE (prlimit)", rows2, "|")
+	split("null_syscall:null syscall (getppid), no filter|untrapped_syscall_under_filter:untrapped syscall under the filter|process_vm_readv_4k:process_vm_readv of 4 KiB from the waiting target|proc_mem_pread_4k:pread of 4 KiB from /proc/PID/mem|process_vm_writev_4k:process_vm_writev of 4 KiB|notif_id_valid:SECCOMP_IOCTL_NOTIF_ID_VALID|fd_identify:what a target fd is (pidfd_getfd + fstat + close)|prlimit_fsize:RLIMIT_FSIZE of the target (prlimit)", rows2, "|")
 	for (i = 1; i in rows2; i++) {
 		split(rows2[i], f, ":")
 		a = get("mech", f[1], "native")
