@@ -125,6 +125,17 @@ END {
 	print ""
 	print "![per-operation latency](micro.png)"
 	print ""
+	if (get("micro", "stat", "pool-1cpu") != "") {
+		print "The same through pmemfile-run with the whole tree on one CPU (taskset -c 0): no wake-up crosses vCPUs, so this is the work of the supervisor without the placement by the scheduler (median us):"
+		print ""
+		print "| op | pool, one CPU | host file, one CPU | pool / host-run, one CPU | pool / host-run, free |"
+		print "|---|---|---|---|---|"
+		for (i = 1; i <= nops; i++) {
+			op = O[i]
+			printf "| %s | %s | %s | %s | %s |\n", op, cell_us("micro", op, "pool-1cpu"), cell_us("micro", op, "host-1cpu"), fmt_r(ratio(get("micro", op, "pool-1cpu"), get("micro", op, "host-1cpu"))), fmt_r(ratio(get("micro", op, "pool-run"), get("micro", op, "host-run")))
+		}
+		print ""
+	}
 
 	# ---- supervisor workers
 	if (ops["workers"] != "") {
@@ -151,6 +162,11 @@ END {
 	for (i = 1; i <= nsm; i++) {
 		r = ratio(get("micro", SM[i], "pool-run"), get("micro", SM[i], "host-run"))
 		printf "| %s: pool / trapped host call let through | %s | <= 1.5x | %s |\n", SM[i], fmt_r(r), verdict(r, 1.5, 1)
+	}
+	for (i = 1; i <= nsm; i++) {
+		r = ratio(get("micro", SM[i], "pool-1cpu"), get("micro", SM[i], "host-1cpu"))
+		if (r != "")
+			printf "| %s: the same, all on one CPU | %s | <= 1.5x | %s |\n", SM[i], fmt_r(r), verdict(r, 1.5, 1)
 	}
 	split("stat:6|open_close:6|pread_4k:10|pwrite_4k:10|create_unlink:4|pread_1m:1.5|pwrite_1m:1.5", LT, "|")
 	for (i = 1; i in LT; i++) {
