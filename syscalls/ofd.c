@@ -71,6 +71,7 @@ static void ofd_free(struct ofd *o)
 	lock_ofd_gone(o);
 	lease_ofd_gone(o);
 	dnotify_ofd_gone(o);
+	inotify_ofd_gone(o);
 	pf_close(o->file);
 	free(o);
 }
@@ -407,6 +408,20 @@ void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
 				++*writers;
 		}
 	pthread_mutex_unlock(&ofd_lock);
+}
+
+int ofd_list(const struct mount *m, struct ofd **out, int max)
+{
+	int n = 0;
+	pthread_mutex_lock(&ofd_lock);
+	for (int i = 0; i < NB; i++)
+		for (struct ofd *o = by_ino[i]; o && n < max; o = o->next_ino)
+			if (o->m == m) {
+				o->refs++;
+				out[n++] = o;
+			}
+	pthread_mutex_unlock(&ofd_lock);
+	return n;
 }
 
 void ofd_shutdown(void)

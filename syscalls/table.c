@@ -157,7 +157,7 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(removexattrat, removexattrat, 0, "dsas"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
-	E(inotify_add_watch, unsupported_path, 0, "fsx"),
+	E(inotify_add_watch, inotify_add_watch, 0, "fsx"),
 	E(fanotify_mark, unsupported_path, 0, "fxxds"),
 	E(name_to_handle_at, unsupported_path, 0, "dsppa"),
 	E(chroot, unsupported_path, 0, "s"),
@@ -238,6 +238,9 @@ long sc_dispatch(struct call *c)
 		/* the one place directory notifications come from */
 		if ((r >= 0 || r == CALL_INJECT) && dnotify_count())
 			dnotify_after(c, r);
+		/* and inotify's, on the shadows of watched pool inodes */
+		if ((r >= 0 || r == CALL_INJECT) && inotify_count())
+			inotify_after(c, r);
 	}
 	return sc_sandbox.active ? sc_sandbox_gate(c, r) : r;
 }
