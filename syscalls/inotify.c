@@ -338,6 +338,8 @@ long sys_inotify_add_watch(struct call *c)
 	if (r)
 		return r;
 	struct host_watch h = { -1, (uint32_t)c->args[2] };
+	/* descriptions the target closed before: not adopted (adopt_opens) */
+	sc_ofd_events();
 	/* the kernel's order: the mask, the fd, the instance, the path */
 	if (!(h.mask & SC_IN_BITS) ||
 	    ((h.mask & IN_MASK_ADD) && (h.mask & IN_MASK_CREATE)))
@@ -491,7 +493,7 @@ static int argfd(const struct call *c, int i)
 /* Shadows whose pool link count changed (files: IN_ATTRIB) or went to 0
  * (unlinked or removed; kept by an O_PATH fd while the file is open).
  * Removed shadows' fds go to late[] when the caller closes them later. */
-static void nlink_scan(int *late, int *nlate)
+static void nlink_scan(int *late, int *nlate, int replaced)
 {
 	struct shadow **pp = &shadows;
 	while (*pp) {
@@ -509,6 +511,10 @@ static void nlink_scan(int *late, int *nlate)
 			pp = &s->next;
 			continue;
 		}
+		/* a directory renamed over: fsnotify_link_count (an unlink
+		 * gives a file's) */
+		if (s->isdir && replaced)
+			ev_do(-1, AT_FDCWD, s->host, EV_ATTRIB);
 		int others = 0, writers = 0;
 		ofd_opens(s->m, s->ino, NULL, &others, &writers);
 		int keep = open(s->host, O_PATH | O_CLOEXEC);
@@ -553,7 +559,7 @@ static void create_ev(struct call *c, int dirfd, const char *s)
 static void delete_ev(struct call *c, int dirfd, const char *s)
 {
 	char base[NAME_MAX + 1];
-	nlink_scan(NULL, NULL);
+	nlink_scan(NULL, NULL, 0);
 	struct shadow *d = sh_parent(c, dirfd, s, base);
 	if (!d)
 		return;
@@ -568,7 +574,7 @@ static void delete_ev(struct call *c, int dirfd, const char *s)
 
 static void link_ev(struct call *c, int dirfd, const char *s)
 {
-	nlink_scan(NULL, NULL);
+	nlink_scan(NULL, NULL, 0);
 	create_ev(c, dirfd, s);
 }
 
@@ -585,13 +591,17 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 	if (!s1 || !s2)
 		return;
 	char b1[NAME_MAX + 1], b2[NAME_MAX + 1], tmp[PATH_MAX];
+	struct pf_stat st = { 0 }, st1 = { 0 };
+	/* the old name still there: two links of one inode, nothing done */
+	struct shadow *at1 = sh_of_name(c, argfd(c, d1), s1, 1, &st1);
+	if (!(flags & RENAME_EXCHANGE) && st1.nlink)
+		return;
 	struct shadow *p1 = sh_parent(c, argfd(c, d1), s1, b1);
 	struct shadow *p2 = sh_parent(c, argfd(c, d2), s2, b2);
-	struct pf_stat st = { 0 }, st1 = { 0 };
 	struct shadow *moved = sh_of_name(c, argfd(c, d2), s2, 1, &st);
 	struct shadow *other = NULL;
 	if (flags & RENAME_EXCHANGE)
-		other = sh_of_name(c, argfd(c, d1), s1, 1, &st1);
+		other = at1;
 	int f1 = p1 ? open(p1->host, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	int f2 = p2 ? open(p2->host, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	unsigned xch = flags & RENAME_EXCHANGE;
@@ -614,7 +624,7 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 	if (f2 >= 0)
 		close(f2);
 	int late[8], nlate = 0;
-	nlink_scan(late, &nlate);
+	nlink_scan(late, &nlate, 1);
 	struct shadow *self[2] = { moved, other };
 	for (int i = 0; i < 2; i++) {
 		if (!self[i])

@@ -103,12 +103,18 @@ static void unlink_locked(struct ofd *o)
 	nofds--;
 }
 
+/* One reader at a time: a worker draining the releases before an
+ * inotify event (inotify.c) must not pass one the loop is handling. */
+static pthread_mutex_t drain_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void sc_ofd_events(void)
 {
 	char buf[16384] __attribute__((aligned(8)));
+	pthread_mutex_lock(&drain_lock);
 	for (;;) {
 		ssize_t n = read(inotify_fd, buf, sizeof(buf));
 		if (n <= 0) {
+			pthread_mutex_unlock(&drain_lock);
 			placeholder_trim();
 			return;
 		}

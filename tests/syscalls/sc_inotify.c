@@ -520,6 +520,10 @@ static void t_random(void)
 		for (int i = 0; i < 4; i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
+		/* any pool call hears the closes before it (else the
+		 * 10 ms tick, and a reader may come in between) */
+		struct stat sb;
+		CHECK_OK(stat(root, &sb));
 		const char *ev = events_q(in, 300);
 		printf("T seed %d: %s\n", seed, ev);
 		close(in);
