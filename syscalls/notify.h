@@ -51,7 +51,8 @@ int inotify_count(void);
 /* After a handler served c with success: the same on the shadows of the
  * pool inodes concerned, so the kernel queues the events. */
 void inotify_after(struct call *c, long r);
-/* A pool description's release: the shadows it held open are closed. */
+/* A pool description's release (seen on the placeholder, and again when
+ * it is freed): the shadows it held open are closed. */
 void inotify_ofd_gone(struct ofd *o);
 void inotify_shutdown(void);
 #endif

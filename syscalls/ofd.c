@@ -146,6 +146,9 @@ void sc_ofd_events(void)
 					shm_inotify_event(e->wd);
 				continue;
 			}
+			/* its inotify closes now, not when the last worker
+			 * holding it lets go */
+			inotify_ofd_gone(o);
 			/* out of the table: its inode can name the next one */
 			if (o->keep >= 0) {
 				struct placeholder s = { -1, o->wd, o->ino,
@@ -365,8 +368,11 @@ int call_inject_first(const struct call *c)
 	/* a host fd: our copy must be gone before the target runs on. A
 	 * FIFO's twin opened O_RDONLY|O_NONBLOCK and closed at once by the
 	 * target still had a reader (ours), so the next O_WRONLY|O_NONBLOCK
-	 * open got a pipe instead of ENXIO (pf-ipcstress seed 1002). */
-	return !c->inject_ofd || lock_any();
+	 * open got a pipe instead of ENXIO (pf-ipcstress seed 1002).
+	 * The same while inotify shadows exist: a target that closed the fd
+	 * before our copy went would have its IN_CLOSE_* heard late, after
+	 * the events of its next calls (inotify.c). */
+	return !c->inject_ofd || lock_any() || inotify_count();
 }
 
 void call_after_inject(struct call *c, long ret)

@@ -76,10 +76,11 @@ wait
 '
 }
 
-@test "tail -f follows appends to a pool file" {
+# -s 30: polling would show nothing in time; inotify wakes tail at once
+@test "tail -f follows appends to a pool file through inotify" {
 	differential '
 echo first >"$D/log"
-tail -n +1 -f "$D/log" >"$H/out" 2>"$H/err" &
+tail -n +1 -s 30 -f "$D/log" >"$H/out" 2>"$H/err" &
 T=$!
 sleep 0.3
 echo second >>"$D/log"

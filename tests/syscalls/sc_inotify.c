@@ -436,7 +436,9 @@ static void t_random(void)
 	int seeds = e ? atoi(e) : 10;
 	const char *o = getenv("PFTEST_OPS");
 	int nops = o ? atoi(o) : 120;
-	for (int seed = 1; seed <= seeds; seed++) {
+	const char *f = getenv("PFTEST_SEED0");
+	int first = f ? atoi(f) : 1;
+	for (int seed = first; seed < first + seeds; seed++) {
 		rs = (uint64_t)seed;
 		char root[256];
 		snprintf(root, sizeof(root), "%s/r%d", g_dir, seed);
@@ -461,7 +463,12 @@ static void t_random(void)
 				 names[rnd(5)]);
 			int k = (int)rnd(4);
 			char buf[64];
-			switch (rnd(14)) {
+			unsigned what = rnd(14);
+			if (getenv("PFTEST_VERBOSE"))
+				fprintf(stderr, "op %d: %u k=%d %s %s\n", op,
+					what, k, p + strlen(root),
+					q + strlen(root));
+			switch (what) {
 			case 0:
 				if (fds[k] < 0)
 					fds[k] =
