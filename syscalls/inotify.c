@@ -659,7 +659,9 @@ static void open_ev(struct call *c, long r, int d, int flags)
 	int dirfd = argfd(c, d);
 	char base[NAME_MAX + 1];
 	int fl = flags;
-	if (fl & O_PATH)
+	/* O_TMPFILE: the path names the directory; no name to report
+	 * (documented) */
+	if ((fl & O_PATH) || (fl & O_TMPFILE) == O_TMPFILE)
 		return;
 	struct pf_stat st;
 	if (pf_fstat(o->m->pool, o->file, &st) < 0)
