@@ -71,18 +71,9 @@ struct shadow {
 	pf_file *f; /* O_PATH reference: the number cannot name another */
 	int isdir;
 	uint32_t nlink;
-	int hold; /* a removed directory's shadow kept while it is open */
+	int hold; /* an unlinked shadow kept while the pool file is open */
 	char host[PATH_MAX];
-	/* a file's second name, made before any watch: what descriptions
-	 * open it by, so the name removed last is pinned only when Linux's
-	 * would be (IN_DELETE_SELF, nlink_scan) */
-	char open[PATH_MAX];
 };
-
-static const char *open_name(const struct shadow *s)
-{
-	return s->open[0] ? s->open : s->host;
-}
 
 /* What a pool description holds open: its parent's entry and its shadow */
 struct held {
@@ -213,7 +204,7 @@ static void adopt_opens(const struct shadow *s)
 		int acc = shadow_acc(fl, &st);
 		struct held *h = NULL;
 		if (st.ino == s->ino && (h = held_get(o)) && h->sfd < 0)
-			h->sfd = open(open_name(s), acc | O_CLOEXEC);
+			h->sfd = open(s->host, acc | O_CLOEXEC);
 		struct mount *m;
 		const char *in = s->isdir ? mount_match(o->path, &m) : NULL;
 		char dir[PATH_MAX];
@@ -266,13 +257,7 @@ static int shadow_get(const struct mount *m, pf_file *f, char *out)
 		if (s->isdir ? mkdir(s->host, 0700) :
 			       mknod(s->host, S_IFREG | 0600, 0))
 			r = -errno;
-		else if (!s->isdir &&
-			 (snprintf(s->open, sizeof(s->open), "%s.o", s->host) >=
-				  (int)sizeof(s->open) ||
-			  link(s->host, s->open) < 0)) {
-			r = -ENAMETOOLONG;
-			unlink(s->host);
-		} else if (s->isdir && (r = populate(m, f, s->host)) < 0)
+		else if (s->isdir && (r = populate(m, f, s->host)) < 0)
 			rundir_remove(s->host, 1);
 	}
 	if (r < 0) {
@@ -505,41 +490,10 @@ static int argfd(const struct call *c, int i)
 	return i < 0 ? AT_FDCWD : (int)c->args[i];
 }
 
-/* Was a description of pool file ino opened by the name vabs (cleaned)? */
-static int opened_by(const struct mount *m, uint64_t ino, const char *vabs)
-{
-	struct ofd **v = malloc(ADOPT_MAX * sizeof(*v));
-	if (!v || !vabs)
-		return free(v), 0;
-	int n = ofd_list(m, v, ADOPT_MAX), found = 0;
-	for (int i = 0; i < n; i++) {
-		char p[PATH_MAX];
-		struct pf_stat st;
-		int fl = pf_file_get_flags(v[i]->file);
-		snprintf(p, sizeof(p), "%s", v[i]->path);
-		vabs_clean(p);
-		found |= fl >= 0 && !(fl & O_PATH) && !strcmp(p, vabs) &&
-			pf_fstat(m->pool, v[i]->file, &st) == 0 &&
-			st.ino == ino;
-	}
-	for (int i = 0; i < n; i++)
-		ofd_put(v[i]);
-	free(v);
-	return found;
-}
-
-/*
- * Shadows whose pool link count changed (files: IN_ATTRIB) or went to 0:
- * removed. Linux sends IN_DELETE_SELF when the dentry of the name removed
- * last goes: at once, or at the last close of what was opened by that
- * very name (`removed`, the name's cleaned virtual path). A file's
- * shadow has two names, the one watched and the one descriptions open
- * (each unlink an IN_ATTRIB, merged with the one before): the pinned one
- * is removed last when the name removed was open, first otherwise. A
- * rename's replaced shadow is kept by an O_PATH fd put in late[], closed
- * after IN_MOVE_SELF (fsnotify_move's order).
- */
-static void nlink_scan(int *late, int *nlate, int replaced, const char *removed)
+/* Shadows whose pool link count changed (files: IN_ATTRIB) or went to 0
+ * (unlinked or removed; kept by an O_PATH fd while the file is open).
+ * Removed shadows' fds go to late[] when the caller closes them later. */
+static void nlink_scan(int *late, int *nlate, int replaced)
 {
 	struct shadow **pp = &shadows;
 	while (*pp) {
@@ -561,49 +515,29 @@ static void nlink_scan(int *late, int *nlate, int replaced, const char *removed)
 		 * gives a file's) */
 		if (s->isdir && replaced)
 			ev_do(-1, AT_FDCWD, s->host, EV_ATTRIB);
-		int pinned = !s->isdir && opened_by(s->m, s->ino, removed);
-		int keep = late && *nlate < 8 && !pinned ?
-			open(s->host, O_PATH | O_CLOEXEC) :
-			-1;
+		int others = 0, writers = 0;
+		ofd_opens(s->m, s->ino, NULL, &others, &writers);
+		int keep = open(s->host, O_PATH | O_CLOEXEC);
 		if (s->isdir) {
-			int others = 0, writers = 0;
-			ofd_opens(s->m, s->ino, NULL, &others, &writers);
 			/* in step with the pool's, it is empty */
 			if (rmdir(s->host) < 0)
 				rundir_remove(s->host, 1);
-			if (others > 0 && keep < 0)
-				keep = open(s->host, O_PATH | O_CLOEXEC);
-			if (others > 0 && keep >= 0) {
-				s->hold = keep;
-				pp = &s->next;
-				continue;
-			}
-		} else if (pinned) {
+		} else
 			unlink(s->host);
-			unlink(s->open);
-		} else {
-			unlink(s->open);
-			unlink(s->host);
+		if (others > 0 && keep >= 0) {
+			s->hold = keep;
+			pp = &s->next;
+			continue;
 		}
-		if (keep >= 0)
+		if (keep >= 0 && late && *nlate < 8)
 			late[(*nlate)++] = keep;
+		else if (keep >= 0)
+			close(keep);
 		*pp = s->next;
 		pf_close(s->f);
 		free(s);
 		__atomic_sub_fetch(&nshadow, 1, __ATOMIC_RELAXED);
 	}
-}
-
-/* The cleaned virtual path of name s (relative to dirfd) in out. */
-static const char *vabs_of(struct call *c, int dirfd, const char *s, char *out)
-{
-	char abs[PATH_MAX];
-	struct vpath p;
-	if (vpath_classify(c, dirfd, s, abs, &p) < 0 || p.kind != VP_POOL)
-		return NULL;
-	snprintf(out, PATH_MAX, "%s", p.vabs);
-	vabs_clean(out);
-	return out;
 }
 
 static void create_ev(struct call *c, int dirfd, const char *s)
@@ -624,8 +558,8 @@ static void create_ev(struct call *c, int dirfd, const char *s)
 /* unlink, rmdir: the inode's own events (nlink_scan), then IN_DELETE. */
 static void delete_ev(struct call *c, int dirfd, const char *s)
 {
-	char base[NAME_MAX + 1], vabs[PATH_MAX];
-	nlink_scan(NULL, NULL, 0, vabs_of(c, dirfd, s, vabs));
+	char base[NAME_MAX + 1];
+	nlink_scan(NULL, NULL, 0);
 	struct shadow *d = sh_parent(c, dirfd, s, base);
 	if (!d)
 		return;
@@ -640,7 +574,7 @@ static void delete_ev(struct call *c, int dirfd, const char *s)
 
 static void link_ev(struct call *c, int dirfd, const char *s)
 {
-	nlink_scan(NULL, NULL, 0, NULL);
+	nlink_scan(NULL, NULL, 0);
 	create_ev(c, dirfd, s);
 }
 
@@ -690,8 +624,7 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 	if (f2 >= 0)
 		close(f2);
 	int late[8], nlate = 0;
-	char vabs[PATH_MAX];
-	nlink_scan(late, &nlate, 1, vabs_of(c, argfd(c, d2), s2, vabs));
+	nlink_scan(late, &nlate, 1);
 	struct shadow *self[2] = { moved, other };
 	for (int i = 0; i < 2; i++) {
 		if (!self[i])
@@ -754,7 +687,7 @@ static void open_ev(struct call *c, long r, int d, int flags)
 		}
 	}
 	if (self)
-		h->sfd = open(open_name(self), acc | O_CLOEXEC);
+		h->sfd = open(self->host, acc | O_CLOEXEC);
 }
 
 void inotify_ofd_gone(struct ofd *o)
