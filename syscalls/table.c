@@ -155,9 +155,10 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(lremovexattr, lremovexattr, 0, "ss"),
 	E(fremovexattr, fremovexattr, 0, "fs"),
 	E(removexattrat, removexattrat, 0, "dsas"),
+	/* a kernel watch on the pool inode's shadow (inotify.c) */
+	E(inotify_add_watch, inotify_add_watch, 0, "fsx"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
-	E(inotify_add_watch, inotify_add_watch, 0, "fsx"),
 	E(fanotify_mark, unsupported_path, 0, "fxxds"),
 	E(name_to_handle_at, unsupported_path, 0, "dsppa"),
 	E(chroot, unsupported_path, 0, "s"),
