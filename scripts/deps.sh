@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config libseccomp-dev libpmemobj-dev libpmem-dev
 pmdk-tools bats busybox-static sqlite3 fio golang-go clang libclang-rt-14-dev
 valgrind gdb gnuplot-nox tar gzip make coreutils findutils git clang-format jq
 python3 python3-venv perl socat attr rsync libcap2-bin
-lmdb-utils python3-lmdb"
+lmdb-utils python3-lmdb inotify-tools"
 
 missing=""
 for p in $PKGS; do

@@ -5,6 +5,7 @@
 #include "exec_cache.h"
 #include "rundir.h"
 #include "shm.h"
+#include "notify.h"
 
 int sc_init(void)
 {
@@ -18,6 +19,7 @@ void sc_shutdown(void)
 	/* placeholders first: they hold descriptions */
 	placeholder_shutdown();
 	ofd_shutdown();
+	inotify_shutdown();
 	proc_clear_all();
 	exec_cache_shutdown();
 	twin_shutdown();

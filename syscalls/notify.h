@@ -43,4 +43,16 @@ int dnotify_count(void);
 /* After a handler served c with success (r >= 0 or CALL_INJECT): the
  * events of what it did go to the directories concerned. */
 void dnotify_after(struct call *c, long r);
+
+/* ---- inotify.c ---- */
+/* How many shadows and held opens exist (0: inotify_after need not be
+ * called). */
+int inotify_count(void);
+/* After a handler served c with success: the same on the shadows of the
+ * pool inodes concerned, so the kernel queues the events. */
+void inotify_after(struct call *c, long r);
+/* A pool description's release (seen on the placeholder, and again when
+ * it is freed): the shadows it held open are closed. */
+void inotify_ofd_gone(struct ofd *o);
+void inotify_shutdown(void);
 #endif

@@ -72,6 +72,7 @@ static void ofd_free(struct ofd *o)
 	lock_ofd_gone(o);
 	lease_ofd_gone(o);
 	dnotify_ofd_gone(o);
+	inotify_ofd_gone(o);
 	pf_close(o->file);
 	free(o);
 }
@@ -109,12 +110,18 @@ static void unlink_locked(struct ofd *o)
 	nofds--;
 }
 
+/* One reader at a time: a worker draining the releases before an
+ * inotify event (inotify.c) must not pass one the loop is handling. */
+static pthread_mutex_t drain_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void sc_ofd_events(void)
 {
 	char buf[16384] __attribute__((aligned(8)));
+	pthread_mutex_lock(&drain_lock);
 	for (;;) {
 		ssize_t n = read(inotify_fd, buf, sizeof(buf));
 		if (n <= 0) {
+			pthread_mutex_unlock(&drain_lock);
 			placeholder_trim();
 			return;
 		}
@@ -149,6 +156,9 @@ void sc_ofd_events(void)
 					shm_inotify_event(e->wd);
 				continue;
 			}
+			/* its inotify closes now, not when the last worker
+			 * holding it lets go */
+			inotify_ofd_gone(o);
 			/* out of the table: its inode can name the next one */
 			if (o->keep >= 0) {
 				struct placeholder s = { -1, o->wd, o->ino,
@@ -472,6 +482,19 @@ void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
 			++*writers;
 	}
 	pthread_mutex_unlock(&ofd_lock);
+}
+
+int ofd_list(const struct mount *m, struct ofd **out, int max)
+{
+	int n = 0;
+	pthread_mutex_lock(&ofd_lock);
+	for (struct ofd *o = all; o && n < max; o = o->next_all)
+		if (o->m == m) {
+			o->refs++;
+			out[n++] = o;
+		}
+	pthread_mutex_unlock(&ofd_lock);
+	return n;
 }
 
 void ofd_shutdown(void)

@@ -457,6 +457,8 @@ int ofd_of_pidfd(int pidfd, int fd, struct ofd **out);
  * (O_PATH ones not counted), and how many of all are open for writing. */
 void ofd_opens(const struct mount *m, uint64_t ino, const struct ofd *self,
 	       int *others, int *writers);
+/* Up to max open descriptions of files of m, each referenced (ofd_put). */
+int ofd_list(const struct mount *m, struct ofd **out, int max);
 /* The phid of the placeholder copy (a pidfd_getfd copy, which it closes)
  * names, 0 for any other file; -1 when it cannot look. */
 int ofd_phid(int copy, uint64_t *phid);
@@ -727,6 +729,7 @@ H(setxattr); H(lsetxattr); H(fsetxattr); H(setxattrat);
 H(getxattr); H(lgetxattr); H(fgetxattr); H(getxattrat);
 H(listxattr); H(llistxattr); H(flistxattr); H(listxattrat);
 H(removexattr); H(lremovexattr); H(fremovexattr); H(removexattrat);
+H(inotify_add_watch);
 H(clone); H(clone3); H(recvmsg); H(recvmmsg); H(pidfd_getfd); H(prctl);
 #undef H
 

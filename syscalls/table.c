@@ -155,9 +155,10 @@ const struct sc_entry sc_table[SC_TABLE_SIZE] = {
 	E(lremovexattr, lremovexattr, 0, "ss"),
 	E(fremovexattr, fremovexattr, 0, "fs"),
 	E(removexattrat, removexattrat, 0, "dsas"),
+	/* a kernel watch on the pool inode's shadow (inotify.c) */
+	E(inotify_add_watch, inotify_add_watch, 0, "fsx"),
 	/* refused on purpose */
 	E(io_uring_setup, io_uring_setup, 0, "up"),
-	E(inotify_add_watch, unsupported_path, 0, "fsx"),
 	E(fanotify_mark, unsupported_path, 0, "fxxds"),
 	E(name_to_handle_at, unsupported_path, 0, "dsppa"),
 	E(chroot, unsupported_path, 0, "s"),
@@ -238,6 +239,9 @@ long sc_dispatch(struct call *c)
 		/* the one place directory notifications come from */
 		if ((r >= 0 || r == CALL_INJECT) && dnotify_count())
 			dnotify_after(c, r);
+		/* and inotify's, on the shadows of watched pool inodes */
+		if ((r >= 0 || r == CALL_INJECT) && inotify_count())
+			inotify_after(c, r);
 	}
 	return sc_sandbox.active ? sc_sandbox_gate(c, r) : r;
 }

@@ -113,6 +113,9 @@ int main(void)
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		if (!(sc_table[must[i]].handler))
 			PFT_FAIL("syscall %d is not served", must[i]);
+	/* served, not refused, in a pool */
+	if (sc_table[SYS_inotify_add_watch].handler == sys_unsupported_path)
+		PFT_FAIL("inotify_add_watch is refused on pool paths");
 
 	void *prog;
 	size_t len;
