@@ -29,14 +29,6 @@
 
 #include "notify.h"
 
-#ifndef __NR_setxattrat
-#define __NR_setxattrat 463
-#define __NR_removexattrat 466
-#endif
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-
 struct dn {
 	const struct mount *m;
 	uint64_t ino; /* the pool directory */
@@ -247,19 +239,6 @@ static const char *str(const struct call *c, int i)
 	return i < c->nstr ? c->str[i] : NULL;
 }
 
-/* A name (string i, relative to the dirfd in argument d, -1: the cwd). */
-static void name_ev(struct call *c, int d, int i, unsigned long ev, int self)
-{
-	const char *s = str(c, i);
-	if (s && s[0])
-		at_dir_of(c, d < 0 ? AT_FDCWD : (int)c->args[d], s, ev, self);
-	else if (s && d >= 0)
-		at_dir_of_fd(c, (int)c->args[d], ev); /* AT_EMPTY_PATH */
-}
-
-/* fsnotify_move: FS_MOVED_FROM to the old directory, FS_MOVED_TO to the
- * new one, and DN_RENAME (FS_RENAME) when both are one directory: one
- * signal each. */
 /* The pool inode name s (relative to dirfd) names, not following a last
  * symlink: 0 with *m and *ino, or -1. */
 static int inode_of(struct call *c, int dirfd, const char *s,
@@ -279,6 +258,9 @@ static int inode_of(struct call *c, int dirfd, const char *s,
 	return 0;
 }
 
+/* fsnotify_move: FS_MOVED_FROM to the old directory, FS_MOVED_TO to the
+ * new one, and DN_RENAME (FS_RENAME) when both are one directory: one
+ * signal each. */
 static void rename_ev(struct call *c, int d1, int d2)
 {
 	const char *s1 = str(c, 0), *s2 = str(c, 1);
@@ -286,8 +268,7 @@ static void rename_ev(struct call *c, int d1, int d2)
 	uint64_t i1, i2;
 	if (!s1 || !s2)
 		return;
-	int dir1 = d1 < 0 ? AT_FDCWD : (int)c->args[d1];
-	int dir2 = d2 < 0 ? AT_FDCWD : (int)c->args[d2];
+	int dir1 = fsev_dirfd(c, d1), dir2 = fsev_dirfd(c, d2);
 	/* both names still one inode after a success: the names were links
 	 * of one file, and Linux did nothing (vfs_rename: source == target) */
 	if (inode_of(c, dir1, s1, &m1, &i1) == 0 &&
@@ -303,116 +284,64 @@ static void rename_ev(struct call *c, int d1, int d2)
 		dn_event(m2, i2, DN_CREATE);
 }
 
-/* For utimensat's times: which event (fsnotify_change's rules). */
-static unsigned long times_ev(struct call *c, int arg)
-{
-	struct timespec ts[2];
-	if (!c->args[arg] || call_read(c, c->args[arg], ts, sizeof(ts)) < 0)
-		return DN_ATTRIB;
-	int a = ts[0].tv_nsec != UTIME_OMIT, m = ts[1].tv_nsec != UTIME_OMIT;
-	return a && m ? DN_ATTRIB : a ? DN_ACCESS : DN_MODIFY;
-}
-
 static void open_ev(struct call *c, long r, int d, int flags)
 {
-	if (r != CALL_INJECT || !c->inject_ofd)
+	const char *s = str(c, 0);
+	if (r != CALL_INJECT || !c->inject_ofd || !s || !s[0])
 		return;
 	if (pf_file_created(c->inject_ofd->file) > 0)
-		name_ev(c, d, 0, DN_CREATE, 0);
+		at_dir_of(c, fsev_dirfd(c, d), s, DN_CREATE, 0);
 	else if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY)
-		name_ev(c, d, 0, DN_MODIFY, 0);
+		at_dir_of(c, fsev_dirfd(c, d), s, DN_MODIFY, 0);
 }
+
+static unsigned long dn_of(enum fsev ev)
+{
+	return ev == FSEV_ATTRIB  ? DN_ATTRIB :
+		ev == FSEV_MODIFY ? DN_MODIFY :
+				    DN_ACCESS;
+}
+
+static void dn_create(struct call *c, int dirfd, const char *s)
+{
+	at_dir_of(c, dirfd, s, DN_CREATE, 0);
+}
+
+static void dn_remove(struct call *c, int dirfd, const char *s)
+{
+	at_dir_of(c, dirfd, s, DN_DELETE, 0);
+}
+
+static void dn_rename(struct call *c, int d1, int d2, unsigned flags)
+{
+	(void)flags;
+	rename_ev(c, d1, d2);
+}
+
+/* the object itself too, if a directory (an attribute change of it) */
+static void dn_name(struct call *c, int dirfd, const char *s, int nofollow,
+		    enum fsev ev)
+{
+	(void)nofollow;
+	at_dir_of(c, dirfd, s, dn_of(ev), 1);
+}
+
+static void dn_fd(struct call *c, int fd, enum fsev ev)
+{
+	at_dir_of_fd(c, fd, dn_of(ev));
+}
+
+static const struct fsev_ops dn_ops = {
+	.open = open_ev,
+	.create = dn_create,
+	.remove = dn_remove,
+	.link = dn_create,
+	.rename = dn_rename,
+	.name = dn_name,
+	.fd = dn_fd,
+};
 
 void dnotify_after(struct call *c, long r)
 {
-	int a0 = (int)c->args[0];
-	switch (c->nr) {
-	case SYS_open: open_ev(c, r, -1, (int)c->args[1]); break;
-	case SYS_creat: open_ev(c, r, -1, O_CREAT | O_WRONLY | O_TRUNC); break;
-	case SYS_openat: open_ev(c, r, 0, (int)c->args[2]); break;
-	case SYS_openat2: {
-		uint64_t fl = 0;
-		if (call_read(c, c->args[2], &fl, sizeof(fl)) == 0)
-			open_ev(c, r, 0, (int)fl);
-		break;
-	}
-	case SYS_mkdir:
-	case SYS_mknod:
-	case SYS_rmdir:
-	case SYS_unlink:
-		name_ev(c, -1, 0,
-			c->nr == SYS_rmdir || c->nr == SYS_unlink ? DN_DELETE :
-								    DN_CREATE,
-			0);
-		break;
-	case SYS_mkdirat:
-	case SYS_mknodat: name_ev(c, 0, 0, DN_CREATE, 0); break;
-	case SYS_unlinkat: name_ev(c, 0, 0, DN_DELETE, 0); break;
-	case SYS_symlink: name_ev(c, -1, 1, DN_CREATE, 0); break;
-	case SYS_symlinkat: name_ev(c, 1, 1, DN_CREATE, 0); break;
-	case SYS_link: name_ev(c, -1, 1, DN_CREATE, 0); break;
-	case SYS_linkat: name_ev(c, 2, 1, DN_CREATE, 0); break;
-	case SYS_rename: rename_ev(c, -1, -1); break;
-	case SYS_renameat:
-	case SYS_renameat2: rename_ev(c, 0, 2); break;
-	case SYS_chmod:
-	case SYS_chown:
-	case SYS_lchown:
-	case SYS_utime:
-	case SYS_utimes:
-	case SYS_setxattr:
-	case SYS_lsetxattr:
-	case SYS_removexattr:
-	case SYS_lremovexattr: name_ev(c, -1, 0, DN_ATTRIB, 1); break;
-	case SYS_fchmodat:
-	case SYS_fchownat:
-	case SYS_futimesat:
-	case __NR_setxattrat:
-	case __NR_removexattrat:
-	case __NR_fchmodat2: name_ev(c, 0, 0, DN_ATTRIB, 1); break;
-	case SYS_utimensat:
-		if (c->nstr > 0)
-			name_ev(c, 0, 0, times_ev(c, 2), 1);
-		else
-			at_dir_of_fd(c, a0, times_ev(c, 2));
-		break;
-	case SYS_truncate: name_ev(c, -1, 0, DN_MODIFY, 0); break;
-	case SYS_fchmod:
-	case SYS_fchown:
-	case SYS_fsetxattr:
-	case SYS_fremovexattr: at_dir_of_fd(c, a0, DN_ATTRIB); break;
-	case SYS_write:
-	case SYS_pwrite64:
-	case SYS_writev:
-	case SYS_pwritev:
-	case SYS_pwritev2:
-	case SYS_ftruncate:
-	case SYS_fallocate:
-		if (r > 0 || c->nr == SYS_ftruncate || c->nr == SYS_fallocate)
-			at_dir_of_fd(c, a0, DN_MODIFY);
-		break;
-	case SYS_read:
-	case SYS_pread64:
-	case SYS_readv:
-	case SYS_preadv:
-	case SYS_preadv2:
-		if (r > 0)
-			at_dir_of_fd(c, a0, DN_ACCESS);
-		break;
-	case SYS_getdents:
-	case SYS_getdents64: at_dir_of_fd(c, a0, DN_ACCESS); break;
-	case SYS_sendfile: /* out, in */
-		if (r <= 0)
-			break;
-		at_dir_of_fd(c, a0, DN_MODIFY);
-		at_dir_of_fd(c, (int)c->args[1], DN_ACCESS);
-		break;
-	case SYS_copy_file_range:
-	case SYS_splice: /* in, ..., out */
-		if (r <= 0)
-			break;
-		at_dir_of_fd(c, a0, DN_ACCESS);
-		at_dir_of_fd(c, (int)c->args[2], DN_MODIFY);
-		break;
-	}
+	fsev_decode(c, r, &dn_ops);
 }

@@ -399,12 +399,10 @@ static struct shadow *sh_parent(struct call *c, int dirfd, const char *s,
 	return d && d->isdir ? d : NULL;
 }
 
-enum ev { EV_ATTRIB, EV_MODIFY, EV_ACCESS };
-
 /* The event on a host object (fd >= 0, or dirfd+name). */
-static void ev_do(int fd, int dirfd, const char *name, enum ev ev)
+static void ev_do(int fd, int dirfd, const char *name, enum fsev ev)
 {
-	if (ev == EV_ATTRIB) {
+	if (ev == FSEV_ATTRIB) {
 		struct stat hs;
 		if (fd >= 0) {
 			if (fstat(fd, &hs) == 0)
@@ -414,7 +412,7 @@ static void ev_do(int fd, int dirfd, const char *name, enum ev ev)
 		return;
 	}
 	struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
-	if (ev == EV_MODIFY) {
+	if (ev == FSEV_MODIFY) {
 		ts[0].tv_nsec = UTIME_OMIT;
 		ts[1].tv_nsec = UTIME_NOW;
 	}
@@ -427,7 +425,7 @@ static void ev_do(int fd, int dirfd, const char *name, enum ev ev)
 /* The parent's entry (its watch's event, with the name) first, then the
  * inode's own shadow: fsnotify_parent's order. */
 static void ev_pair(struct shadow *d, const char *base, struct shadow *s,
-		    enum ev ev)
+		    enum fsev ev)
 {
 	if (d) {
 		int dfd = open(d->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -441,7 +439,7 @@ static void ev_pair(struct shadow *d, const char *base, struct shadow *s,
 }
 
 static void name_ev(struct call *c, int dirfd, const char *s, int nofollow,
-		    enum ev ev)
+		    enum fsev ev)
 {
 	char base[NAME_MAX + 1];
 	struct pf_stat st;
@@ -452,7 +450,7 @@ static void name_ev(struct call *c, int dirfd, const char *s, int nofollow,
 
 /* The same for the file behind the caller's fd (its held shadows' fds
  * when its open saw them watched: the names they have now). */
-static void fd_ev(struct call *c, int fd, enum ev ev)
+static void fd_ev(struct call *c, int fd, enum fsev ev)
 {
 	struct ofd *o;
 	if (call_fd(c, fd, &o) != FD_POOL)
@@ -485,11 +483,6 @@ static const char *str(const struct call *c, int i)
 	return i < c->nstr ? c->str[i] : NULL;
 }
 
-static int argfd(const struct call *c, int i)
-{
-	return i < 0 ? AT_FDCWD : (int)c->args[i];
-}
-
 /* Shadows whose pool link count changed (files: IN_ATTRIB) or went to 0
  * (unlinked or removed; kept by an O_PATH fd while the file is open).
  * Removed shadows' fds go to late[] when the caller closes them later. */
@@ -507,14 +500,14 @@ static void nlink_scan(int *late, int *nlate, int replaced)
 		}
 		s->nlink = st.nlink;
 		if (st.nlink) {
-			ev_do(-1, AT_FDCWD, s->host, EV_ATTRIB);
+			ev_do(-1, AT_FDCWD, s->host, FSEV_ATTRIB);
 			pp = &s->next;
 			continue;
 		}
 		/* a directory renamed over: fsnotify_link_count (an unlink
 		 * gives a file's) */
 		if (s->isdir && replaced)
-			ev_do(-1, AT_FDCWD, s->host, EV_ATTRIB);
+			ev_do(-1, AT_FDCWD, s->host, FSEV_ATTRIB);
 		int others = 0, writers = 0;
 		ofd_opens(s->m, s->ino, NULL, &others, &writers);
 		int keep = open(s->host, O_PATH | O_CLOEXEC);
@@ -593,12 +586,12 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 	char b1[NAME_MAX + 1], b2[NAME_MAX + 1], tmp[PATH_MAX];
 	struct pf_stat st = { 0 }, st1 = { 0 };
 	/* the old name still there: two links of one inode, nothing done */
-	struct shadow *at1 = sh_of_name(c, argfd(c, d1), s1, 1, &st1);
+	struct shadow *at1 = sh_of_name(c, fsev_dirfd(c, d1), s1, 1, &st1);
 	if (!(flags & RENAME_EXCHANGE) && st1.nlink)
 		return;
-	struct shadow *p1 = sh_parent(c, argfd(c, d1), s1, b1);
-	struct shadow *p2 = sh_parent(c, argfd(c, d2), s2, b2);
-	struct shadow *moved = sh_of_name(c, argfd(c, d2), s2, 1, &st);
+	struct shadow *p1 = sh_parent(c, fsev_dirfd(c, d1), s1, b1);
+	struct shadow *p2 = sh_parent(c, fsev_dirfd(c, d2), s2, b2);
+	struct shadow *moved = sh_of_name(c, fsev_dirfd(c, d2), s2, 1, &st);
 	struct shadow *other = NULL;
 	if (flags & RENAME_EXCHANGE)
 		other = at1;
@@ -638,16 +631,6 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 		close(late[i]);
 }
 
-/* For utimensat's times: which event (fsnotify_change's rules). */
-static enum ev times_ev(struct call *c, int arg)
-{
-	struct timespec ts[2];
-	if (!c->args[arg] || call_read(c, c->args[arg], ts, sizeof(ts)) < 0)
-		return EV_ATTRIB;
-	int a = ts[0].tv_nsec != UTIME_OMIT, m = ts[1].tv_nsec != UTIME_OMIT;
-	return a && m ? EV_ATTRIB : a ? EV_ACCESS : EV_MODIFY;
-}
-
 /* IN_CREATE, IN_MODIFY of O_TRUNC, then IN_OPEN: the shadows opened with
  * the same access mode, held by the description until its release. */
 static void open_ev(struct call *c, long r, int d, int flags)
@@ -656,7 +639,7 @@ static void open_ev(struct call *c, long r, int d, int flags)
 		return;
 	struct ofd *o = c->inject_ofd;
 	const char *s = str(c, 0);
-	int dirfd = argfd(c, d);
+	int dirfd = fsev_dirfd(c, d);
 	char base[NAME_MAX + 1];
 	int fl = flags;
 	/* O_TMPFILE: the path names the directory; no name to report
@@ -669,7 +652,7 @@ static void open_ev(struct call *c, long r, int d, int flags)
 	if (pf_file_created(o->file) > 0)
 		create_ev(c, dirfd, s);
 	else if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY)
-		name_ev(c, dirfd, s, 0, EV_MODIFY);
+		name_ev(c, dirfd, s, 0, FSEV_MODIFY);
 	struct shadow *pd = sh_parent(c, dirfd, s, base);
 	struct shadow *self = find_locked(o->m, st.ino);
 	if (!pd && !self)
@@ -728,146 +711,22 @@ void inotify_ofd_gone(struct ofd *o)
 	pthread_mutex_unlock(&in_lock);
 }
 
-static void after_locked(struct call *c, long r)
-{
-	int a0 = (int)c->args[0];
-	const char *s0 = str(c, 0), *s1 = str(c, 1);
-	switch (c->nr) {
-	case SYS_open: open_ev(c, r, -1, (int)c->args[1]); break;
-	case SYS_creat: open_ev(c, r, -1, O_CREAT | O_WRONLY | O_TRUNC); break;
-	case SYS_openat: open_ev(c, r, 0, (int)c->args[2]); break;
-	case SYS_openat2: {
-		uint64_t fl = 0;
-		if (call_read(c, c->args[2], &fl, sizeof(fl)) == 0)
-			open_ev(c, r, 0, (int)fl);
-		break;
-	}
-	case SYS_mkdir:
-	case SYS_mknod:
-		if (s0)
-			create_ev(c, AT_FDCWD, s0);
-		break;
-	case SYS_mkdirat:
-	case SYS_mknodat:
-		if (s0)
-			create_ev(c, a0, s0);
-		break;
-	case SYS_rmdir:
-	case SYS_unlink:
-		if (s0)
-			delete_ev(c, AT_FDCWD, s0);
-		break;
-	case SYS_unlinkat:
-		if (s0)
-			delete_ev(c, a0, s0);
-		break;
-	case SYS_symlink:
-		if (s1)
-			create_ev(c, AT_FDCWD, s1);
-		break;
-	case SYS_symlinkat:
-		if (s1)
-			create_ev(c, (int)c->args[1], s1);
-		break;
-	case SYS_link:
-		if (s1)
-			link_ev(c, AT_FDCWD, s1);
-		break;
-	case SYS_linkat:
-		if (s1)
-			link_ev(c, (int)c->args[2], s1);
-		break;
-	case SYS_rename: rename_ev(c, -1, -1, 0); break;
-	case SYS_renameat: rename_ev(c, 0, 2, 0); break;
-	case SYS_renameat2: rename_ev(c, 0, 2, (unsigned)c->args[4]); break;
-	case SYS_chmod:
-	case SYS_chown:
-	case SYS_utime:
-	case SYS_utimes:
-	case SYS_setxattr:
-	case SYS_removexattr:
-		if (s0)
-			name_ev(c, AT_FDCWD, s0, 0, EV_ATTRIB);
-		break;
-	case SYS_lchown:
-	case SYS_lsetxattr:
-	case SYS_lremovexattr:
-		if (s0)
-			name_ev(c, AT_FDCWD, s0, 1, EV_ATTRIB);
-		break;
-	case SYS_fchmodat:
-	case __NR_fchmodat2:
-	case SYS_fchownat:
-	case SYS_futimesat:
-	case __NR_setxattrat:
-	case __NR_removexattrat:
-	case SYS_utimensat: {
-		int fli = c->nr == SYS_fchownat ? 4 :
-			c->nr == SYS_utimensat	? 3 :
-			c->nr == __NR_fchmodat2 ? 3 :
-			c->nr == __NR_setxattrat ||
-				c->nr == __NR_removexattrat ?
-						  2 :
-						  -1;
-		int nof = fli >= 0 && (c->args[fli] & AT_SYMLINK_NOFOLLOW);
-		enum ev ev =
-			c->nr == SYS_utimensat ? times_ev(c, 2) : EV_ATTRIB;
-		if (s0 && s0[0])
-			name_ev(c, a0, s0, nof, ev);
-		else
-			fd_ev(c, a0, ev);
-		break;
-	}
-	case SYS_truncate:
-		if (s0)
-			name_ev(c, AT_FDCWD, s0, 0, EV_MODIFY);
-		break;
-	case SYS_fchmod:
-	case SYS_fchown:
-	case SYS_fsetxattr:
-	case SYS_fremovexattr: fd_ev(c, a0, EV_ATTRIB); break;
-	case SYS_write:
-	case SYS_pwrite64:
-	case SYS_writev:
-	case SYS_pwritev:
-	case SYS_pwritev2:
-	case SYS_ftruncate:
-	case SYS_fallocate:
-		if (r > 0 || c->nr == SYS_ftruncate || c->nr == SYS_fallocate)
-			fd_ev(c, a0, EV_MODIFY);
-		break;
-	case SYS_read:
-	case SYS_pread64:
-	case SYS_readv:
-	case SYS_preadv:
-	case SYS_preadv2:
-		if (r > 0)
-			fd_ev(c, a0, EV_ACCESS);
-		break;
-	case SYS_getdents:
-	case SYS_getdents64: fd_ev(c, a0, EV_ACCESS); break;
-	case SYS_sendfile: /* out, in */
-		if (r <= 0)
-			break;
-		fd_ev(c, (int)c->args[1], EV_ACCESS);
-		fd_ev(c, a0, EV_MODIFY);
-		break;
-	case SYS_copy_file_range:
-	case SYS_splice: /* in, ..., out */
-		if (r <= 0)
-			break;
-		fd_ev(c, a0, EV_ACCESS);
-		fd_ev(c, (int)c->args[2], EV_MODIFY);
-		break;
-	}
-}
+static const struct fsev_ops in_ops = {
+	.open = open_ev,
+	.create = create_ev,
+	.remove = delete_ev,
+	.link = link_ev,
+	.rename = rename_ev,
+	.name = name_ev,
+	.fd = fd_ev,
+};
 
 void inotify_after(struct call *c, long r)
 {
 	/* closes the target made before this call come first */
 	sc_ofd_events();
 	pthread_mutex_lock(&in_lock);
-	after_locked(c, r);
+	fsev_decode(c, r, &in_ops);
 	pthread_mutex_unlock(&in_lock);
 }
 

@@ -35,6 +35,32 @@ long lease_break_path(struct call *c, const struct vpath *p,
 /* The description's last close: its lease goes. */
 void lease_ofd_gone(struct ofd *o);
 
+/* ---- fsevents.c: what a served call did, for dnotify and inotify ---- */
+enum fsev { FSEV_ATTRIB, FSEV_MODIFY, FSEV_ACCESS };
+/*
+ * The hooks a backend implements. Directory fds are values (AT_FDCWD for
+ * the cwd), except open's and rename's, which are argument indexes (-1:
+ * the cwd) since those backends read more of the call.
+ */
+struct fsev_ops {
+	/* an open answered with r (CALL_INJECT: an injected pool fd) */
+	void (*open)(struct call *c, long r, int dirfd_arg, int flags);
+	void (*create)(struct call *c, int dirfd, const char *s);
+	void (*remove)(struct call *c, int dirfd, const char *s);
+	void (*link)(struct call *c, int dirfd, const char *s);
+	void (*rename)(struct call *c, int dirfd1_arg, int dirfd2_arg,
+		       unsigned flags);
+	/* an access, modification or attribute change of name s */
+	void (*name)(struct call *c, int dirfd, const char *s, int nofollow,
+		     enum fsev ev);
+	/* the same of the file behind fd */
+	void (*fd)(struct call *c, int fd, enum fsev ev);
+};
+/* Calls the hooks for what c, served with success (r), did. */
+void fsev_decode(struct call *c, long r, const struct fsev_ops *o);
+/* Argument i as a directory fd (-1: AT_FDCWD). */
+int fsev_dirfd(const struct call *c, int i);
+
 /* ---- dnotify.c ---- */
 long dnotify_set(struct call *c, struct ofd *o, int fd, unsigned long arg);
 void dnotify_ofd_gone(struct ofd *o);
