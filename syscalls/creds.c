@@ -370,6 +370,11 @@ int call_procfd(struct call *c)
 	return t ? t->procfd : call_who_err(c);
 }
 
+int call_followed(const struct call *c)
+{
+	return c->have_caller && pf_symlinks_followed() != c->followed0;
+}
+
 int call_pidfd(struct call *c)
 {
 	struct thread *t = thread_get(c);
@@ -417,7 +422,7 @@ struct pf_caller *call_caller(struct call *c)
 	c->caller.escape_size = sizeof(c->escape);
 	c->caller.policy = host_policy();
 	c->caller.resolve = 0; /* openat2 sets its own */
-	c->caller.followed = 0;
+	c->followed0 = pf_symlinks_followed();
 	c->have_caller = 1;
 	return &c->caller;
 }

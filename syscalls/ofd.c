@@ -400,20 +400,21 @@ static const char *under(const char *path, const char *from)
 
 /* name as the descriptions keep it: cleaned, symlinks resolved (not a
  * last one: unlink and rename act on the link itself) */
-static void canon(struct mount *m, struct pf_caller *pc, const char *name,
-		  char *out)
+static void canon(struct call *c, struct mount *m, const char *name, char *out)
 {
-	if (!pc->followed || pool_realpath(m, pc, name, 0, out, PATH_MAX) != 0)
+	struct pf_caller *pc = call_caller(c);
+	if (!pc || !call_followed(c) ||
+	    pool_realpath(m, pc, name, 0, out, PATH_MAX) != 0)
 		snprintf(out, PATH_MAX, "%s", name);
 	vabs_clean(out);
 }
 
-void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
+void ofd_renamed(struct call *c, struct mount *m, const char *from,
 		 const char *to, int exchange)
 {
 	char a[PATH_MAX], b[PATH_MAX], moved[PATH_MAX];
-	canon(m, pc, from, a);
-	canon(m, pc, to, b);
+	canon(c, m, from, a);
+	canon(c, m, to, b);
 	pthread_mutex_lock(&ofd_lock);
 	for (struct ofd *o = all; o; o = o->next_all) {
 		if (o->m != m)
@@ -440,10 +441,10 @@ void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
 	pthread_mutex_unlock(&ofd_lock);
 }
 
-void ofd_unlinked(struct mount *m, struct pf_caller *pc, const char *name)
+void ofd_unlinked(struct call *c, struct mount *m, const char *name)
 {
 	char a[PATH_MAX];
-	canon(m, pc, name, a);
+	canon(c, m, name, a);
 	pthread_mutex_lock(&ofd_lock);
 	for (struct ofd *o = all; o; o = o->next_all)
 		if (o->m == m && strcmp(o->path, a) == 0)

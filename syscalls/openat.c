@@ -108,7 +108,7 @@ static long open_pool(struct call *c, struct vpath p, int flags, mode_t mode,
 			/* opened through symlinks: the name is where they
 			 * led, as /proc/PID/fd/N shows it */
 			char real[PATH_MAX];
-			if (pc->followed &&
+			if (call_followed(c) &&
 			    pool_realpath(p.m, pc, p.vabs,
 					  !(flags & O_NOFOLLOW), real,
 					  sizeof(real)) == 0)

@@ -92,7 +92,7 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 	if (r == 0) {
 		twin_name_gone(b.m, victim);
 		if (!same_file(a.m, pc, &a, &b))
-			ofd_renamed(a.m, pc, a.vabs, b.vabs,
+			ofd_renamed(c, a.m, a.vabs, b.vabs,
 				    !!(flags & RENAME_EXCHANGE));
 	}
 	/* a path that climbs out of the pool ends on the host: EXDEV */

@@ -102,6 +102,7 @@ struct call {
 
 	struct pf_caller caller; /* lazy: call_caller() */
 	int have_caller;
+	uint64_t followed0; /* pf_symlinks_followed() when caller was made */
 	int who_err;             /* why the caller could not be told (-errno) */
 
 	/* strings read from the target, kept for --trace */
@@ -210,6 +211,9 @@ int call_valid(struct call *c);
  * fail with call_who_err(c), never go on with other credentials.
  */
 struct pf_caller *call_caller(struct call *c);
+/* Did the core follow a symlink for c since its caller was made? (a path
+ * it gave reached its object through one: its name is elsewhere) */
+int call_followed(const struct call *c);
 /* What to answer after call_caller, call_proc (...) failed: -ENFILE,
  * -ENOMEM, -EACCES (logged), or -ESRCH when the caller is gone (unseen). */
 int call_who_err(const struct call *c);
@@ -439,12 +443,12 @@ void ofd_put(struct ofd *o);
  * does (readlink of /proc/PID/fd/N, dnotify's parent): a pool rename moves
  * the names at and under from to to (with exchange, both ways; without,
  * a description named to loses its name), and an unlink takes the name.
- * Paths are virtual and absolute; pc (the caller that resolved them) and
- * its followed count say whether symlinks must be resolved first.
+ * Paths are virtual and absolute, as c (its caller resolved them) gave
+ * them; when that resolution followed symlinks, they are resolved first.
  */
-void ofd_renamed(struct mount *m, struct pf_caller *pc, const char *from,
+void ofd_renamed(struct call *c, struct mount *m, const char *from,
 		 const char *to, int exchange);
-void ofd_unlinked(struct mount *m, struct pf_caller *pc, const char *name);
+void ofd_unlinked(struct call *c, struct mount *m, const char *name);
 /* Is pool file ino (in m) open for writing by anyone? (exec's ETXTBSY:
  * a walk over every description) */
 int ofd_writers(const struct mount *m, uint64_t ino);

@@ -16,7 +16,7 @@ static long pool_unlink(struct call *c, struct vpath *p, struct pf_caller *pc,
 	int r = pf_unlinkat(p->m->pool, pc, p->dir, p->path, *(int *)arg);
 	if (r == 0) {
 		twin_name_gone(p->m, victim);
-		ofd_unlinked(p->m, pc, p->vabs);
+		ofd_unlinked(c, p->m, p->vabs);
 	}
 	return r;
 }

@@ -46,6 +46,14 @@ escape(struct pf_caller *c, const char *a, const char *b, bool slash)
 	return -PF_ESCAPED;
 }
 
+static __thread uint64_t followed;
+
+uint64_t
+pf_symlinks_followed(void)
+{
+	return followed;
+}
+
 int
 pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 	   const char *path, int flags, struct pf_path_result *r)
@@ -206,7 +214,7 @@ pf_resolve(struct pf_pool *p, struct pf_caller *c, struct pf_file *dir,
 				ret = -ELOOP;
 				goto fail;
 			}
-			c->followed++;
+			followed++;
 			if (++nlinks > PF_SYMLOOP_MAX) {
 				pf_vinode_put(p, child);
 				ret = -ELOOP;

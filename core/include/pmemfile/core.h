@@ -78,7 +78,6 @@ struct pf_caller {
 	size_t escape_size;
 	uint32_t policy;          /* PF_POLICY_* bits: the host's sysctls */
 	uint32_t resolve; /* PF_RESOLVE_* bits: how paths resolve */
-	uint32_t followed; /* out: symlinks followed; counts up, never reset */
 };
 
 /*
@@ -467,6 +466,14 @@ int pf_fsck(const char *path,
 
 /* Library version string, e.g. "0.1.0". */
 const char *pf_version(void);
+
+/*
+ * Symlinks followed by the path resolutions of the calling thread, since
+ * it started (a counter: compare two readings). Lets a caller learn that
+ * the path it gave named its object through a symlink, without resolving
+ * it again.
+ */
+uint64_t pf_symlinks_followed(void);
 
 #pragma GCC visibility pop
 
