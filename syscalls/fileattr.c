@@ -117,24 +117,48 @@ static long get_fd(struct call *c, struct ofd **o)
 	return 0;
 }
 
+static long fd_getattr(struct call *c, struct ofd *o, struct fa_arg *a)
+{
+	return pf_fstat(o->m->pool, o->file, &a->st);
+}
+
+static long fd_setflags(struct call *c, struct ofd *o, struct fa_arg *a)
+{
+	struct pf_caller *pc = call_caller(c);
+	return pc ? pf_fsetflags(o->m->pool, pc, o->file, a->flags) :
+		    call_who_err(c);
+}
+
+/* The call on what it names: its fd (by_fd, or "" with AT_EMPTY_PATH)
+ * with on_fd, else its path with on_path; CALL_CONTINUE for a host path. */
+static long on_target(struct call *c, struct fa_arg *a,
+		      long (*on_fd)(struct call *, struct ofd *,
+				    struct fa_arg *),
+		      pool_op on_path)
+{
+	struct vpath p;
+	long r;
+	if (!by_fd(c) && (r = call_pool_path_at(c, 0, 1, a->at, &p)))
+		return r;
+	if (!by_fd(c) && !(p.empty && (int)c->args[0] >= 0))
+		return path_op_resolved(c, &p, on_path, NULL, a);
+	struct ofd *o;
+	if ((r = get_fd(c, &o)))
+		return r;
+	r = on_fd(c, o, a);
+	ofd_put(o);
+	return r;
+}
+
 long sys_file_getattr(struct call *c)
 {
 	long r = check_args(c);
 	if (r)
 		return r;
 	struct fa_arg a = { .at = (int)c->args[4] };
-	struct vpath p;
-	if (!by_fd(c) && (r = call_pool_path_at(c, 0, 1, a.at, &p)))
+	r = on_target(c, &a, fd_getattr, pool_get);
+	if (r == CALL_CONTINUE)
 		return r;
-	if (by_fd(c) || (p.empty && (int)c->args[0] >= 0)) {
-		struct ofd *o;
-		if ((r = get_fd(c, &o)))
-			return r;
-		r = pf_fstat(o->m->pool, o->file, &a.st);
-		ofd_put(o);
-	} else {
-		r = path_op_resolved(c, &p, pool_get, NULL, &a);
-	}
 	if (r < 0)
 		return errno_filter(r);
 	if (!S_ISREG(a.st.mode) && !S_ISDIR(a.st.mode))
@@ -175,20 +199,7 @@ long sys_file_setattr(struct call *c)
 	a.flags = sc_flags_of_xflags(fa.fa_xflags,
 				     fa.fa_extsize || fa.fa_projid ||
 					     fa.fa_cowextsize);
-	struct vpath p;
-	if (!by_fd(c) && (r = call_pool_path_at(c, 0, 1, a.at, &p)))
-		return r;
-	if (by_fd(c) || (p.empty && (int)c->args[0] >= 0)) {
-		struct ofd *o;
-		if ((r = get_fd(c, &o)))
-			return r;
-		struct pf_caller *pc = call_caller(c);
-		r = pc ? pf_fsetflags(o->m->pool, pc, o->file, a.flags) :
-			 call_who_err(c);
-		ofd_put(o);
-	} else {
-		r = path_op_resolved(c, &p, pool_set, NULL, &a);
-	}
+	r = on_target(c, &a, fd_setflags, pool_set);
 	if (r == -EOPNOTSUPP)
 		sc_log_unsupported(c,
 				   "an inode flag a pool does not keep "
