@@ -11,7 +11,9 @@ load helpers
 start_fn='start_wait() {
 	local dir=$1 out=$2
 	shift 2
-	inotifywait -m "$@" --format "%w%f %e" "$dir" >"$out" 2>"$out.err" &
+	# made first: the background job creates them only once it runs
+	: >"$out.err"
+	inotifywait -m "$@" --format "%w%f %e" "$dir" >"$out" 2>>"$out.err" &
 	WPID=$!
 	for i in $(seq 200); do
 		grep -q "Watches established" "$out.err" && return 0
