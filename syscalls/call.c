@@ -22,6 +22,7 @@ void call_begin(struct call *c, const struct seccomp_notif *req, int listener)
 	c->nstr = 0;
 	c->nheld = 0;
 	c->follow_proc = 0;
+	c->rename_noop = 0;
 	c->inject_fd = -1;
 	c->inject_cloexec = 0;
 	c->inject_ofd = NULL;

@@ -239,25 +239,6 @@ static const char *str(const struct call *c, int i)
 	return i < c->nstr ? c->str[i] : NULL;
 }
 
-/* The pool inode name s (relative to dirfd) names, not following a last
- * symlink: 0 with *m and *ino, or -1. */
-static int inode_of(struct call *c, int dirfd, const char *s,
-		    const struct mount **m, uint64_t *ino)
-{
-	char abs[PATH_MAX];
-	struct vpath p;
-	struct pf_stat st;
-	struct pf_caller *pc = call_caller(c);
-	if (!pc || vpath_classify(c, dirfd, s, abs, &p) < 0 ||
-	    p.kind != VP_POOL ||
-	    pf_fstatat(p.m->pool, pc, p.dir, p.path, &st, AT_SYMLINK_NOFOLLOW) <
-		    0)
-		return -1;
-	*m = p.m;
-	*ino = st.ino;
-	return 0;
-}
-
 /* fsnotify_move: FS_MOVED_FROM to the old directory, FS_MOVED_TO to the
  * new one, and DN_RENAME (FS_RENAME) when both are one directory: one
  * signal each. */
@@ -269,11 +250,6 @@ static void rename_ev(struct call *c, int d1, int d2)
 	if (!s1 || !s2)
 		return;
 	int dir1 = fsev_dirfd(c, d1), dir2 = fsev_dirfd(c, d2);
-	/* both names still one inode after a success: the names were links
-	 * of one file, and Linux did nothing (vfs_rename: source == target) */
-	if (inode_of(c, dir1, s1, &m1, &i1) == 0 &&
-	    inode_of(c, dir2, s2, &m2, &i2) == 0 && m1 == m2 && i1 == i2)
-		return;
 	int h1 = parent_of(c, dir1, s1, &m1, &i1) == 0;
 	int h2 = parent_of(c, dir2, s2, &m2, &i2) == 0;
 	if (h1 && h2 && m1 == m2 && i1 == i2)

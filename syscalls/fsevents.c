@@ -107,9 +107,19 @@ static void paths(struct call *c, const struct fsev_ops *o)
 		if (s1)
 			o->link(c, (int)c->args[2], s1);
 		break;
-	case SYS_rename: o->rename(c, -1, -1, 0); break;
-	case SYS_renameat: o->rename(c, 0, 2, 0); break;
-	case SYS_renameat2: o->rename(c, 0, 2, (unsigned)c->args[4]); break;
+	/* a rename of two links of one file did nothing (renameat.c) */
+	case SYS_rename:
+		if (!c->rename_noop)
+			o->rename(c, -1, -1, 0);
+		break;
+	case SYS_renameat:
+		if (!c->rename_noop)
+			o->rename(c, 0, 2, 0);
+		break;
+	case SYS_renameat2:
+		if (!c->rename_noop)
+			o->rename(c, 0, 2, (unsigned)c->args[4]);
+		break;
 	case SYS_chmod:
 	case SYS_chown:
 	case SYS_utime:

@@ -585,10 +585,7 @@ static void rename_ev(struct call *c, int d1, int d2, unsigned flags)
 		return;
 	char b1[NAME_MAX + 1], b2[NAME_MAX + 1], tmp[PATH_MAX];
 	struct pf_stat st = { 0 }, st1 = { 0 };
-	/* the old name still there: two links of one inode, nothing done */
 	struct shadow *at1 = sh_of_name(c, fsev_dirfd(c, d1), s1, 1, &st1);
-	if (!(flags & RENAME_EXCHANGE) && st1.nlink)
-		return;
 	struct shadow *p1 = sh_parent(c, fsev_dirfd(c, d1), s1, b1);
 	struct shadow *p2 = sh_parent(c, fsev_dirfd(c, d2), s2, b2);
 	struct shadow *moved = sh_of_name(c, fsev_dirfd(c, d2), s2, 1, &st);

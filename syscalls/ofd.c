@@ -409,6 +409,11 @@ static void canon(struct call *c, struct mount *m, const char *name, char *out)
 	vabs_clean(out);
 }
 
+int ofd_any(void)
+{
+	return __atomic_load_n(&nofds, __ATOMIC_RELAXED) > 0;
+}
+
 void ofd_renamed(struct call *c, struct mount *m, const char *from,
 		 const char *to, int exchange)
 {

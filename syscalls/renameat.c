@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "syscalls.h"
+#include "notify.h"
 
 /*
  * Is the parent of host path `path` on the file system that holds m's
@@ -91,7 +92,10 @@ static long do_rename(struct call *c, int d1, int p1, int d2, int p2,
 	r = pf_renameat2(a.m->pool, pc, a.dir, a.path, b.dir, b.path, flags);
 	if (r == 0) {
 		twin_name_gone(b.m, victim);
-		if (!same_file(a.m, pc, &a, &b))
+		/* only those who follow names need to know (two lookups) */
+		if (ofd_any() || dnotify_count() || inotify_count())
+			c->rename_noop = same_file(a.m, pc, &a, &b);
+		if (!c->rename_noop && ofd_any())
 			ofd_renamed(c, a.m, a.vabs, b.vabs,
 				    !!(flags & RENAME_EXCHANGE));
 	}

@@ -113,6 +113,8 @@ struct call {
 	pf_file *held[8]; /* references dropped by call_end */
 	int nheld;
 	int follow_proc;         /* resolve /proc/.../fd/N links to pool files */
+	int rename_noop; /* a rename that succeeded on two links of one file:
+			  * Linux did nothing (vfs_rename: source == target) */
 
 	/* CALL_INJECT */
 	int inject_fd;
@@ -446,6 +448,8 @@ void ofd_put(struct ofd *o);
  * Paths are virtual and absolute, as c (its caller resolved them) gave
  * them; when that resolution followed symlinks, they are resolved first.
  */
+/* Are there pool descriptions at all? (a hint: no lock) */
+int ofd_any(void);
 void ofd_renamed(struct call *c, struct mount *m, const char *from,
 		 const char *to, int exchange);
 void ofd_unlinked(struct call *c, struct mount *m, const char *name);
