@@ -449,6 +449,8 @@ void ofd_renamed(struct call *c, struct mount *m, const char *from,
 void ofd_unlinked(struct call *c, struct mount *m, const char *name)
 {
 	char a[PATH_MAX];
+	if (!ofd_any())
+		return; /* nothing named: no symlinks to resolve either */
 	canon(c, m, name, a);
 	pthread_mutex_lock(&ofd_lock);
 	for (struct ofd *o = all; o; o = o->next_all)
