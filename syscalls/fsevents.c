@@ -27,7 +27,7 @@ static const char *str(const struct call *c, int i)
 	return i < c->nstr ? c->str[i] : NULL;
 }
 
-static int argfd(const struct call *c, int i)
+int fsev_dirfd(const struct call *c, int i)
 {
 	return i < 0 ? AT_FDCWD : (int)c->args[i];
 }
@@ -215,9 +215,4 @@ void fsev_decode(struct call *c, long r, const struct fsev_ops *o)
 	}
 	paths(c, o);
 	fds(c, r, o);
-}
-
-int fsev_dirfd(const struct call *c, int i)
-{
-	return argfd(c, i);
 }

@@ -118,6 +118,27 @@ static void check_twins_bounded(long base, long extra, int round)
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* A child that goes on only once the parent says go (after letting go of
+ * what the child must then hold alone): returns 0 in the child, the pid
+ * in the parent, with *go the fd to write one byte to. */
+static pid_t fork_on_go(int *go)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	pid_t pid = CHECK_OK(fork());
+	if (pid == 0) {
+		close(p[1]);
+		char b;
+		if (read(p[0], &b, 1) != 1)
+			_exit(1);
+		close(p[0]);
+		return 0;
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
 static int listener(const char *p)
 {
 	int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
@@ -310,15 +331,9 @@ static void t_unlinked_fifo(void)
 	close(wn);
 	CHECK_OK(unlink(p));
 	/* the unlinked one held by another process alone */
-	int go[2];
-	CHECK_OK(pipe(go));
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(go[1]);
-		char b;
-		if (read(go[0], &b, 1) !=
-		    1) /* the parent has closed its ends */
-			_exit(1);
+	int go;
+	pid_t pid = fork_on_go(&go);
+	if (pid == 0) { /* once the parent has closed its ends */
 		struct stat cs;
 		if (fstat(w, &cs) < 0 || cs.st_nlink != 0 ||
 		    cs.st_dev != dir.st_dev || (cs.st_mode & 07777) != 0640)
@@ -329,11 +344,10 @@ static void t_unlinked_fifo(void)
 			_exit(3);
 		_exit(0);
 	}
-	close(go[0]);
 	close(r);
 	close(w);
-	CHECK_EQ(1, write(go[1], "g", 1));
-	close(go[1]);
+	CHECK_EQ(1, write(go, "g", 1));
+	close(go);
 	int status;
 	CHECK_EQ(pid, waitpid(pid, &status, 0));
 	CHECK(WIFEXITED(status));
@@ -370,14 +384,10 @@ static void t_unlinked_socket(void)
 	check_sockname(srv, p, 0);
 	/* the old listener, held by another process alone, accepts the
 	 * connection still queued on it */
-	int go[2];
-	CHECK_OK(pipe(go));
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(go[1]);
+	int go;
+	pid_t pid = fork_on_go(&go);
+	if (pid == 0) { /* once the parent has let go */
 		char b;
-		if (read(go[0], &b, 1) != 1) /* the parent has let go */
-			_exit(1);
 		int a = accept(srv, NULL, NULL);
 		if (a < 0)
 			_exit(2);
@@ -391,12 +401,11 @@ static void t_unlinked_socket(void)
 			_exit(4);
 		_exit(0);
 	}
-	close(go[0]);
 	close(a0);
 	close(c0);
 	close(srv);
-	CHECK_EQ(1, write(go[1], "g", 1));
-	close(go[1]);
+	CHECK_EQ(1, write(go, "g", 1));
+	close(go);
 	CHECK_EQ(1, write(c1, "z", 1));
 	char b = 0;
 	CHECK_EQ(1, read(c1, &b, 1));
